@@ -1,0 +1,52 @@
+# The kit's commands. A fresh machine needs only Python 3.11+ and make.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Prefer python3.13 (the Lambda runtime's version) when it runs here, else python3 >= 3.11.
+PYTHON ?= $(shell for p in python3.13 python3; do \
+	  $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1 && { echo $$p; break; }; \
+	done)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+OUTPUT_DIR ?= outputs
+
+.PHONY: help setup workshop lab test bench lint localcloud clean
+
+help:
+	@echo "make workshop   run every notebook headless against the local cloud (outputs/)"
+	@echo "make test       run the whole test suite"
+	@echo "make lab        open JupyterLab on the notebooks"
+	@echo "make bench      print the local cloud's benchmark table"
+	@echo "make setup      create .venv (done for you by the targets above)"
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed (python3.13 preferred)."; exit 1; }
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+workshop: $(STAMP)
+	$(PY) -m helpers.workshop --output-dir $(OUTPUT_DIR)
+
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab --ip 127.0.0.1 notebooks/
+
+test: $(STAMP)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(PY) -m benchmarks
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+localcloud: $(STAMP)
+	$(PY) -m helpers.localcloud --port 4566 --state-dir .state/localcloud
+
+clean:
+	rm -rf $(OUTPUT_DIR) .state .build
