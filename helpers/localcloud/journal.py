@@ -1,0 +1,501 @@
+"""Durable state for the local cloud's moto: a write-ahead journal of mutating calls.
+
+moto keeps everything in memory and some of its backends cannot be pickled (SQS holds
+RLocks, Lambda a WeakValueDictionary), so instead of snapshots `MotoState` records every
+successful state-changing API call in ``state_dir/moto-journal.jsonl`` before the caller
+sees the response, and replays the journal into an empty moto at start.
+
+Record kinds (one JSON object per line):
+
+- ``http``: a request as moto saw it: method, path, query, the CGI header keys
+  (``HTTP_*``, ``CONTENT_TYPE``), the body (base64, or ``blob``: the sha256 of a file in
+  ``state_dir/blobs/`` for bodies over 64 KiB, e.g. Lambda zips), and ``seed``.
+- ``sqs-delete``: DeleteMessage(Batch) resolved to message ids, because receipt
+  handles come from ReceiveMessage calls, which are not journaled.
+
+Determinism: moto draws ids (SQS MessageId, Lambda RevisionId, IAM RoleId...) from its
+``mock_random`` singleton. Journaled calls run one at a time under a lock, each drawing
+from its own ``random.Random(seed)`` (thread-local, so that concurrent read-only calls
+such as a long-polling ReceiveMessage cannot consume from it), and replay uses the same
+seed: ids come back identical. A moto backend created on first use (IAM loads 1,500
+managed policies with random ids) draws from a generator seeded by its own name, so it
+does not matter whether a read-only or a journaled call created it.
+
+SQS across a restart is at-least-once, as on AWS: ReceiveMessage is not journaled, so
+every message not deleted is visible again after a restart, with a fresh receive count.
+ChangeMessageVisibility is not journaled either.
+
+Caveats: timestamps (SQS SentTimestamp, Lambda LastModified, S3 LastModified, Logs
+creationTime/ingestionTime) are those of the replay, not of the original call. moto's
+state is process-global: use one MotoState per process; `replay` resets all of moto.
+"""
+
+from __future__ import annotations
+
+import os
+
+# Read by moto when it creates the IAM backend; without it attaching
+# AWSLambdaBasicDurableExecutionRolePolicy fails with NoSuchEntity.
+os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+
+import base64
+import contextlib
+import hashlib
+import io
+import json
+import logging
+import random
+import re
+import secrets
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import IO, Any
+from urllib.parse import parse_qs, urlsplit
+
+from moto.core.base_backend import AccountSpecificBackend
+from moto.core.request import PRESERVED_HEADER_NAMES_ENVIRON_KEY
+from moto.iam.models import IAMBackend
+from moto.moto_api._internal import MotoRandom, mock_random
+from moto.moto_api._internal.models import moto_api_backend
+from moto.moto_server.werkzeug_app import (
+    DomainDispatcherApplication,
+    create_backend_app,
+)
+from werkzeug.wsgi import get_input_stream
+
+log = logging.getLogger(__name__)
+
+JOURNAL_NAME = "moto-journal.jsonl"
+BLOB_DIR = "blobs"
+BLOB_THRESHOLD = 64 * 1024  # bigger bodies go to blobs/ so the jsonl stays quick to scan
+
+StartResponse = Callable[..., Any]
+WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+
+_READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# POST/PUT calls of JSON and query protocols that change nothing worth keeping.
+_READ_PREFIXES = ("Get", "List", "Describe", "Filter", "Test", "Simulate", "Assume")
+_SKIPPED_OPS = frozenset(
+    {"ReceiveMessage", "ChangeMessageVisibility", "ChangeMessageVisibilityBatch"}
+)
+_SQS_DELETES = frozenset({"DeleteMessage", "DeleteMessageBatch"})
+# Lambda data plane: running code is the Lambda host's business, never state to replay.
+_LAMBDA_INVOKE = re.compile(
+    r"^/\d{4}-\d{2}-\d{2}/functions/[^/]+/"
+    r"(invocations|invoke-async/?|response-streaming-invocations)$"
+)
+_UPLOAD_ID = re.compile(rb"<UploadId>([^<]+)</UploadId>")
+# Hop-by-hop or per-attempt headers: useless to moto at replay, and they bloat lines.
+_DROPPED_HEADERS = frozenset(
+    {
+        "HTTP_CONNECTION",
+        "HTTP_KEEP_ALIVE",
+        "HTTP_TRANSFER_ENCODING",
+        "HTTP_EXPECT",
+        "HTTP_USER_AGENT",
+        "HTTP_ACCEPT_ENCODING",
+        "HTTP_AMZ_SDK_INVOCATION_ID",
+        "HTTP_AMZ_SDK_REQUEST",
+        "HTTP_CONTENT_LENGTH",
+    }
+)
+
+# --- deterministic ids ------------------------------------------------------------------
+
+_tls = threading.local()
+
+
+class _PerThreadRandom(MotoRandom):
+    """mock_random that draws from the calling thread's generator when one is set.
+
+    Every other method of `random.Random` (choice, uuid4, ...) goes through these two,
+    so overriding them redirects all of moto's draws.
+    """
+
+    def random(self) -> float:
+        rng: random.Random | None = getattr(_tls, "rng", None)
+        return super().random() if rng is None else rng.random()
+
+    def getrandbits(self, k: int) -> int:
+        rng: random.Random | None = getattr(_tls, "rng", None)
+        return super().getrandbits(k) if rng is None else rng.getrandbits(k)
+
+
+@contextlib.contextmanager
+def _seeded(seed: int) -> Iterator[None]:
+    previous = getattr(_tls, "rng", None)
+    _tls.rng = random.Random(seed)
+    try:
+        yield
+    finally:
+        _tls.rng = previous
+
+
+def _name_seed(name: str) -> int:
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big")
+
+
+_original_getitem = AccountSpecificBackend.__getitem__
+
+
+def _getitem_seeded_creation(self: AccountSpecificBackend[Any], region_name: str) -> Any:
+    key = "aws" if region_name == "global" else region_name
+    if dict.__contains__(self, key):
+        return dict.__getitem__(self, key)
+    with _seeded(_name_seed(f"{self.service_name}/{self.account_id}/{key}")):
+        return _original_getitem(self, region_name)
+
+
+_original_init_aws_policies = IAMBackend._init_aws_policies
+
+
+def _aws_partition_policies_only(self: IAMBackend) -> list[Any]:
+    # moto creates the IAM backend of all 6 partitions on the first call of any service
+    # (to look up the caller's access key), each parsing and building ~1,600 managed
+    # policies: ~1.1 s. The kit only lives in the "aws" partition: ~0.2 s.
+    return _original_init_aws_policies(self) if self.region_name == "aws" else []
+
+
+def _install_patches() -> None:
+    # All process-wide and idempotent. moto imports mock_random by reference everywhere,
+    # so swapping its class is enough.
+    if not isinstance(mock_random, _PerThreadRandom):
+        mock_random.__class__ = _PerThreadRandom
+    if AccountSpecificBackend.__getitem__ is not _getitem_seeded_creation:
+        AccountSpecificBackend.__getitem__ = _getitem_seeded_creation  # type: ignore[method-assign]
+    if IAMBackend._init_aws_policies is not _aws_partition_policies_only:
+        IAMBackend._init_aws_policies = _aws_partition_policies_only  # type: ignore[method-assign]
+
+
+# --- request classification -------------------------------------------------------------
+
+
+def _form(data: bytes | str) -> dict[str, list[str]]:
+    text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
+    return parse_qs(text, keep_blank_values=True)
+
+
+def _is_form(environ: dict[str, Any]) -> bool:
+    return environ.get("CONTENT_TYPE", "").startswith("application/x-www-form-urlencoded")
+
+
+def _operation(environ: dict[str, Any], body: bytes) -> str | None:
+    """The API operation of a JSON-protocol (X-Amz-Target) or query-protocol call."""
+    target = environ.get("HTTP_X_AMZ_TARGET")
+    if target:
+        return target.rsplit(".", 1)[-1]
+    action = _form(environ.get("QUERY_STRING", "")).get("Action")
+    if not action and _is_form(environ):
+        action = _form(body).get("Action")
+    return action[0] if action else None
+
+
+def _signing_service(environ: dict[str, Any]) -> str | None:
+    """Service from the SigV4 credential scope (header, or query for presigned URLs)."""
+    scope = ""
+    auth = environ.get("HTTP_AUTHORIZATION", "")
+    if "Credential=" in auth:
+        scope = auth.split("Credential=", 1)[1].split(",", 1)[0]
+    else:
+        scope = _form(environ.get("QUERY_STRING", "")).get("X-Amz-Credential", [""])[0]
+    parts = scope.strip().split("/")
+    return parts[3].lower() if len(parts) == 5 else None
+
+
+def is_journaled(environ: dict[str, Any], body: bytes) -> bool:
+    """Whether a successful call with this request changes state worth replaying."""
+    if environ["REQUEST_METHOD"] in _READ_METHODS:
+        return False
+    if _LAMBDA_INVOKE.match(environ.get("PATH_INFO", "")):
+        return False
+    if "select-type" in environ.get("QUERY_STRING", ""):  # S3 SelectObjectContent
+        return False
+    if _signing_service(environ) == "sts":  # STS keeps nothing the kit needs
+        return False
+    op = _operation(environ, body)
+    return not (op and (op in _SKIPPED_OPS or op.startswith(_READ_PREFIXES)))
+
+
+# --- SQS receipt handles ----------------------------------------------------------------
+
+
+def _sqs_delete_request(environ: dict[str, Any], body: bytes) -> tuple[str, list[str]]:
+    """(queue url, receipt handles) of a DeleteMessage or DeleteMessageBatch call."""
+    if environ.get("HTTP_X_AMZ_TARGET"):
+        data = json.loads(body or b"{}")
+        entries = data.get("Entries") or [data]
+        handles = [e["ReceiptHandle"] for e in entries if e.get("ReceiptHandle")]
+        return data.get("QueueUrl", ""), handles
+    params = _form(environ.get("QUERY_STRING", ""))
+    if _is_form(environ):
+        params.update(_form(body))
+    handles = [v[0] for k, v in params.items() if k.endswith("ReceiptHandle")]
+    url = params.get("QueueUrl", [environ.get("PATH_INFO", "")])[0]
+    return url, handles
+
+
+def _sqs_queues(name: str, account: str | None = None, region: str | None = None) -> Iterator[Any]:
+    from moto.sqs.models import sqs_backends
+
+    # dict.items() so that looking does not create backends
+    for acct, regions in dict.items(sqs_backends):
+        if account is not None and acct != account:
+            continue
+        for reg, backend in dict.items(regions):
+            if region is not None and reg != region:
+                continue
+            queue = backend.queues.get(name)
+            if queue is not None:
+                yield acct, reg, queue
+
+
+def _resolve_sqs_delete(environ: dict[str, Any], body: bytes) -> dict[str, Any] | None:
+    """A ``sqs-delete`` record naming the messages these receipt handles point to."""
+    try:
+        url, handles = _sqs_delete_request(environ, body)
+    except (ValueError, KeyError, TypeError):
+        return None
+    name = urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]
+    for account, region, queue in _sqs_queues(name):
+        ids = [m.id for m in list(queue._messages) if any(m.had_receipt_handle(h) for h in handles)]
+        if ids:
+            return {
+                "kind": "sqs-delete",
+                "account": account,
+                "region": region,
+                "queue": name,
+                "message_ids": ids,
+            }
+    return None
+
+
+def _apply_sqs_delete(record: dict[str, Any]) -> None:
+    ids = set(record["message_ids"])
+    for _, _, queue in _sqs_queues(record["queue"], record["account"], record["region"]):
+        gone = [m for m in queue._messages if m.id in ids]
+        queue._messages = [m for m in queue._messages if m.id not in ids]
+        queue.pending_messages.difference_update(gone)
+
+
+# --- the journaled moto -----------------------------------------------------------------
+
+
+def _call(app: WSGIApp, environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]], bytes]:
+    """Run a WSGI app to completion: the status is needed before answering the caller."""
+    captured: dict[str, Any] = {}
+    written: list[bytes] = []
+
+    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        captured["status"], captured["headers"] = status, headers
+        return written.append
+
+    result = app(environ, start_response)
+    try:
+        written.extend(result)
+    finally:
+        close = getattr(result, "close", None)
+        if close is not None:
+            close()
+    return captured["status"], captured["headers"], b"".join(written)
+
+
+def _ok(status: str) -> bool:
+    return status[:1] == "2"
+
+
+class MotoState:
+    """moto in server mode whose state survives restarts (even SIGKILL) in `state_dir`.
+
+    Call `replay` once before serving `app`. A journaled call is acknowledged only after
+    its record is written and flushed to the OS, which a SIGKILL cannot undo; with
+    ``fsync=True`` it is also on disk, which a power cut cannot undo (about 1-10 ms more
+    per mutating call).
+    """
+
+    def __init__(self, state_dir: Path, *, fsync: bool = False) -> None:
+        _install_patches()
+        self.state_dir = Path(state_dir)
+        self.journal_path = self.state_dir / JOURNAL_NAME
+        self.blob_dir = self.state_dir / BLOB_DIR
+        self.fsync = fsync
+        self.blob_dir.mkdir(parents=True, exist_ok=True)
+        self._moto = DomainDispatcherApplication(create_backend_app)
+        self._lock = threading.Lock()  # journaled calls: one at a time, in journal order
+        self._journal: IO[bytes] | None = None
+
+    # WSGI entry point
+    def app(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        if environ["REQUEST_METHOD"] in _READ_METHODS:
+            return self._moto(environ, start_response)
+        # Buffer the body: it must be journaled and still reach moto.
+        body = get_input_stream(environ).read()
+        environ["wsgi.input"] = io.BytesIO(body)
+        environ["CONTENT_LENGTH"] = str(len(body))
+        environ.pop("HTTP_TRANSFER_ENCODING", None)
+        environ.pop("wsgi.input_terminated", None)
+        if not is_journaled(environ, body):
+            return self._moto(environ, start_response)
+
+        with self._lock:
+            if _operation(environ, body) in _SQS_DELETES:
+                # Resolve before moto deletes the messages that hold the handles.
+                record = _resolve_sqs_delete(environ, body)
+                status, headers, payload = _call(self._moto, environ)
+                if record is not None and _ok(status):
+                    self._append(record)
+            else:
+                seed = secrets.randbits(63)
+                with _seeded(seed):
+                    status, headers, payload = _call(self._moto, environ)
+                if _ok(status):
+                    self._append(self._http_record(environ, body, seed, payload))
+        start_response(status, headers)
+        return [payload]
+
+    def replay(self) -> int:
+        """Reset moto and re-apply the journal; returns the number of records applied."""
+        with self._lock:
+            self._open_journal()
+            moto_api_backend.reset()
+            upload_ids: dict[str, str] = {}  # S3 multipart ids are os.urandom, not seedable
+            applied = 0
+            with self.journal_path.open("rb") as f:
+                for lineno, line in enumerate(f, 1):
+                    try:
+                        record = json.loads(line)
+                        if record["kind"] == "sqs-delete":
+                            _apply_sqs_delete(record)
+                        else:
+                            self._replay_http(record, upload_ids)
+                        applied += 1
+                    except Exception as e:  # one bad record must not stop the cloud
+                        log.warning(
+                            "journal %s line %d not replayed: %s", self.journal_path, lineno, e
+                        )
+            return applied
+
+    def close(self) -> None:
+        with self._lock:
+            if self._journal is not None:
+                self._journal.close()
+                self._journal = None
+
+    # --- internals
+
+    def _http_record(
+        self, environ: dict[str, Any], body: bytes, seed: int, response: bytes
+    ) -> dict[str, Any]:
+        headers = {
+            k: v
+            for k, v in environ.items()
+            if (k.startswith("HTTP_") and k not in _DROPPED_HEADERS) or k == "CONTENT_TYPE"
+        }
+        record: dict[str, Any] = {
+            "kind": "http",
+            "ts": round(time.time(), 3),
+            "seed": seed,
+            "method": environ["REQUEST_METHOD"],
+            "path": environ.get("PATH_INFO", ""),
+            "query": environ.get("QUERY_STRING", ""),
+            "headers": headers,
+        }
+        names = environ.get(PRESERVED_HEADER_NAMES_ENVIRON_KEY)
+        if names:
+            record["names"] = names
+        if len(body) > BLOB_THRESHOLD:
+            record["blob"] = self._write_blob(body)
+        elif body:
+            record["body"] = base64.b64encode(body).decode("ascii")
+        if environ["REQUEST_METHOD"] == "POST" and "uploads" in _form(record["query"]):
+            match = _UPLOAD_ID.search(response)
+            if match:
+                record["upload_id"] = match.group(1).decode()
+        return record
+
+    def _replay_http(self, record: dict[str, Any], upload_ids: dict[str, str]) -> None:
+        if "blob" in record:
+            body = (self.blob_dir / record["blob"]).read_bytes()
+        else:
+            body = base64.b64decode(record.get("body", ""))
+        query = record["query"]
+        for old, new in upload_ids.items():
+            query = query.replace(f"uploadId={old}", f"uploadId={new}")
+        environ: dict[str, Any] = {
+            "REQUEST_METHOD": record["method"],
+            "SCRIPT_NAME": "",
+            "PATH_INFO": record["path"],
+            "QUERY_STRING": query,
+            "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "0",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "REMOTE_ADDR": "127.0.0.1",
+            "CONTENT_LENGTH": str(len(body)),
+            "wsgi.version": (1, 0),
+            "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(body),
+            "wsgi.errors": sys.stderr,
+            "wsgi.multithread": False,
+            "wsgi.multiprocess": False,
+            "wsgi.run_once": False,
+            **record["headers"],
+        }
+        if "names" in record:
+            environ[PRESERVED_HEADER_NAMES_ENVIRON_KEY] = record["names"]
+        with _seeded(record["seed"]):
+            status, _, payload = _call(self._moto, environ)
+        if not _ok(status):
+            raise RuntimeError(f"{record['method']} {record['path']} answered {status}")
+        if "upload_id" in record:
+            match = _UPLOAD_ID.search(payload)
+            if match:
+                upload_ids[record["upload_id"]] = match.group(1).decode()
+
+    def _open_journal(self) -> IO[bytes]:
+        if self._journal is None:
+            self._drop_torn_tail()
+            self._journal = self.journal_path.open("ab")
+        return self._journal
+
+    def _drop_torn_tail(self) -> None:
+        """Cut bytes after the last newline: a write torn by a kill, never acknowledged."""
+        if not self.journal_path.exists():
+            return
+        with self.journal_path.open("r+b") as f:
+            size = f.seek(0, os.SEEK_END)
+            if size == 0:
+                return
+            f.seek(size - 1)
+            if f.read(1) == b"\n":
+                return
+            f.seek(0)
+            keep = f.read().rfind(b"\n") + 1
+            log.warning(
+                "journal %s: dropping %d bytes of a torn last record",
+                self.journal_path,
+                size - keep,
+            )
+            f.truncate(keep)
+
+    def _append(self, record: dict[str, Any]) -> None:
+        f = self._open_journal()
+        # One write of the whole line: a kill tears at most this unacknowledged record.
+        f.write(json.dumps(record, separators=(",", ":")).encode() + b"\n")
+        f.flush()
+        if self.fsync:
+            os.fsync(f.fileno())
+
+    def _write_blob(self, body: bytes) -> str:
+        digest = hashlib.sha256(body).hexdigest()
+        path = self.blob_dir / digest
+        if not path.exists():  # content-addressed: a re-uploaded zip costs nothing
+            tmp = path.with_name(f".{digest}.{os.getpid()}.{threading.get_ident()}.tmp")
+            with tmp.open("wb") as f:
+                f.write(body)
+                f.flush()
+                if self.fsync:
+                    os.fsync(f.fileno())
+            os.replace(tmp, path)  # never a half-written blob under its final name
+        return digest

@@ -1,0 +1,135 @@
+"""The durable execution service: the testing SDK's own ``WebRunner``, with two fixes.
+
+The runner does the real work (checkpoints, history, timers, callbacks, its sqlite
+store). The kit only corrects two places where what it reports differs from AWS:
+
+* history events lose ``InvocationCompletedDetails`` (RequestId, start, end) because
+  ``Event.from_event_with_id`` rebuilds the event field by field and forgets it; the
+  cost lesson joins exactly that RequestId to the REPORT log records;
+* execution ARNs are opaque uuids, where AWS uses
+  ``arn:aws:lambda:REGION:ACCOUNT:function:NAME:QUALIFIER/durable-execution/NAME/ID``,
+  the shape that least-privilege IAM policies and the notebooks show.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import socket
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+from aws_durable_execution_sdk_python.lambda_service import (
+    ErrorObject,
+    OperationStatus,
+    OperationType,
+)
+
+from aws_durable_execution_sdk_python_testing import execution as _execution
+from aws_durable_execution_sdk_python_testing import model as _model
+from aws_durable_execution_sdk_python_testing.runner import WebRunner, WebRunnerConfig
+from aws_durable_execution_sdk_python_testing.stores.base import StoreType
+from aws_durable_execution_sdk_python_testing.web.server import WebServiceConfig
+
+
+def _event_with_id(cls: type[_model.Event], event: _model.Event, event_id: int) -> _model.Event:
+    # The upstream copy lists fields by hand and drops invocation_completed_details.
+    return dataclasses.replace(event, event_id=event_id)
+
+
+def _new_execution(input: _model.StartDurableExecutionInput) -> _execution.Execution:  # noqa: A002
+    start_input = input
+    invocation_id = start_input.invocation_id or str(uuid.uuid4())
+    qualifier = start_input.function_qualifier or "$LATEST"
+    arn = (
+        f"arn:aws:lambda:{_region_of(start_input)}:{start_input.account_id}:function:"
+        f"{start_input.function_name}:{qualifier}/durable-execution/"
+        f"{start_input.execution_name}/{invocation_id}"
+    )
+    return _execution.Execution(durable_execution_arn=arn, start_input=start_input, operations=[])
+
+
+_REGION = {"name": "us-east-1"}
+
+
+def _region_of(_start_input: _model.StartDurableExecutionInput) -> str:
+    return _REGION["name"]
+
+
+def _apply_fixes(region: str) -> None:
+    _REGION["name"] = region
+    _model.Event.from_event_with_id = classmethod(_event_with_id)  # type: ignore[method-assign]
+    _execution.Execution.new = staticmethod(_new_execution)  # type: ignore[method-assign]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class DurableService:
+    """The runner on a private loopback port, with its sqlite store in ``state_dir``."""
+
+    def __init__(self, state_dir: Path, lambda_endpoint: str, region: str) -> None:
+        _apply_fixes(region)
+        self.port = free_port()
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+        config = WebRunnerConfig(
+            web_service=WebServiceConfig(host="127.0.0.1", port=self.port),
+            lambda_endpoint=lambda_endpoint,
+            local_runner_endpoint=self.endpoint,
+            local_runner_region=region,
+            store_type=StoreType.SQLITE,
+            store_path=str(state_dir / "durable-executions.db"),
+        )
+        self._runner = WebRunner(config)
+        self._runner.start()
+
+    def recover(self) -> int:
+        """Re-arm what a restart lost for executions still running in the store.
+
+        The store keeps every execution, but timers live in memory: the execution timeout,
+        due waits and step retries are armed again; an execution whose invocation was cut
+        off by the stop (nothing pending) is invoked again, as Lambda retries it.
+        Returns how many executions were recovered.
+        """
+        executor = self._runner._executor
+        store = self._runner._store
+        assert executor is not None and store is not None
+        recovered = 0
+        for execution in store.list_all():
+            if execution.is_complete:
+                continue
+            arn = execution.durable_execution_arn
+            executor._completion_events[arn] = executor._scheduler.create_event()
+            timeout = execution.start_input.execution_timeout_seconds
+            started = execution.operations[0].start_timestamp if execution.operations else None
+            if timeout > 0 and started is not None:
+                left = timeout - (datetime.now(UTC) - started).total_seconds()
+                error = ErrorObject.from_message(f"Execution timed out after {timeout} seconds.")
+                executor._execution_timeouts[arn] = executor._scheduler.call_later(
+                    lambda arn=arn, error=error: executor.on_timed_out(arn, error),
+                    delay=max(left, 0),
+                    completion_event=executor._completion_events[arn],
+                )
+            pending = any(
+                op.status in (OperationStatus.STARTED, OperationStatus.PENDING)
+                and op.operation_type != OperationType.EXECUTION
+                for op in execution.operations
+            )
+            if pending:
+                executor._schedule_earliest_pending(arn)
+            else:
+                executor._invoke_execution(arn)
+            recovered += 1
+        return recovered
+
+    def serve_forever(self) -> None:
+        self._runner.serve_forever()
+
+    def stop(self) -> None:
+        server = self._runner._server  # shutdown() is the only way to end serve_forever
+        if server is not None:
+            server.shutdown()
+        self._runner.stop()
