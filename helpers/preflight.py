@@ -1,0 +1,56 @@
+"""Preflight: can this target run the workshop? One line per check, a fix for each failure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from .target import Target
+
+
+@dataclass
+class Check:
+    name: str
+    ok: bool
+    detail: str
+
+    def __str__(self) -> str:
+        return f"{'OK  ' if self.ok else 'FAIL'} {self.name}: {self.detail}"
+
+
+def _durable_api_answers(lam: object) -> bool:
+    try:
+        lam.list_durable_executions_by_function(FunctionName="workshop-preflight-probe")  # type: ignore[attr-defined]
+    except ClientError as exc:
+        # No such function is the expected answer: the API itself is there.
+        if exc.response["Error"]["Code"] != "ResourceNotFoundException":
+            raise
+    return True
+
+
+def run(target: Target) -> list[Check]:
+    """Identity, Lambda with durable functions, S3, SQS and Logs, each called once."""
+    checks: list[Check] = []
+
+    def attempt(name: str, call: object, ok_detail: str, fix: str) -> None:
+        try:
+            result = call()  # type: ignore[operator]
+            checks.append(Check(name, True, ok_detail.format(result=result)))
+        except (ClientError, BotoCoreError) as exc:
+            checks.append(Check(name, False, f"{exc}. {fix}"))
+
+    sts, lam = target.client("sts"), target.client("lambda")
+    attempt("identity", lambda: sts.get_caller_identity()["Arn"], "{result}",
+            "Configure credentials (aws configure / AWS_PROFILE) or use TARGET='local'.")
+    attempt("lambda", lambda: len(lam.list_functions(MaxItems=50)["Functions"]),
+            "{result} functions visible", "Check the region and the Lambda permissions.")
+    attempt("durable executions", lambda: _durable_api_answers(lam), "API answers",
+            "Pick a region where Lambda durable functions are available.")
+    attempt("s3", lambda: len(target.client("s3").list_buckets()["Buckets"]),
+            "{result} buckets visible", "Check the S3 permissions.")
+    attempt("sqs", lambda: len(target.client("sqs").list_queues().get("QueueUrls", [])),
+            "{result} queues visible", "Check the SQS permissions.")
+    attempt("logs", lambda: len(target.client("logs").describe_log_groups(limit=5)["logGroups"]),
+            "CloudWatch Logs answers", "Check the CloudWatch Logs permissions.")
+    return checks
