@@ -1,0 +1,40 @@
+"""One background local cloud per state dir, found again by the next notebook."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+from helpers.localcloud import background
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_started_once_found_again_and_stopped(tmp_path: Path) -> None:
+    port = _free_port()
+    endpoint = background.ensure_running(tmp_path, port)
+    try:
+        assert endpoint == f"http://127.0.0.1:{port}"
+        assert background.ensure_running(tmp_path, _free_port()) == endpoint  # not a second one
+        assert background.running_endpoint(tmp_path) == endpoint
+    finally:
+        assert background.stop(tmp_path)
+    assert background.running_endpoint(tmp_path) is None
+    assert not background.stop(tmp_path)
+
+
+def test_a_taken_port_gives_a_message_that_says_what_to_do(tmp_path: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        try:
+            background.ensure_running(tmp_path, port)
+        except background.LocalCloudError as exc:
+            assert "port is taken" in str(exc)
+        else:
+            raise AssertionError("expected LocalCloudError")
