@@ -41,16 +41,40 @@ def run(target: Target) -> list[Check]:
             checks.append(Check(name, False, f"{exc}. {fix}"))
 
     sts, lam = target.client("sts"), target.client("lambda")
-    attempt("identity", lambda: sts.get_caller_identity()["Arn"], "{result}",
-            "Configure credentials (aws configure / AWS_PROFILE) or use TARGET='local'.")
-    attempt("lambda", lambda: len(lam.list_functions(MaxItems=50)["Functions"]),
-            "{result} functions visible", "Check the region and the Lambda permissions.")
-    attempt("durable executions", lambda: _durable_api_answers(lam), "API answers",
-            "Pick a region where Lambda durable functions are available.")
-    attempt("s3", lambda: len(target.client("s3").list_buckets()["Buckets"]),
-            "{result} buckets visible", "Check the S3 permissions.")
-    attempt("sqs", lambda: len(target.client("sqs").list_queues().get("QueueUrls", [])),
-            "{result} queues visible", "Check the SQS permissions.")
-    attempt("logs", lambda: len(target.client("logs").describe_log_groups(limit=5)["logGroups"]),
-            "CloudWatch Logs answers", "Check the CloudWatch Logs permissions.")
+    attempt(
+        "identity",
+        lambda: sts.get_caller_identity()["Arn"],
+        "{result}",
+        "Configure credentials (aws configure / AWS_PROFILE) or use TARGET='local'.",
+    )
+    attempt(
+        "lambda",
+        lambda: len(lam.list_functions(MaxItems=50)["Functions"]),
+        "{result} functions visible",
+        "Check the region and the Lambda permissions.",
+    )
+    attempt(
+        "durable executions",
+        lambda: _durable_api_answers(lam),
+        "API answers",
+        "Pick a region where Lambda durable functions are available.",
+    )
+    attempt(
+        "s3",
+        lambda: len(target.client("s3").list_buckets()["Buckets"]),
+        "{result} buckets visible",
+        "Check the S3 permissions.",
+    )
+    attempt(
+        "sqs",
+        lambda: len(target.client("sqs").list_queues().get("QueueUrls", [])),
+        "{result} queues visible",
+        "Check the SQS permissions.",
+    )
+    attempt(
+        "logs",
+        lambda: len(target.client("logs").describe_log_groups(limit=5)["logGroups"]),
+        "CloudWatch Logs answers",
+        "Check the CloudWatch Logs permissions.",
+    )
     return checks

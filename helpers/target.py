@@ -34,8 +34,11 @@ class Target:
 
     def client(self, service: str, **config: Any) -> Any:
         """A boto3 client for ``service`` on this target."""
-        return self._session.client(service, endpoint_url=self.endpoint,
-                                    config=Config(retries={"mode": "standard"}, **config))
+        return self._session.client(
+            service,
+            endpoint_url=self.endpoint,
+            config=Config(retries={"mode": "standard"}, **config),
+        )
 
     def describe(self) -> str:
         where = self.endpoint or f"AWS ({self.region})"

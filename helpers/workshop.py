@@ -43,18 +43,29 @@ def _run_all(output_dir: Path, notebooks: list[Path], parameters: dict[str, obje
         print(f"- {notebook.name} ...", end=" ", flush=True)
         try:
             papermill.execute_notebook(
-                str(notebook), str(target), cwd=str(notebook.parent), progress_bar=False,
-                parameters={"TARGET": "local", "OUTPUT_DIR": str(output_dir.resolve()),
-                            **parameters},
+                str(notebook),
+                str(target),
+                cwd=str(notebook.parent),
+                progress_bar=False,
+                parameters={
+                    "TARGET": "local",
+                    "OUTPUT_DIR": str(output_dir.resolve()),
+                    **parameters,
+                },
             )
         except papermill.PapermillExecutionError as exc:
             print("FAILED")
-            print(f"\n{notebook.name} stopped at cell {exc.exec_count}: {exc.ename}: {exc.evalue}"
-                  f"\nThe executed notebook, with the error, is {target}.", file=sys.stderr)
+            print(
+                f"\n{notebook.name} stopped at cell {exc.exec_count}: {exc.ename}: {exc.evalue}"
+                f"\nThe executed notebook, with the error, is {target}.",
+                file=sys.stderr,
+            )
             return 1
         print(f"ok ({time.perf_counter() - t0:.1f} s)")
-    print(f"{len(notebooks)} notebooks in {time.perf_counter() - started:.1f} s; "
-          f"executed notebooks and plots are in {output_dir}/")
+    print(
+        f"{len(notebooks)} notebooks in {time.perf_counter() - started:.1f} s; "
+        f"executed notebooks and plots are in {output_dir}/"
+    )
     return 0
 
 
@@ -62,8 +73,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m helpers.workshop", description=__doc__)
     parser.add_argument("--output-dir", default="outputs", type=Path)
     parser.add_argument("--prefix", default=None, help="PREFIX parameter for every notebook")
-    parser.add_argument("notebooks", nargs="*", type=Path,
-                        help="notebooks to run (default: all of notebooks/, in order)")
+    parser.add_argument(
+        "notebooks",
+        nargs="*",
+        type=Path,
+        help="notebooks to run (default: all of notebooks/, in order)",
+    )
     args = parser.parse_args(argv)
     notebooks = args.notebooks or sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
     parameters: dict[str, object] = {"PREFIX": args.prefix} if args.prefix else {}

@@ -47,8 +47,8 @@ def test_environment_is_a_conda_forge_python_313_env() -> None:
 def test_environment_names_the_workshop_packages() -> None:
     _, conda, pip = _environment()
     pip_names = {_split(p)[0] for p in pip if not p.startswith("-")}
-    assert REQUIRED_CONDA <= conda.keys()
-    assert REQUIRED_PIP <= pip_names
+    assert conda.keys() >= REQUIRED_CONDA
+    assert pip_names >= REQUIRED_PIP
 
 
 def test_every_dependency_agrees_with_pyproject() -> None:

@@ -38,15 +38,25 @@ def test_unknown_target_is_refused_with_what_to_set(bad: str) -> None:
         connect(bad)
 
 
-def test_preflight_passes_on_the_local_cloud(endpoint: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_preflight_passes_on_the_local_cloud(
+    endpoint: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
     checks = preflight.run(connect("local"))
-    assert [c.name for c in checks] == ["identity", "lambda", "durable executions", "s3", "sqs", "logs"]
+    assert [c.name for c in checks] == [
+        "identity",
+        "lambda",
+        "durable executions",
+        "s3",
+        "sqs",
+        "logs",
+    ]
     assert all(c.ok for c in checks), [str(c) for c in checks]
 
 
-def test_preflight_reports_a_dead_endpoint_with_a_fix(monkeypatch: pytest.MonkeyPatch,
-                                                     tmp_path: Path) -> None:
+def test_preflight_reports_a_dead_endpoint_with_a_fix(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")  # discard port: refused
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
     checks = preflight.run(connect("local"))

@@ -34,14 +34,18 @@ def test_committed_notebook_is_clean_and_parameterised(notebook: Path) -> None:
 
 
 @pytest.mark.parametrize("prefix", [None, "ci-alt"])
-def test_every_notebook_runs_against_the_local_cloud(endpoint: str, tmp_path: Path,
-                                                     monkeypatch: pytest.MonkeyPatch,
-                                                     prefix: str | None) -> None:
+def test_every_notebook_runs_against_the_local_cloud(
+    endpoint: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, prefix: str | None
+) -> None:
     monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
     params: dict[str, object] = {"PREFIX": prefix} if prefix else {}
     assert workshop.run(tmp_path, NOTEBOOKS, params) == 0
     for notebook in NOTEBOOKS:
         executed = json.loads((tmp_path / notebook.name).read_text())
-        errors = [o for c in executed["cells"] for o in c.get("outputs", [])
-                  if o.get("output_type") == "error"]
+        errors = [
+            o
+            for c in executed["cells"]
+            for o in c.get("outputs", [])
+            if o.get("output_type") == "error"
+        ]
         assert not errors

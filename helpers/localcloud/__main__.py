@@ -1,4 +1,7 @@
-"""``python -m helpers.localcloud --port PORT --state-dir DIR``: the local cloud in the foreground."""
+"""The local cloud in the foreground.
+
+``python -m helpers.localcloud --port PORT --state-dir DIR`` prints ``ready <endpoint>``.
+"""
 
 from __future__ import annotations
 
@@ -14,13 +17,18 @@ from .cloud import DEFAULT_REGION, LocalCloud
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m helpers.localcloud", description=__doc__)
     parser.add_argument("--port", type=int, default=4566, help="loopback port (default 4566)")
-    parser.add_argument("--state-dir", default=".state/localcloud",
-                        help="where functions, queues, objects, logs and executions are kept")
+    parser.add_argument(
+        "--state-dir",
+        default=".state/localcloud",
+        help="where functions, queues, objects, logs and executions are kept",
+    )
     parser.add_argument("--region", default=DEFAULT_REGION)
     parser.add_argument("--verbose", action="store_true", help="log every call")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     if not args.verbose:
         for noisy in ("werkzeug", "aws_durable_execution_sdk_python_testing"):
             logging.getLogger(noisy).setLevel(logging.ERROR)
@@ -31,8 +39,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         cloud = LocalCloud(args.state_dir, port=args.port, region=args.region).start()
     except OSError as exc:
-        print(f"error: cannot serve on 127.0.0.1:{args.port}: {exc.strerror}. "
-              "Is another local cloud running? Pick another --port.", file=sys.stderr)
+        print(
+            f"error: cannot serve on 127.0.0.1:{args.port}: {exc.strerror}. "
+            "Is another local cloud running? Pick another --port.",
+            file=sys.stderr,
+        )
         return 2
     print(f"ready {cloud.endpoint}", flush=True)
     stop.wait()

@@ -8,6 +8,7 @@ two notebooks starting at once agree on one process.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
@@ -74,9 +75,19 @@ def _start(state_dir: Path, port: int) -> str:
     with log_path.open("ab") as log:
         offset = log.tell()
         proc = subprocess.Popen(
-            [sys.executable, "-m", "helpers.localcloud", "--port", str(port),
-             "--state-dir", str(state_dir)],
-            cwd=REPO_ROOT, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+            [
+                sys.executable,
+                "-m",
+                "helpers.localcloud",
+                "--port",
+                str(port),
+                "--state-dir",
+                str(state_dir),
+            ],
+            cwd=REPO_ROOT,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=log,
             start_new_session=True,  # not a child of the kernel: a kernel restart keeps it
         )
     deadline = time.monotonic() + START_TIMEOUT_S
@@ -93,7 +104,8 @@ def _start(state_dir: Path, port: int) -> str:
         tail = log_path.read_bytes()[offset:][-800:].decode(errors="replace")
         raise LocalCloudError(
             f"The local cloud did not start on 127.0.0.1:{port}. If the port is taken, stop "
-            f"what uses it or choose another one. Its log ({log_path}) ends with:\n{tail}")
+            f"what uses it or choose another one. Its log ({log_path}) ends with:\n{tail}"
+        )
     (state_dir / "localcloud.json").write_text(json.dumps({"pid": proc.pid, "endpoint": endpoint}))
     return endpoint
 
@@ -112,9 +124,7 @@ def stop(state_dir: Path | str = DEFAULT_STATE_DIR, timeout: float = 10) -> bool
     deadline = time.monotonic() + timeout
     while _alive(pid) and time.monotonic() < deadline:
         time.sleep(0.05)
-        try:  # reap it if it is our child
+        with contextlib.suppress(ChildProcessError):  # reap it if it is our child
             os.waitpid(pid, os.WNOHANG)
-        except ChildProcessError:
-            pass
     info_path.unlink(missing_ok=True)
     return True

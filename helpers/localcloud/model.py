@@ -27,16 +27,20 @@ def answer(model_id: str, request: dict[str, Any]) -> dict[str, Any]:
     """A Converse response for ``request`` (already parsed JSON)."""
     messages = request.get("messages")
     if not isinstance(messages, list) or not messages:
-        raise AwsError(400, "ValidationException",
-                       "messages: at least one message is required.")
+        raise AwsError(400, "ValidationException", "messages: at least one message is required.")
     started = time.perf_counter()
     question = _last_user_text(messages)
-    text = (f"(workshop model {model_id}) You asked: {question!r}. "
-            "I am the local cloud's deterministic stand-in for a Bedrock model.")
+    text = (
+        f"(workshop model {model_id}) You asked: {question!r}. "
+        "I am the local cloud's deterministic stand-in for a Bedrock model."
+    )
     return {
         "output": {"message": {"role": "assistant", "content": [{"text": text}]}},
         "stopReason": "end_turn",
-        "usage": {"inputTokens": len(question.split()), "outputTokens": len(text.split()),
-                  "totalTokens": len(question.split()) + len(text.split())},
+        "usage": {
+            "inputTokens": len(question.split()),
+            "outputTokens": len(text.split()),
+            "totalTokens": len(question.split()) + len(text.split()),
+        },
         "metrics": {"latencyMs": int((time.perf_counter() - started) * 1000)},
     }

@@ -22,7 +22,10 @@ def test_converse_returns_the_bedrock_shape(bedrock) -> None:
     assert reply["stopReason"] == "end_turn"
     text = reply["output"]["message"]["content"][0]["text"]
     assert "What is a durable execution?" in text
-    assert reply["usage"]["totalTokens"] == reply["usage"]["inputTokens"] + reply["usage"]["outputTokens"]
+    assert (
+        reply["usage"]["totalTokens"]
+        == reply["usage"]["inputTokens"] + reply["usage"]["outputTokens"]
+    )
 
 
 def test_same_question_same_answer() -> None:
