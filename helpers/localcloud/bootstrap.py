@@ -165,14 +165,24 @@ def main() -> None:
             with contextlib.redirect_stdout(logs), contextlib.redirect_stderr(logs):
                 try:
                     result = handler(event, Context(invoke))
-                    reply = {"type": "result", "payload": json.dumps(result)}
                 except Exception as exc:
                     error = _error(exc)
                     # The runtime logs an unhandled error as one JSON line, as Lambda does.
                     print(f"[ERROR] {error['errorType']}: {error['errorMessage']}")
                     reply = {"type": "error", "error": error}
+                else:
+                    # Serialized outside the handler's try: a result that is not JSON is
+                    # the runtime's Runtime.MarshalError on Lambda, not a handler TypeError.
+                    reply = {"type": "result", "payload": json.dumps(result)}
         except (TypeError, ValueError) as exc:  # result not JSON-serializable
-            reply = {"type": "error", "error": _error(exc, "Runtime.MarshalError")}
+            reply = {
+                "type": "error",
+                "error": {
+                    "errorMessage": f"Unable to marshal response: {exc}",
+                    "errorType": "Runtime.MarshalError",
+                    "stackTrace": [],
+                },
+            }
         reply["logs"] = logs.getvalue()
         reply["max_rss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         write_frame(replies, reply)

@@ -384,7 +384,9 @@ class Gateway:
         tenant = request.headers.get("X-Amz-Tenant-Id")
         if invocation_type == "Event":
             request_id = str(uuid.uuid4())
-            threading.Thread(target=self.host.run, args=(fn, invoked_arn, payload, tenant),
+            # The 202's request id is the invocation's own, as on AWS (logs join on it).
+            threading.Thread(target=self.host.run,
+                             args=(fn, invoked_arn, payload, tenant, request_id),
                              daemon=True).start()
             return Response(b"", 202, {"X-Amzn-RequestId": request_id})
         result = self.host.run(fn, invoked_arn, payload, tenant)

@@ -377,9 +377,13 @@ class LambdaHost:
 
     # -- invocations ---------------------------------------------------------------------
     def run(self, fn: FunctionVersion, invoked_arn: str, payload: bytes,
-            tenant_id: str | None = None) -> InvokeResult:
-        """One synchronous invocation of the handler, reported as Lambda reports it."""
-        request_id = str(uuid.uuid4())
+            tenant_id: str | None = None, request_id: str | None = None) -> InvokeResult:
+        """One synchronous invocation of the handler, reported as Lambda reports it.
+
+        ``request_id``: the id an Event invoke already answered with (the one its REPORT
+        and the handler's context must carry, as on AWS); a fresh one otherwise.
+        """
+        request_id = request_id or str(uuid.uuid4())
         inv = _Invocation(request_id, fn, _now_ms())
         headers = {"X-Amzn-RequestId": request_id, "X-Amz-Executed-Version": fn.version}
         started = time.perf_counter()
