@@ -228,7 +228,12 @@ class LogShipper:
             with contextlib.suppress(exists):
                 self._client.create_log_stream(logGroupName=group, logStreamName=stream)
             self._known.add((group, stream))
-        events = [{"timestamp": ts, "message": msg} for ts, msg in lines]
+        # PutLogEvents rejects an empty message, and with it the whole batch: the blank
+        # lines of a chained traceback (or a bare print()) would lose the invocation's
+        # START/END/REPORT records too. They carry nothing, so they are dropped.
+        events = [{"timestamp": ts, "message": msg} for ts, msg in lines if msg]
+        if not events:
+            return
         self._client.put_log_events(logGroupName=group, logStreamName=stream, logEvents=events)
 
 
