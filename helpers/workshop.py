@@ -26,7 +26,8 @@ def run(output_dir: Path, notebooks: list[Path], parameters: dict[str, object]) 
         print(f"No notebooks in {NOTEBOOKS} yet: nothing to run.")
         return 0
     started_here = "AWS_ENDPOINT_URL" not in os.environ and background.running_endpoint() is None
-    os.environ.setdefault("AWS_ENDPOINT_URL", background.ensure_running())
+    if "AWS_ENDPOINT_URL" not in os.environ:
+        os.environ["AWS_ENDPOINT_URL"] = background.ensure_running()
     print(f"local cloud: {os.environ['AWS_ENDPOINT_URL']}")
     try:
         return _run_all(output_dir, notebooks, parameters)
