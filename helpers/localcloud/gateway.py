@@ -23,7 +23,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, unquote
+from urllib.parse import quote, unquote, urlencode
 
 from werkzeug.wrappers import Request, Response
 
@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 
 INVOKE = re.compile(r"^/2015-03-31/functions/(?P<fn>[^/]+)/invocations/?$")
 FUNCTIONS = re.compile(r"^/2015-03-31/functions(/(?P<fn>[^/]+))?(?P<rest>/.*)?$")
+LIST_BY_FUNCTION = re.compile(r"^/2025-12-01/functions/(?P<fn>[^/]+)/durable-executions/?$")
 CONVERSE = re.compile(r"^/model/(?P<model>[^/]+)/converse/?$")
 CREDENTIAL = re.compile(r"Credential=[^/]+/\d{8}/(?P<region>[a-z0-9-]+)/")
 NAME_OK = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -199,6 +200,8 @@ class Gateway:
     def _route(self, request: Request, environ: dict[str, Any],
                start_response: Callable[..., Any]) -> Response | Iterable[bytes]:
         path = request.path
+        if (match := LIST_BY_FUNCTION.match(path)) and request.method == "GET":
+            return self._list_by_function(request, match.group("fn"))
         if path.startswith("/2025-12-01/"):
             return self._to_runner(request, environ)
         if (match := INVOKE.match(path)) and request.method == "POST":
@@ -223,6 +226,46 @@ class Gateway:
             return Response(error.body(), error.status, error.headers())
         return Response(body, status, {"Content-Type": reply_headers.get("Content-Type",
                                                                          "application/json")})
+
+    def _list_by_function(self, request: Request, ref: str) -> Response:
+        """ListDurableExecutionsByFunction with the filters the runner drops.
+
+        The runner reads ``StatusFilter`` where boto3 sends ``Statuses`` (possibly
+        several), ignores ``Qualifier``, and matches the function name literally (an ARN
+        finds nothing); so the gateway fetches the function's executions and filters and
+        pages them itself (``Marker`` is an offset, as the runner's is).
+        """
+        name, qualifier = split_function_ref(ref, request.args.get("Qualifier"))
+        statuses = set(request.args.getlist("Statuses"))
+        kept = ("DurableExecutionName", "StartedAfter", "StartedBefore", "ReverseOrder")
+        query = {k: request.args[k] for k in kept if k in request.args}
+        path = f"/2025-12-01/functions/{quote(name, safe='')}/durable-executions"
+        items: list[dict[str, Any]] = []
+        marker: str | None = None
+        while True:
+            page_query = {**query, "MaxItems": "1000", **({"Marker": marker} if marker else {})}
+            status, _, body = self.runner.request("GET", f"{path}?{urlencode(page_query)}")
+            error = _runner_error(status, body, path)
+            if error is not None:
+                raise error
+            page = json.loads(body)
+            items.extend(page.get("DurableExecutions", []))
+            marker = page.get("NextMarker")
+            if not marker:
+                break
+        if statuses:
+            items = [item for item in items if item.get("Status") in statuses]
+        if qualifier:  # FunctionArn of an execution: arn:aws:lambda:R:A:function:NAME:QUALIFIER
+            items = [i for i in items if i.get("FunctionArn", "").split(":")[7:] == [qualifier]]
+        try:
+            offset = int(request.args.get("Marker") or 0)
+            limit = int(request.args.get("MaxItems") or 50)
+        except ValueError as exc:
+            raise invalid("Marker and MaxItems must be integers.") from exc
+        result: dict[str, Any] = {"DurableExecutions": items[offset:offset + limit]}
+        if offset + limit < len(items):
+            result["NextMarker"] = str(offset + limit)
+        return Response(json.dumps(result), 200, {"Content-Type": "application/json"})
 
     # -- Lambda control plane (moto) plus the configs moto drops ------------------------
     def _lambda_control(self, request: Request, environ: dict[str, Any]) -> Response:

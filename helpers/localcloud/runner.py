@@ -1,14 +1,16 @@
-"""The durable execution service: the testing SDK's own ``WebRunner``, with two fixes.
+"""The durable execution service: the testing SDK's own ``WebRunner``, with fixes.
 
 The runner does the real work (checkpoints, history, timers, callbacks, its sqlite
-store). The kit only corrects two places where what it reports differs from AWS:
+store). The kit only corrects places where what it does differs from AWS:
 
 * history events lose ``InvocationCompletedDetails`` (RequestId, start, end) because
   ``Event.from_event_with_id`` rebuilds the event field by field and forgets it; the
   cost lesson joins exactly that RequestId to the REPORT log records;
 * execution ARNs are opaque uuids, where AWS uses
   ``arn:aws:lambda:REGION:ACCOUNT:function:NAME:QUALIFIER/durable-execution/NAME/ID``,
-  the shape that least-privilege IAM policies and the notebooks show.
+  the shape that least-privilege IAM policies and the notebooks show;
+* a finished (e.g. stopped) execution still takes callback answers, recording events
+  after its end; AWS refuses them.
 """
 
 from __future__ import annotations
@@ -21,12 +23,13 @@ from pathlib import Path
 
 from aws_durable_execution_sdk_python.lambda_service import (
     ErrorObject,
+    Operation,
     OperationStatus,
     OperationType,
 )
-
 from aws_durable_execution_sdk_python_testing import execution as _execution
 from aws_durable_execution_sdk_python_testing import model as _model
+from aws_durable_execution_sdk_python_testing.exceptions import IllegalStateException
 from aws_durable_execution_sdk_python_testing.runner import WebRunner, WebRunnerConfig
 from aws_durable_execution_sdk_python_testing.stores.base import StoreType
 from aws_durable_execution_sdk_python_testing.web.server import WebServiceConfig
@@ -37,7 +40,7 @@ def _event_with_id(cls: type[_model.Event], event: _model.Event, event_id: int) 
     return dataclasses.replace(event, event_id=event_id)
 
 
-def _new_execution(input: _model.StartDurableExecutionInput) -> _execution.Execution:  # noqa: A002
+def _new_execution(input: _model.StartDurableExecutionInput) -> _execution.Execution:
     start_input = input
     invocation_id = start_input.invocation_id or str(uuid.uuid4())
     qualifier = start_input.function_qualifier or "$LATEST"
@@ -47,6 +50,24 @@ def _new_execution(input: _model.StartDurableExecutionInput) -> _execution.Execu
         f"{start_input.execution_name}/{invocation_id}"
     )
     return _execution.Execution(durable_execution_arn=arn, start_input=start_input, operations=[])
+
+
+_upstream_find_callback = _execution.Execution.find_callback_operation
+
+
+def _find_open_callback(
+    self: _execution.Execution, callback_id: str
+) -> tuple[int, Operation]:
+    # Upstream lets a stopped (or otherwise finished) execution take a callback answer and
+    # appends CallbackSucceeded after ExecutionStopped. On AWS a finished execution's
+    # callbacks are closed: the gateway answers this message with CallbackTimeoutException.
+    found = _upstream_find_callback(self, callback_id)
+    if self.is_complete:
+        raise IllegalStateException(
+            f"Callback operation [{callback_id}] is not in STARTED state: "
+            "its execution has already completed"
+        )
+    return found
 
 
 _REGION = {"name": "us-east-1"}
@@ -60,6 +81,7 @@ def _apply_fixes(region: str) -> None:
     _REGION["name"] = region
     _model.Event.from_event_with_id = classmethod(_event_with_id)  # type: ignore[method-assign]
     _execution.Execution.new = staticmethod(_new_execution)  # type: ignore[method-assign]
+    _execution.Execution.find_callback_operation = _find_open_callback  # type: ignore[method-assign]
 
 
 def free_port() -> int:
