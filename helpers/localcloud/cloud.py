@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 import threading
 from pathlib import Path
 from typing import Any
@@ -59,12 +60,20 @@ class LocalCloud:
         # The runner's own Lambda client uses the default credential chain; any key will do.
         os.environ.setdefault("AWS_ACCESS_KEY_ID", LOCAL_CREDENTIALS["aws_access_key_id"])
         os.environ.setdefault("AWS_SECRET_ACCESS_KEY", LOCAL_CREDENTIALS["aws_secret_access_key"])
-        self.moto = MotoState(self.state_dir)
-        self.moto.replay()
-        # Bind first, so the runner and the host know the endpoint they call back on.
-        self._server = make_server("127.0.0.1", self.port, app=None, threaded=True,  # type: ignore[arg-type]
-                                   request_handler=_KeepAliveHandler)
-        self.port = self._server.server_port
+        # Bind before anything else: a busy port fails fast, before the replay touches the
+        # state dir; and werkzeug answers a bind error with sys.exit(1), where the CLI and
+        # in-process callers (notebooks, tests) need the OSError, so the socket is ours.
+        listener = socket.create_server(("127.0.0.1", self.port))
+        try:
+            self.moto = MotoState(self.state_dir)
+            self.moto.replay()
+            # Served before the runner and the host start: they need the endpoint.
+            self._server = make_server("127.0.0.1", listener.getsockname()[1], app=None,  # type: ignore[arg-type]
+                                       threaded=True, request_handler=_KeepAliveHandler,
+                                       fd=listener.fileno())
+        finally:
+            listener.close()  # the server holds its own duplicate of the socket
+        self.port = self._server.port  # server_port is only set when werkzeug binds
         self.endpoint = f"http://127.0.0.1:{self.port}"
         self.durable = DurableService(self.state_dir, self.endpoint, self.region)
         self.gateway = Gateway(self.state_dir, self.moto.app, self.durable.port, self.region)
