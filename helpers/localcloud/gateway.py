@@ -300,8 +300,8 @@ class Gateway:
             self.configs.drop(region, name)
             if self.host:
                 self.host.pool.retire(name)
-        if status < 300 and rest == "/code" and self.host:
-            self.host.pool.retire(name)
+        if status < 300 and rest in ("/code", "/configuration") and self.host:
+            self.host.pool.retire(name)  # idle workers of the old code or configuration
         if status < 300 and body[:1] == b"{":
             body = self._with_configs(body, region)
         headers.pop("Content-Length", None)

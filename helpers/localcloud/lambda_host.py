@@ -67,8 +67,14 @@ class FunctionVersion:
     code: bytes = field(repr=False, compare=False)
 
     @property
-    def key(self) -> tuple[str, str, str, str]:
-        return (self.region, self.name, self.version, self.code_sha)
+    def key(self) -> tuple[str, ...]:
+        # A worker bakes in its handler, environment and limits at start, so they are part
+        # of the key: after UpdateFunctionConfiguration no older warm worker serves $LATEST
+        # (on Lambda, too, an update means new execution environments).
+        config = json.dumps([self.handler, self.runtime, self.timeout, self.memory_size,
+                             sorted(self.environment.items()), self.log_format,
+                             self.log_group])
+        return (self.region, self.name, self.version, self.code_sha, config)
 
 
 @dataclass
