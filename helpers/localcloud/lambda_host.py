@@ -141,6 +141,16 @@ class Worker:
     def alive(self) -> bool:
         return self.proc.poll() is None
 
+    def peak_rss_kb(self) -> int:
+        """The process's peak resident memory so far (0 once it is gone)."""
+        try:
+            for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+        except (OSError, ValueError):
+            pass
+        return 0
+
 
 class WorkerPool:
     """Warm workers per function version; at most MAX_WORKERS_PER_VERSION busy at once."""
@@ -437,7 +447,10 @@ class LambdaHost:
                 "errorType": "Runtime.ExitError",
                 "errorMessage": f"RequestId: {request_id} Error: Runtime exited with error: {exc}"}}
         inv.duration_ms = (time.perf_counter() - call_started) * 1000
-        inv.max_memory_mb = math.ceil(reply.get("max_rss_kb", 0) / 1024)
+        # A timed-out worker never answered: read its peak from /proc before it is killed,
+        # so the REPORT shows its memory as Lambda's does, not 0 MB.
+        peak_kb = reply.get("max_rss_kb") or worker.peak_rss_kb()
+        inv.max_memory_mb = math.ceil(peak_kb / 1024)
         self.pool.release(worker, keep=keep)
         lines = reply.get("logs", "").splitlines()
         if reply["type"] == "result":
