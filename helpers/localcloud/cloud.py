@@ -98,11 +98,14 @@ class LocalCloud:
     def stop(self) -> None:
         if self._server is None:
             return
-        self._server.shutdown()
+        # The host first: its log shipper delivers the last REPORT records through the
+        # gateway, so that must still serve (stopping it first lost them).
         self.host.stop()
+        self._server.shutdown()
         self.durable.stop()
         self._server.server_close()
         self._server = None
+        self.moto.close()  # the journal file
         for thread in self._threads:
             thread.join(timeout=5)
 
