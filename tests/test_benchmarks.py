@@ -1,0 +1,53 @@
+"""``python -m benchmarks``: both sides run and the table has every row (no timing asserts)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from benchmarks import localcloud_side, runner_side
+from benchmarks.__main__ import main
+from benchmarks.common import Sizes, callback_ready
+from benchmarks.table import ROW_KEYS, render, rows
+
+TINY = Sizes(cold=1, warm=3, callback=3, burst=3, burst_threads=3)
+
+
+def test_callback_ready_waits_for_the_creating_invocation() -> None:
+    started = {
+        "EventType": "CallbackStarted",
+        "Name": "approve create callback id",
+        "CallbackStartedDetails": {"CallbackId": "cb-1"},
+    }
+    done = {"EventType": "InvocationCompleted"}
+    assert callback_ready([started]) is None
+    assert callback_ready([done, started]) is None
+    assert callback_ready([started, done]) == "cb-1"
+
+
+@pytest.mark.slow
+def test_tiny_run_fills_every_row(tmp_path: Path) -> None:
+    local = localcloud_side.run(TINY, tmp_path / "state")
+    runner = runner_side.run(TINY)
+
+    for side in (local, runner):
+        assert side.ready_s is not None
+        assert len(side.cold_s) == 1 and len(side.warm_s) == 3 and len(side.callback_s) == 3
+        assert side.burst_size == side.burst_succeeded == 3
+    assert local.idle_mb and local.after_burst_mb and local.after_burst_mb > 0
+
+    table = rows(local, runner)
+    assert [row.key for row in table] == ROW_KEYS
+    text = render(table)
+    for row in table:
+        assert row.label in text
+        assert row.local != "n/a", row.key
+    assert "3/3" in text
+    assert {row.verdict for row in table if row.target} <= {"pass", "MISS"}
+
+
+def test_cli_rejects_unknown_options(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--no-such-option"])
+    assert "--quick" in capsys.readouterr().err
