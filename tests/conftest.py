@@ -1,0 +1,240 @@
+"""Shared fixtures: one in-process local cloud, plain boto3 clients, deploy helpers.
+
+Tests talk to the local cloud only through boto3 pointed at its endpoint, exactly as the
+notebooks do; nothing in the local cloud is mocked. The cloud is module-scoped: moto's
+state is process-global and other modules start clouds of their own (each resets moto).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import time
+import uuid
+import zipfile
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import boto3
+import pytest
+from botocore.config import Config
+
+from helpers.localcloud import LocalCloud
+
+REGION = "us-east-1"
+DURABLE_POLICY_ARN = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicDurableExecutionRolePolicy"
+DEFAULT_DURABLE_CONFIG = {"ExecutionTimeout": 300, "RetentionPeriodInDays": 1}
+ASSUME_LAMBDA = json.dumps({
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+                   "Action": "sts:AssumeRole"}],
+})
+REPORT_RE = re.compile(r"^REPORT RequestId: (?P<rid>[0-9a-f-]+)\t")
+
+
+def unique(prefix: str = "t") -> str:
+    """A fresh resource name, so that tests never share functions, queues or buckets."""
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+def make_zip(source: str | dict[str, str], module: str = "app") -> bytes:
+    """A deployment zip: ``source`` as ``{module}.py``, or a {path: text} mapping."""
+    files = source if isinstance(source, dict) else {f"{module}.py": source}
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path, text in files.items():
+            archive.writestr(path, text)
+    return buf.getvalue()
+
+
+def boto_client(endpoint: str, service: str) -> Any:
+    return boto3.client(
+        service, endpoint_url=endpoint, region_name=REGION,
+        aws_access_key_id="testing", aws_secret_access_key="testing",
+        # No silent retries: a test must see the first answer. Timeouts stay bounded.
+        config=Config(retries={"max_attempts": 1}, connect_timeout=5, read_timeout=60),
+    )
+
+
+def deploy_function(client: Callable[[str], Any], name: str, source: str | dict[str, str],
+                    **config: Any) -> str:
+    """Role + managed policy, CreateFunction (durable unless DurableConfig=None), wait
+    until active, publish a version; returns the version."""
+    iam, lam = client("iam"), client("lambda")
+    role = iam.create_role(RoleName=f"{name}-role", AssumeRolePolicyDocument=ASSUME_LAMBDA)
+    iam.attach_role_policy(RoleName=f"{name}-role", PolicyArn=DURABLE_POLICY_ARN)
+    spec: dict[str, Any] = {
+        "FunctionName": name,
+        "Runtime": "python3.13",
+        "Role": role["Role"]["Arn"],
+        "Handler": "app.handler",
+        "Code": {"ZipFile": make_zip(source)},
+        "Timeout": 30,
+        "DurableConfig": DEFAULT_DURABLE_CONFIG,
+    }
+    spec.update(config)
+    if spec["DurableConfig"] is None:
+        del spec["DurableConfig"]
+    lam.create_function(**spec)
+    lam.get_waiter("function_active_v2").wait(
+        FunctionName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 10})
+    return str(lam.publish_version(FunctionName=name)["Version"])
+
+
+def report_records(logs: Any, group: str, request_ids: list[str] | set[str],
+                   timeout: float = 10.0) -> dict[str, str]:
+    """REPORT lines (text or JSON platform.report) per request id, polling until all of
+    ``request_ids`` have one; log delivery lags, as on AWS."""
+    wanted = set(request_ids)
+    found: dict[str, str] = {}
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            events = []
+            kwargs: dict[str, Any] = {"logGroupName": group}
+            while True:
+                page = logs.filter_log_events(**kwargs)
+                events.extend(page["events"])
+                if not page.get("nextToken"):
+                    break
+                kwargs["nextToken"] = page["nextToken"]
+        except logs.exceptions.ResourceNotFoundException:
+            events = []
+        for event in events:
+            message = event["message"]
+            if (match := REPORT_RE.match(message)) is not None:
+                found.setdefault(match.group("rid"), message)
+            elif message.startswith("{"):
+                try:
+                    record = json.loads(message)
+                except ValueError:
+                    continue
+                if isinstance(record, dict) and record.get("type") == "platform.report":
+                    found.setdefault(record["record"]["requestId"], message)
+        if wanted <= found.keys() or time.monotonic() > deadline:
+            return found
+        time.sleep(0.1)
+
+
+@pytest.fixture(scope="module")
+def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloud]:
+    local = LocalCloud(tmp_path_factory.mktemp("localcloud")).start()
+    try:
+        yield local
+    finally:
+        local.stop()
+
+
+@pytest.fixture(scope="module")
+def client(cloud: LocalCloud) -> Callable[[str], Any]:
+    """``client("lambda")``: a plain boto3 client on the local cloud (cached per service)."""
+    cache: dict[str, Any] = {}
+
+    def make(service: str) -> Any:
+        if service not in cache:
+            cache[service] = boto_client(cloud.endpoint, service)
+        return cache[service]
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def clients_at() -> Callable[[str], Callable[[str], Any]]:
+    """``clients_at(endpoint)("s3")``: client factories for another local cloud."""
+
+    def at(endpoint: str) -> Callable[[str], Any]:
+        cache: dict[str, Any] = {}
+
+        def make(service: str) -> Any:
+            if service not in cache:
+                cache[service] = boto_client(endpoint, service)
+            return cache[service]
+
+        return make
+
+    return at
+
+
+@pytest.fixture(scope="session")
+def deploy_with() -> Callable[..., str]:
+    """``deploy_with(client, name, source, **config) -> version`` (see deploy_function)."""
+    return deploy_function
+
+
+@pytest.fixture
+def deploy(client: Callable[[str], Any]) -> Callable[..., str]:
+    """``deploy(name, source, **config) -> version``."""
+
+    def run(name: str, source: str | dict[str, str], **config: Any) -> str:
+        return deploy_function(client, name, source, **config)
+
+    return run
+
+
+@pytest.fixture(scope="module")
+def zip_of() -> Callable[..., bytes]:
+    """``zip_of(source, module="app")``: a deployment zip (see make_zip)."""
+    return make_zip
+
+
+@pytest.fixture(scope="module")
+def name() -> Callable[..., str]:
+    """``name("prefix")``: a unique resource name."""
+    return unique
+
+
+@pytest.fixture(scope="module")
+def reports(client: Callable[[str], Any]) -> Callable[..., dict[str, str]]:
+    """``reports(group, request_ids, timeout=10, via=logs_client)``: REPORT records by
+    request id (``via``: a client of another local cloud)."""
+
+    def run(group: str, request_ids: list[str] | set[str], timeout: float = 10.0,
+            via: Any = None) -> dict[str, str]:
+        return report_records(via or client("logs"), group, request_ids, timeout)
+
+    return run
+
+
+@pytest.fixture(scope="module")
+def wait_done(client: Callable[[str], Any]) -> Callable[..., dict[str, Any]]:
+    """``wait_done(arn, timeout=15, via=lambda_client)``: GetDurableExecution once it is
+    no longer RUNNING."""
+
+    def run(arn: str, timeout: float = 15.0, via: Any = None) -> dict[str, Any]:
+        return wait_execution_done(via or client("lambda"), arn, timeout)
+
+    return run
+
+
+@pytest.fixture(scope="module")
+def callback_id(client: Callable[[str], Any]) -> Callable[..., str]:
+    """``callback_id(arn, timeout=15, via=lambda_client)``: the id of the execution's
+    first started callback."""
+
+    def run(arn: str, timeout: float = 15.0, via: Any = None) -> str:
+        return find_callback_id(via or client("lambda"), arn, timeout)
+
+    return run
+
+
+def wait_execution_done(lam: Any, arn: str, timeout: float = 15.0) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while True:
+        details: dict[str, Any] = lam.get_durable_execution(DurableExecutionArn=arn)
+        if details["Status"] != "RUNNING":
+            return details
+        if time.monotonic() > deadline:
+            raise AssertionError(f"execution still RUNNING after {timeout} s: {arn}")
+        time.sleep(0.05)
+
+
+def find_callback_id(lam: Any, arn: str, timeout: float = 15.0) -> str:
+    deadline = time.monotonic() + timeout
+    while True:
+        for event in lam.get_durable_execution_history(DurableExecutionArn=arn)["Events"]:
+            if event.get("CallbackStartedDetails"):
+                return str(event["CallbackStartedDetails"]["CallbackId"])
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no callback started within {timeout} s: {arn}")
+        time.sleep(0.05)
