@@ -27,6 +27,7 @@ $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet --no-deps --ignore-requires-python aws-durable-execution-conformance-tests==1.0.0
 	@touch $(STAMP)
 
 workshop: $(STAMP)
