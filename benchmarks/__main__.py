@@ -9,7 +9,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import localcloud_side, runner_side
+from . import cost, localcloud_side, runner_side
 from .common import FULL, QUICK
 from .table import render, rows
 
@@ -37,8 +37,11 @@ def main(argv: list[str] | None = None) -> int:
         state_dir = args.state_dir or Path(tmp) / "state"
         local = localcloud_side.run(sizes, state_dir, progress)
     runner = runner_side.run(sizes, progress)
+    progress("cost analysis (offline)")
+    cost_rows = cost.run(args.quick)
     progress("done")
     print(render(rows(local, runner)))
+    print("\n" + cost.render(cost_rows))
     print(
         f"\n{'quick' if args.quick else 'full'} run in {time.perf_counter() - began:.0f} s on "
         f"{os.cpu_count()} cores, load average {load_before:.1f} before, "

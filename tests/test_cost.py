@@ -1,0 +1,614 @@
+"""helpers.cost: REPORT parsing (text and JSON), the join, the arithmetic, the bounded
+wait, and an end-to-end run against the in-process local cloud."""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+import cost_samples as s
+import pytest
+from botocore.exceptions import ClientError
+
+from helpers.cost import (
+    PRICES,
+    CostAnalysisError,
+    MissingReportsError,
+    analyse_execution,
+    analyse_function,
+    analyse_records,
+    count_operations,
+    invocations_from_history,
+    parse_reports,
+    usd,
+)
+
+BILLED = [2456, 1205, 988, 3107]  # the four REPORT records, by hand
+
+
+# --- parsing ---------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("line", "fmt", "billed", "init", "status", "error_type"),
+    [
+        (s.TEXT_COLD, "text", 153, 112.16, "success", None),
+        (s.TEXT_WARM, "text", 3, None, "success", None),
+        (s.TEXT_ERROR, "text", 1533, None, "error", "Runtime.OutOfMemory"),
+        (s.TEXT_TIMEOUT, "text", 30000, None, "timeout", None),
+        (s.JSON_COLD, "json", 153, 112.16, "success", None),
+        (s.JSON_WARM, "json", 3, None, "success", None),
+        (s.JSON_ERROR, "json", 1533, None, "error", "Runtime.OutOfMemory"),
+        (s.JSON_TIMEOUT, "json", 30000, None, "timeout", "Sandbox.Timedout"),
+    ],
+    ids=[
+        "text-cold",
+        "text-warm",
+        "text-error",
+        "text-timeout",
+        "json-cold",
+        "json-warm",
+        "json-error",
+        "json-timeout",
+    ],
+)
+def test_each_report_shape_parses(
+    line: str, fmt: str, billed: int, init: float | None, status: str, error_type: str | None
+) -> None:
+    reports, parse = parse_reports([line])
+    assert parse.clean and not parse.malformed and parse.reports == 1
+    (report,) = reports.values()
+    assert (report.log_format, report.billed_ms, report.init_ms) == (fmt, billed, init)
+    assert (report.status, report.error_type, report.memory_mb) == (status, error_type, 128)
+
+
+def test_cold_start_billed_duration_includes_init() -> None:
+    # The August 2025 rule: billed = ceil(duration + init), here ceil(40.38 + 112.16).
+    for line in (s.TEXT_COLD, s.JSON_COLD):
+        (report,) = parse_reports([line])[0].values()
+        assert report.init_ms is not None
+        assert report.billed_ms == math.ceil(report.duration_ms + report.init_ms) == 153
+
+
+def test_xray_fields_are_known_and_skipped() -> None:
+    reports, parse = parse_reports([s.TEXT_XRAY])
+    assert parse.clean and not parse.unknown_fields
+    assert next(iter(reports.values())).billed_ms == 202
+
+
+def test_malformed_lines_are_counted_with_reasons_never_dropped_silently() -> None:
+    lines = [
+        *s.text_log(),
+        *s.MALFORMED,
+        s.FOREIGN_TEXT,
+        s.TEXT_WARM,
+        s.TEXT_WARM,
+        "REPORT RequestId: 1-2-3\tDuration: 1.00 ms\tBilled Duration: 1 ms\t"
+        "Memory Size: 128 MB\tMax Memory Used: 60 MB\tShiny New Field: 3 units\t",
+    ]
+    reports, parse = parse_reports(lines)
+    assert parse.lines == len(lines)
+    assert len(parse.malformed) == len(s.MALFORMED) == 7
+    reasons = " | ".join(p.reason for p in parse.malformed)
+    for expected in (
+        "truncated",
+        "missing Billed Duration",
+        "does not end in MB",
+        "without 'RequestId:'",
+        "not valid JSON",
+        "is not a valid whole number",
+    ):
+        assert expected in reasons
+    # Request ids are still read where the line allows, so the wait does not hang on them.
+    assert {p.request_id for p in parse.malformed} >= {
+        "9a9a9a9a-0000-4000-8000-000000000001",
+        "9a9a9a9a-0000-4000-8000-000000000005",
+    }
+    assert parse.duplicates == ["7d2c9b14-0e3f-4a5b-8c6d-1e2f3a4b5c6d"]
+    assert parse.unknown_fields == {"Shiny New Field"}
+    # 4 of the conversation + the other function's + the warm one + the odd one.
+    assert parse.reports == len(reports) == 7
+    # INIT_START, 4 START, 4 application lines, 4 END.
+    assert parse.ignored == 13
+    assert parse.reports + parse.ignored + len(parse.malformed) + 1 == parse.lines
+    assert "7 malformed REPORT lines" in parse.summary()
+
+
+def test_missing_optional_fields_are_reported_as_incomplete() -> None:
+    line = s.platform_report(
+        "5e5e5e5e-0000-4000-8000-000000000001",
+        {"durationMs": 5.5, "billedDurationMs": 6, "memorySizeMB": 256},
+    )
+    line = line.replace(',"status":"success"', "")
+    reports, parse = parse_reports([line])
+    assert len(reports) == 1 and not parse.malformed
+    assert len(parse.incomplete) == 2  # no maxMemoryUsedMB, no status
+    assert next(iter(reports.values())).status == "success"
+
+
+def test_json_application_log_mentioning_platform_report_is_ignored() -> None:
+    line = json.dumps({"level": "INFO", "message": "grep for platform.report", "requestId": "x"})
+    _, parse = parse_reports([line])
+    assert parse.ignored == 1 and not parse.malformed
+
+
+# --- history ---------------------------------------------------------------------------
+def test_invocations_come_from_invocation_completed_events() -> None:
+    invocations = invocations_from_history(s.history())
+    assert [i.request_id for i in invocations] == [s.R1, s.R2, s.R3, s.R4]
+    assert invocations[0].seconds == pytest.approx(2.51)
+
+
+def test_operations_are_counted_per_operation_id() -> None:
+    ops = count_operations(s.history())
+    # 4 think + 3 tool + 1 report + 3 submitters; each wait_for_callback = context +
+    # callback + submitter step.
+    assert (ops.steps, ops.callbacks, ops.contexts, ops.waits) == (11, 3, 3, 0)
+    assert ops.approvals == 3 and ops.submitter_steps == 3
+    assert ops.total == 17
+
+
+def test_history_without_invocation_details_is_a_clear_error() -> None:
+    events = [e for e in s.history() if e["EventType"] != "InvocationCompleted"]
+    events.append({"EventType": "InvocationCompleted", "EventId": 99, "EventTimestamp": s.at(1)})
+    with pytest.raises(CostAnalysisError, match="InvocationCompletedDetails"):
+        invocations_from_history(events)
+
+
+# --- the join and the arithmetic -------------------------------------------------------
+@pytest.mark.parametrize("log", [s.text_log, s.json_log], ids=["text", "json"])
+def test_three_approvals_four_invocations_arithmetic_by_hand(log: Callable[[], list[str]]) -> None:
+    lines = [*log(), s.FOREIGN_TEXT, *s.MALFORMED[:2]]
+    cost = analyse_records(s.execution(), s.history(), lines)
+
+    assert len(cost.invocations) == 4
+    assert [c.report.request_id for c in cost.invocations if c.report] == [s.R1, s.R2, s.R3, s.R4]
+    assert cost.complete and cost.missing == []
+    assert cost.parse.foreign == 1 and len(cost.parse.malformed) == 2
+
+    assert cost.wall_clock_s == pytest.approx(372.5)
+    assert cost.billed_ms == 2456 + 1205 + 988 + 3107 == 7756
+    assert cost.cold_starts == 1 and cost.init_ms == pytest.approx(612.40)
+    assert cost.gb_seconds == pytest.approx(7.756 * 0.5)  # 512 MB = 0.5 GB
+    assert cost.operations.total == 17
+
+    d = cost.durable
+    assert d.requests_usd == pytest.approx(4 * 0.20 / 1e6)
+    assert d.compute_usd == pytest.approx(3.878 * 0.0000166667)
+    assert d.operations_usd == pytest.approx(17 * 8.00 / 1e6)
+    data = 11 * 4 + 3 * 23  # step results and callback answers, bytes
+    assert cost.data_bytes == data
+    assert d.data_written_usd == pytest.approx(data / 1024**3 * 0.25)
+    assert d.data_retained_usd == pytest.approx(data / 1024**3 * 0.15 * 7 / 30)
+    assert d.total_usd == pytest.approx(0.0000008 + 0.0000646335 + 0.000136, rel=1e-3)
+
+    # A plain Lambda blocking for the whole conversation: 372.5 s at 512 MB, one request.
+    b = cost.blocking
+    assert b.possible and b.billed_s == pytest.approx(372.5)
+    assert b.cost_usd == pytest.approx(0.2e-6 + 372.5 * 0.5 * 0.0000166667)
+    assert b.cost_usd / d.total_usd > 10
+
+    # Step Functions: 8 Task states, 3 x (Task + Choice), 1 Succeed = 15 transitions.
+    sf = cost.step_functions
+    assert "15 state transitions" in sf.assumptions[0]
+    assert sf.cost_usd == pytest.approx(15 * 0.025 / 1000 + d.requests_usd + d.compute_usd)
+
+
+def test_waits_between_invocations_are_labelled() -> None:
+    cost = analyse_records(s.execution(), s.history(), s.text_log())
+    assert [g.label for g in cost.gaps] == [f"waiting for approve #{n}" for n in (1, 2, 3)]
+    assert [round(g.seconds, 2) for g in cost.gaps] == [45.54, 100.74, 218.31]
+
+
+def test_timers_and_retries_label_their_gaps() -> None:
+    def event(event_type: str, when: float, **fields: Any) -> dict[str, Any]:
+        return {"EventType": event_type, "EventTimestamp": s.at(when), **fields}
+
+    def invocation(rid: str, start: float, end: float) -> dict[str, Any]:
+        return event(
+            "InvocationCompleted",
+            end,
+            InvocationCompletedDetails={
+                "RequestId": rid,
+                "StartTimestamp": s.at(start),
+                "EndTimestamp": s.at(end),
+            },
+        )
+
+    history = [
+        event("WaitStarted", 0.5, Id="w1", WaitStartedDetails={"Duration": 10}),  # unnamed
+        invocation("a", 0.0, 0.6),
+        event("WaitSucceeded", 10.5, Id="w1"),
+        event("StepStarted", 10.7, Id="s1", Name="fetch"),
+        event(
+            "StepFailed",
+            10.8,
+            Id="s1",
+            Name="fetch",
+            StepFailedDetails={"RetryDetails": {"CurrentAttempt": 1, "NextAttemptDelaySeconds": 5}},
+        ),
+        invocation("b", 10.6, 10.9),
+        event("StepStarted", 16.0, Id="s1", Name="fetch"),
+        event("StepSucceeded", 16.1, Id="s1", Name="fetch"),
+        invocation("c", 15.9, 16.2),
+    ]
+    cost = analyse_records({**s.execution(end_s=17)}, history, [])
+    assert [g.label for g in cost.gaps] == ["durable wait (timer)", "retry delay of fetch"]
+    assert cost.operations.step_retries == 1 and cost.operations.total == 2
+
+
+def test_blocking_lambda_is_impossible_past_15_minutes() -> None:
+    cost = analyse_records(s.execution(end_s=20 * 60), s.history(), s.text_log())
+    assert not cost.blocking.possible
+    assert any("15 minutes" in a for a in cost.blocking.assumptions)
+    assert "IMPOSSIBLE past 15 minutes" in cost.summary()
+
+
+def test_summary_states_figures_assumptions_and_prices() -> None:
+    text = analyse_records(s.execution(), s.history(), s.json_log()).summary()
+    for expected in (
+        "6 min 12 s",
+        "4 (the first run and 3 replays)",
+        "4 of 4 joined",
+        "7.756 s",
+        "17 (11 steps, 3 callbacks, 3 child contexts)",
+        "plain Lambda, blocking",
+        "Step Functions standard",
+        "(verify)",
+        "as of 2026-11",
+        "Log parsing",
+    ):
+        assert expected in text, expected
+
+
+def test_price_table_is_one_overridable_place() -> None:
+    arm = replace(PRICES, architecture="arm64")
+    x86_cost = analyse_records(s.execution(), s.history(), s.text_log())
+    arm_cost = analyse_records(s.execution(), s.history(), s.text_log(), prices=arm)
+    assert arm_cost.durable.compute_usd == pytest.approx(3.878 * 0.0000133334)
+    assert arm_cost.durable.compute_usd < x86_cost.durable.compute_usd
+    cheap_ops = replace(PRICES, durable_operations_per_million=0.0)
+    assert (
+        analyse_records(
+            s.execution(), s.history(), s.text_log(), prices=cheap_ops
+        ).durable.operations_usd
+        == 0
+    )
+    described = "\n".join(PRICES.describe())
+    assert "durable_operations_per_million = 8 (verify)" in described
+    assert "lambda_requests_per_million = 0.2\n" in described + "\n"
+    with pytest.raises(ValueError, match="architecture"):
+        _ = replace(PRICES, architecture="sparc").lambda_gb_second
+
+
+def test_usd_stays_readable_for_small_amounts() -> None:
+    assert usd(0.000201) == "$0.000201"
+    assert usd(0.0312) == "$0.0312"
+    assert usd(4.2) == "$4.20"
+
+
+# --- fetching: pagination, lag, missing records (fake clients) -------------------------
+class FakeLambda:
+    def __init__(
+        self, executions: dict[str, tuple[dict[str, Any], list[dict[str, Any]]]], page: int = 5
+    ) -> None:
+        self.executions = executions
+        self.page = page
+        self.history_calls = 0
+
+    def get_durable_execution(self, DurableExecutionArn: str) -> dict[str, Any]:
+        return self.executions[DurableExecutionArn][0]
+
+    def get_durable_execution_history(
+        self,
+        DurableExecutionArn: str,
+        Marker: str = "0",
+        **_: Any,
+    ) -> dict[str, Any]:
+        self.history_calls += 1
+        events = self.executions[DurableExecutionArn][1]
+        start = int(Marker)
+        answer: dict[str, Any] = {"Events": events[start : start + self.page]}
+        if start + self.page < len(events):
+            answer["NextMarker"] = str(start + self.page)
+        return answer
+
+    def list_durable_executions_by_function(self, **kwargs: Any) -> dict[str, Any]:
+        items = [
+            {k: e[k] for k in ("DurableExecutionArn", "Status", "StartTimestamp")}
+            for e, _ in self.executions.values()
+        ]
+        return {"DurableExecutions": items}
+
+    def get_function_configuration(self, **kwargs: Any) -> dict[str, Any]:
+        return {"LoggingConfig": {"LogFormat": "Text", "LogGroup": f"/aws/lambda/{s.FUNCTION}"}}
+
+
+class FakeLogs:
+    """filter_log_events in pages of 3; ``arrivals[i]``: the messages visible from the
+    i-th poll on (log delivery lag)."""
+
+    def __init__(
+        self, arrivals: list[list[str]], group: str = f"/aws/lambda/{s.FUNCTION}", page: int = 3
+    ) -> None:
+        self.arrivals, self.group, self.page = arrivals, group, page
+        self.polls = 0
+
+    def filter_log_events(
+        self,
+        logGroupName: str,
+        nextToken: str | None = None,
+        **_: Any,
+    ) -> dict[str, Any]:
+        if logGroupName != self.group:
+            raise ClientError(
+                {
+                    "Error": {
+                        "Code": "ResourceNotFoundException",
+                        "Message": "The specified log group does not exist.",
+                    }
+                },
+                "FilterLogEvents",
+            )
+        if nextToken is None:
+            self.polls += 1
+        visible = [m for batch in self.arrivals[: self.polls] for m in batch]
+        start = int(nextToken or 0)
+        answer: dict[str, Any] = {
+            "events": [{"message": m, "timestamp": 0} for m in visible[start : start + self.page]]
+        }
+        if start + self.page < len(visible):
+            answer["nextToken"] = str(start + self.page)
+        return answer
+
+
+def _fake_lambda() -> FakeLambda:
+    return FakeLambda({s.ARN: (s.execution(), s.history())})
+
+
+def test_lagging_records_are_waited_for_across_pages() -> None:
+    log = s.text_log()
+    late = [line for line in log if s.R4 in line]
+    logs = FakeLogs([[line for line in log if s.R4 not in line], [], late])
+    lam = _fake_lambda()
+    cost = analyse_execution(lam, logs, s.ARN, timeout_s=5, poll_s=0.01)
+    assert logs.polls == 3  # R4's REPORT arrived on the third poll
+    assert cost.complete and cost.billed_ms == sum(BILLED)
+    assert lam.history_calls > 1  # the history came in pages too
+    assert len(cost.invocations) == 4
+
+
+def test_missing_records_raise_a_message_naming_them() -> None:
+    log = [line for line in s.text_log() if s.R3 not in line and s.R4 not in line]
+    began = time.monotonic()
+    with pytest.raises(MissingReportsError) as caught:
+        analyse_execution(_fake_lambda(), FakeLogs([log]), s.ARN, timeout_s=0.3, poll_s=0.05)
+    assert time.monotonic() - began < 2  # bounded
+    message = str(caught.value)
+    assert caught.value.missing == [s.R3, s.R4]
+    assert s.R3 in message and s.R4 in message and "no REPORT record arrived" in message
+    assert "timeout_s" in message and "allow_missing=True" in message
+
+
+def test_allow_missing_analyses_what_arrived_and_says_so() -> None:
+    log = [line for line in s.text_log() if s.R4 not in line]
+    cost = analyse_execution(
+        _fake_lambda(), FakeLogs([log]), s.ARN, timeout_s=0.1, poll_s=0.05, allow_missing=True
+    )
+    assert cost.missing == [s.R4] and not cost.complete
+    assert cost.billed_ms == sum(BILLED[:3])
+    assert "INCOMPLETE: 1 invocations without a usable REPORT record" in cost.summary()
+
+
+def test_a_malformed_record_is_not_waited_for() -> None:
+    log = [line for line in s.text_log() if s.R4 not in line]
+    log.append(f"REPORT RequestId: {s.R4}\tDuration: 3106.90 ms\tBilled Dur")
+    began = time.monotonic()
+    with pytest.raises(MissingReportsError, match="malformed") as caught:
+        analyse_execution(_fake_lambda(), FakeLogs([log]), s.ARN, timeout_s=30, poll_s=0.05)
+    assert time.monotonic() - began < 5
+    assert caught.value.missing == [s.R4]
+
+
+def test_a_missing_log_group_is_named() -> None:
+    with pytest.raises(MissingReportsError, match="does not exist"):
+        analyse_execution(
+            _fake_lambda(),
+            FakeLogs([s.text_log()]),
+            s.ARN,
+            log_group="/aws/lambda/typo",
+            timeout_s=0.1,
+            poll_s=0.05,
+        )
+
+
+def test_many_executions_table() -> None:
+    second_arn = s.ARN.replace("chat-3-approvals", "chat-2")
+    second = {
+        **s.execution(),
+        "DurableExecutionArn": second_arn,
+        "DurableExecutionName": "chat-2",
+        "StartTimestamp": s.at(-3600),
+        "EndTimestamp": s.at(-3000),
+    }
+    rid = "2e2e2e2e-0000-4000-8000-000000000001"
+    second_history = [
+        {
+            "EventType": "InvocationCompleted",
+            "EventId": 1,
+            "EventTimestamp": s.at(-3599),
+            "InvocationCompletedDetails": {
+                "StartTimestamp": s.at(-3600),
+                "EndTimestamp": s.at(-3599),
+                "RequestId": rid,
+            },
+        }
+    ]
+    lam = FakeLambda({s.ARN: (s.execution(), s.history()), second_arn: (second, second_history)})
+    extra = (
+        f"REPORT RequestId: {rid}\tDuration: 99.50 ms\tBilled Duration: 100 ms\t"
+        "Memory Size: 512 MB\tMax Memory Used: 90 MB\t\n"
+    )
+    result = analyse_function(
+        lam,
+        FakeLogs([[*s.text_log(), extra, s.FOREIGN_TEXT]]),
+        s.FUNCTION,
+        timeout_s=1,
+        poll_s=0.05,
+    )
+    table = result.table()
+    assert [r["execution"] for r in table] == ["chat-2", "chat-3-approvals"]  # oldest first
+    assert table[0]["wall_clock_s"] == 600 and table[0]["billed_s"] == 0.1
+    assert table[1]["invocations"] == 4 and table[1]["billed_s"] == 7.756
+    assert table[1]["billed_pct_of_wall_clock"] == round(100 * 7.756 / 372.5, 2)
+    assert result.parse.foreign == 1  # the other function's record
+    assert "chat-3-approvals" in result.summary()
+
+
+# --- end to end: the in-process local cloud --------------------------------------------
+APPROVALS_HANDLER = """
+import json
+from aws_durable_execution_sdk_python.context import DurableContext
+from aws_durable_execution_sdk_python.execution import durable_execution
+
+
+@durable_execution
+def handler(event, context: DurableContext) -> dict:
+    decisions = []
+    for n in range(1, event["approvals"] + 1):
+        context.step(lambda _: f"thought {n}", name=f"think #{n}")
+        answer = context.wait_for_callback(lambda callback_id, ctx: None, name=f"approve #{n}")
+        decisions.append(json.loads(answer)["decision"])
+    return {"decisions": decisions}
+"""
+
+
+def _answer_every_approval(lam: Any, arn: str, approvals: int, timeout: float = 30) -> None:
+    """Answer callback n once the invocation that created it has completed, so that the
+    run has exactly approvals + 1 invocations."""
+    answered: set[str] = set()
+    deadline = time.monotonic() + timeout
+    while len(answered) < approvals:
+        events = lam.get_durable_execution_history(DurableExecutionArn=arn)["Events"]
+        completed = sum(e["EventType"] == "InvocationCompleted" for e in events)
+        callbacks = [
+            e["CallbackStartedDetails"]["CallbackId"]
+            for e in events
+            if e["EventType"] == "CallbackStarted"
+        ]
+        for n, callback in enumerate(callbacks, start=1):
+            if callback not in answered and completed >= n:
+                lam.send_durable_execution_callback_success(
+                    CallbackId=callback, Result=json.dumps({"decision": "APPROVE"}).encode()
+                )
+                answered.add(callback)
+        assert time.monotonic() < deadline, f"approvals not all asked for: {arn}"
+        time.sleep(0.05)
+
+
+@pytest.fixture(scope="module")
+def conversations(
+    client: Callable[[str], Any], deploy_with: Callable[..., str], name: Callable[..., str]
+) -> dict[str, tuple[str, str, list[str]]]:
+    """One function per log format, each with two finished conversations of 3 approvals:
+    {format: (function, version, [execution arns])}."""
+    lam = client("lambda")
+    out = {}
+    for log_format in ("Text", "JSON"):
+        function = name(f"cost-{log_format.lower()}")
+        version = deploy_with(
+            client,
+            function,
+            APPROVALS_HANDLER,
+            LoggingConfig={"LogFormat": log_format},
+            MemorySize=256,
+        )
+        arns = []
+        for _ in range(2):
+            arn = lam.invoke(
+                FunctionName=function,
+                Qualifier=version,
+                InvocationType="Event",
+                Payload=json.dumps({"approvals": 3}).encode(),
+            )["DurableExecutionArn"]
+            _answer_every_approval(lam, arn, 3)
+            arns.append(arn)
+        out[log_format] = (function, version, arns)
+    for _, _, arns in out.values():
+        for arn in arns:
+            deadline = time.monotonic() + 30
+            while lam.get_durable_execution(DurableExecutionArn=arn)["Status"] == "RUNNING":
+                assert time.monotonic() < deadline, arn
+                time.sleep(0.05)
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("log_format", ["Text", "JSON"])
+def test_end_to_end_on_the_local_cloud(
+    log_format: str,
+    conversations: dict[str, tuple[str, str, list[str]]],
+    client: Callable[[str], Any],
+) -> None:
+    lam, logs = client("lambda"), client("logs")
+    _, _, (arn, _) = conversations[log_format]
+    cost = analyse_execution(lam, logs, arn, timeout_s=20, poll_s=0.2)
+
+    events = lam.get_durable_execution_history(DurableExecutionArn=arn)["Events"]
+    completed = [e for e in events if e["EventType"] == "InvocationCompleted"]
+    assert len(cost.invocations) == len(completed) == 4  # 3 approvals -> 4 invocations
+    assert cost.complete and all(c.report is not None for c in cost.invocations)
+    assert {c.report.log_format for c in cost.invocations if c.report} == {log_format.lower()}
+    assert not cost.parse.malformed
+    assert cost.parse.foreign == 4  # the other conversation of the same function
+    assert cost.cold_starts == 1 and cost.memory_mb == 256
+    assert cost.billed_ms == sum(c.report.billed_ms for c in cost.invocations if c.report)
+    assert 0 < cost.billed_s < cost.wall_clock_s
+    assert cost.operations.approvals == 3 and cost.operations.total == 3 * 3 + 3
+    assert [g.label for g in cost.gaps] == [f"waiting for approve #{n}" for n in (1, 2, 3)]
+    assert cost.status == "SUCCEEDED" and "4 of 4 joined" in cost.summary()
+
+
+@pytest.mark.slow
+def test_end_to_end_many_executions(
+    conversations: dict[str, tuple[str, str, list[str]]], client: Callable[[str], Any]
+) -> None:
+    function, version, arns = conversations["JSON"]
+    result = analyse_function(
+        client("lambda"), client("logs"), function, version, timeout_s=20, poll_s=0.2
+    )
+    assert len(result.table()) == len(arns) == 2
+    assert all(row["invocations"] == 4 and row["missing_reports"] == 0 for row in result.table())
+    assert result.parse.foreign == 0 and not result.parse.malformed
+
+
+@pytest.mark.slow
+def test_end_to_end_missing_records_are_named(
+    conversations: dict[str, tuple[str, str, list[str]]], client: Callable[[str], Any]
+) -> None:
+    _, _, (arn, _) = conversations["Text"]
+    with pytest.raises(MissingReportsError) as caught:
+        analyse_execution(
+            client("lambda"),
+            client("logs"),
+            arn,
+            log_group="/aws/lambda/no-such-group",
+            timeout_s=0.5,
+            poll_s=0.1,
+        )
+    assert len(caught.value.missing) == 4
+    assert "does not exist" in str(caught.value)
+
+
+def test_benchmark_data_is_analysed_completely() -> None:
+    # benchmarks/cost.py times this at 10,000 records (make bench); here: it is right.
+    from benchmarks.cost import synthetic
+
+    cost = analyse_records(*synthetic(1000))
+    assert len(cost.invocations) == 1000 and cost.complete and cost.parse.clean
+    assert (cost.parse.text_reports, cost.parse.json_reports) == (500, 500)
+    assert cost.cold_starts == 20
+    statuses = {c.report.status for c in cost.invocations if c.report}
+    assert statuses == {"success", "error", "timeout"}
