@@ -34,40 +34,43 @@ def _functions(lam: Any, names: Names) -> Iterator[str]:
                 yield str(fn["FunctionName"])
 
 
-def _stop_executions(lam: Any, function: str) -> int:
-    stopped, marker = 0, None
-    while True:
-        page = lam.list_durable_executions_by_function(
-            FunctionName=function, Statuses=["RUNNING"], **({"Marker": marker} if marker else {})
-        )
+def _running(lam: Any, function: str, qualifier: str) -> Iterator[str]:
+    pages = lam.get_paginator("list_durable_executions_by_function").paginate(
+        FunctionName=function, Qualifier=qualifier, Statuses=["RUNNING"]
+    )
+    for page in pages:
         for execution in page.get("DurableExecutions", []):
-            # It may finish between the listing and the stop: that is as good as stopped.
-            with contextlib.suppress(
-                lam.exceptions.ResourceNotFoundException,
-                lam.exceptions.InvalidParameterValueException,
-            ):
-                lam.stop_durable_execution(DurableExecutionArn=execution["DurableExecutionArn"])
-                stopped += 1
-        marker = page.get("NextMarker")
-        if not marker:
-            return stopped
+            yield str(execution["DurableExecutionArn"])
+
+
+def _stop_executions(lam: Any, function: str, qualifiers: list[str]) -> int:
+    # Without a Qualifier the listing covers $LATEST only: ask each version and alias.
+    running = {arn for q in ["$LATEST", *qualifiers] for arn in _running(lam, function, q)}
+    for arn in sorted(running):
+        # It may finish between the listing and the stop: that is as good as stopped.
+        with contextlib.suppress(
+            lam.exceptions.ResourceNotFoundException,
+            lam.exceptions.InvalidParameterValueException,
+        ):
+            lam.stop_durable_execution(DurableExecutionArn=arn)
+    return len(running)
 
 
 def _remove_function(lam: Any, function: str) -> str:
-    stopped = _stop_executions(lam, function)
     aliases = [
         a["Name"]
         for page in lam.get_paginator("list_aliases").paginate(FunctionName=function)
         for a in page["Aliases"]
     ]
-    for alias in aliases:
-        lam.delete_alias(FunctionName=function, Name=alias)
     versions = [
         v["Version"]
         for page in lam.get_paginator("list_versions_by_function").paginate(FunctionName=function)
         for v in page["Versions"]
         if v["Version"] != "$LATEST"
     ]
+    stopped = _stop_executions(lam, function, versions + aliases)
+    for alias in aliases:
+        lam.delete_alias(FunctionName=function, Name=alias)
     lam.delete_function(FunctionName=function)  # with every version still there
     parts = [f"{stopped} running execution(s) stopped"] if stopped else []
     if aliases:

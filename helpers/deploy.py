@@ -280,10 +280,8 @@ def ensure_role(
         changes.append(
             f"inline policy {names.inline_policy} " + ("written" if current is None else "updated")
         )
-    if (
-        "created" not in changes
-        and {t["Key"]: t["Value"] for t in role.get("Tags", [])} != names.tags
-    ):
+    tags = {t["Key"]: t["Value"] for t in role.get("Tags", [])}
+    if "created" not in changes and not tags.items() >= names.tags.items():
         iam.tag_role(RoleName=names.role, Tags=names.tag_list())
     say("role", names.role, ", ".join(changes) if changes else "already there")
     return str(role["Arn"])
@@ -382,8 +380,10 @@ def ensure_bucket(target: Target, names: Names) -> str:
         tags = {t["Key"]: t["Value"] for t in s3.get_bucket_tagging(Bucket=names.bucket)["TagSet"]}
     except ClientError:
         tags = {}
-    if tags != names.tags:
-        s3.put_bucket_tagging(Bucket=names.bucket, Tagging={"TagSet": names.tag_list()})
+    if not tags.items() >= names.tags.items():
+        merged = {**tags, **names.tags}  # put_bucket_tagging replaces the whole set
+        tag_set = [{"Key": k, "Value": v} for k, v in merged.items()]
+        s3.put_bucket_tagging(Bucket=names.bucket, Tagging={"TagSet": tag_set})
         changes.append("tagged")
     if created:
         say("bucket", names.bucket, "created (private, SSE-S3)")
@@ -497,6 +497,8 @@ def ensure_function(
             f"{names.function} exists without DurableConfig; durability can only "
             "be chosen at creation. Remove it (cleanup) and deploy again."
         )
+    if current.get("LastUpdateStatus") == "InProgress":  # an update of a moment ago
+        _wait_updated(lam, names.function)
     changes = []
     if current.get("CodeSha256") != bundle.code_sha256:
         lam.update_function_code(FunctionName=names.function, ZipFile=bundle.read())

@@ -404,6 +404,23 @@ def test_a_configuration_change_is_applied_and_published(
     assert conf["Environment"]["Variables"]["MAX_TURNS"] == "3"
 
 
+def test_a_bucket_outside_us_east_1_names_its_region(cloud: LocalCloud, capsys: Any) -> None:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AWS_ENDPOINT_URL", cloud.endpoint)
+        frankfurt = connect("local", "eu-central-1")
+    names = Names.for_target(frankfurt, "dt-eu")
+    try:
+        assert deploy.ensure_bucket(frankfurt, names) == names.bucket
+        assert names.bucket.endswith("-eu-central-1")
+        location = frankfurt.client("s3").get_bucket_location(Bucket=names.bucket)
+        assert location["LocationConstraint"] == "eu-central-1"
+        deploy.ensure_bucket(frankfurt, names)
+        assert printed(capsys)[-1] == f"bucket {names.bucket}: already there"
+    finally:
+        cleanup(frankfurt, "dt-eu")
+    assert leftovers(frankfurt, "dt-eu") == []
+
+
 def test_a_function_that_is_not_durable_is_refused(
     target: Target, names: Names, fake_bundles: list[Bundle]
 ) -> None:
