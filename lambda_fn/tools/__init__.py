@@ -1,0 +1,62 @@
+"""The chatbot's tools, offered to the model by name, and the one way to run them.
+
+``tool_config()`` is the ``toolConfig`` of a Converse call. ``run_tool(name, input)`` always
+returns a ``ToolResult``: an unknown name, an input that is not an object, an input the tool
+refuses, even a bug in a tool, come back as ``status: "error"`` for the model to read, never
+as an exception that would fail the execution.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .base import JsonObject, Tool, ToolInputError, ToolResult
+from .calculator import CALCULATE
+from .cost import ESTIMATE_LAMBDA_COST
+from .search import SEARCH_DOCS
+
+TOOLS: dict[str, Tool] = {
+    tool.name: tool for tool in (SEARCH_DOCS, CALCULATE, ESTIMATE_LAMBDA_COST)
+}
+
+__all__ = [
+    "TOOLS",
+    "Tool",
+    "ToolInputError",
+    "ToolResult",
+    "error",
+    "is_known",
+    "run_tool",
+    "tool_config",
+    "unknown",
+]
+
+
+def tool_config() -> JsonObject:
+    return {"tools": [tool.spec() for tool in TOOLS.values()]}
+
+
+def is_known(name: str) -> bool:
+    return name in TOOLS
+
+
+def error(message: str, **details: Any) -> ToolResult:
+    return {"status": "error", "content": {"error": message, **details}}
+
+
+def unknown(name: str) -> ToolResult:
+    return error(f"unknown tool {name!r}; the tools are {', '.join(TOOLS)}")
+
+
+def run_tool(name: str, tool_input: Any) -> ToolResult:
+    tool = TOOLS.get(name)
+    if tool is None:
+        return unknown(name)
+    if not isinstance(tool_input, dict):
+        return error(f"the input of {name} must be a JSON object")
+    try:
+        return {"status": "success", "content": tool.run(tool_input)}
+    except ToolInputError as exc:
+        return error(f"bad input for {name}: {exc}")
+    except Exception as exc:  # a tool's bug is the model's error result, not a failed run
+        return error(f"{name} failed: {type(exc).__name__}: {exc}")

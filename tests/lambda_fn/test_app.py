@@ -1,0 +1,376 @@
+"""The chatbot handler, run in-process by the testing SDK's ``DurableFunctionTestRunner``.
+
+The handler's own AWS calls (Bedrock Converse, SQS, S3) go to an in-process local cloud
+through ``AWS_ENDPOINT_URL``, so the workshop model answers and the approval requests are
+real SQS messages: each test reads them as a person would and answers the callback with
+the id the message carries. Spies on the model and the tools count what really ran.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from aws_durable_execution_sdk_python.lambda_service import ErrorObject
+from aws_durable_execution_sdk_python.serdes import ExtendedTypeSerDes
+from aws_durable_execution_sdk_python_testing.runner import (
+    ContextOperation,
+    DurableFunctionTestResult,
+    DurableFunctionTestRunner,
+    StepOperation,
+)
+
+import lambda_fn.tools
+from helpers.localcloud import LocalCloud, model
+from lambda_fn.app import handler
+
+ARITHMETIC = "What is 52.1 divided by 4?"
+# A document fact, a number and a price: three proposals, as in the talk.
+THREE_TOOLS = (
+    "How are callbacks billed, what is 52.1 / 4, and what would 1000 executions at 1 GB "
+    "and 13 s cost?"
+)
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+@dataclass
+class Conversation:
+    arn: str
+    result: DurableFunctionTestResult
+    requests: list[dict[str, Any]]  # the approval messages read from SQS, in order
+
+    @property
+    def output(self) -> dict[str, Any]:
+        assert self.result.result is not None, self.result.error
+        return json.loads(self.result.result)
+
+    @property
+    def names(self) -> list[str | None]:
+        return [op.name for op in self.result.operations]
+
+    def step(self, name: str) -> Any:
+        op = self.result.get_step(name)
+        assert isinstance(op, StepOperation) and op.result is not None
+        return ExtendedTypeSerDes().deserialize(op.result)  # the SDK's checkpoint encoding
+
+
+@dataclass
+class Chatbot:
+    runner: DurableFunctionTestRunner
+    sqs: Any
+    queue_url: str
+    tool_runs: list[tuple[str, Any]] = field(default_factory=list)
+    model_requests: list[dict[str, Any]] = field(default_factory=list)
+    invocations: int = 0
+
+    def talk(self, query: str, answers: list[str | Callable[[str], None] | None]) -> Conversation:
+        """Start a conversation and answer its approval requests in order: a decision
+        string, a function of the callback id, or None to let the approval time out."""
+        arn = self.runner.run_async(
+            input=json.dumps({"query": query}), execution_timeout=120, execution_name=unique("chat")
+        )
+        requests = []
+        for answer in answers:
+            request = self.next_request()
+            requests.append(request)
+            # Answer once the execution sleeps, as a person would: the testing runner hands
+            # out a callback id only after the invocation that created it has ended.
+            name = f"approve #{request['proposal']} create callback id"
+            assert self.runner.wait_for_callback(arn, name=name) == request["callback_id"]
+            if callable(answer):
+                answer(request["callback_id"])
+            elif answer is not None:
+                body = {"decision": answer, **({"comment": "not now"} if answer == "DENY" else {})}
+                self.runner.send_callback_success(request["callback_id"], json.dumps(body).encode())
+        result = self.runner.wait_for_result(arn, timeout=60)
+        leftover = self.sqs.receive_message(QueueUrl=self.queue_url, WaitTimeSeconds=0)
+        assert not leftover.get("Messages"), "an approval request nobody expected"
+        return Conversation(arn, result, requests)
+
+    def next_request(self, timeout: int = 15) -> dict[str, Any]:
+        for _ in range(timeout):
+            reply = self.sqs.receive_message(QueueUrl=self.queue_url, WaitTimeSeconds=1)
+            for message in reply.get("Messages", []):
+                self.sqs.delete_message(
+                    QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"]
+                )
+                return json.loads(message["Body"])
+        raise AssertionError(f"no approval request on SQS within {timeout} s")
+
+
+@pytest.fixture
+def chatbot(
+    cloud: LocalCloud, client: Callable[[str], Any], monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Chatbot]:
+    queue_url = client("sqs").create_queue(QueueName=unique("approvals"))["QueueUrl"]
+    bucket = unique("reports")
+    client("s3").create_bucket(Bucket=bucket)
+    env = {
+        "AWS_ENDPOINT_URL": cloud.endpoint,
+        "AWS_REGION": "us-east-1",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "MODEL_ID": "workshop-model",
+        "QUEUE_URL": queue_url,
+        "BUCKET": bucket,
+        "APPROVAL_TIMEOUT_SECONDS": "60",
+    }
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "MAX_TURNS", "REPORT_URL_EXPIRES"):
+        monkeypatch.delenv(name, raising=False)
+
+    def counted_handler(event: Any, context: Any) -> Any:
+        bot.invocations += 1
+        return handler(event, context)
+
+    runner = DurableFunctionTestRunner(handler=counted_handler, poll_interval=0.05)
+    bot = Chatbot(runner, client("sqs"), queue_url)
+    run_tool, answer = lambda_fn.tools.run_tool, model.answer
+
+    def spy_tool(name: str, tool_input: Any) -> Any:
+        bot.tool_runs.append((name, tool_input))
+        return run_tool(name, tool_input)
+
+    def spy_model(model_id: str, request: dict[str, Any]) -> dict[str, Any]:
+        bot.model_requests.append(json.loads(json.dumps(request)))
+        return answer(model_id, request)
+
+    monkeypatch.setattr(lambda_fn.tools, "run_tool", spy_tool)
+    monkeypatch.setattr(model, "answer", spy_model)
+    try:
+        yield bot
+    finally:
+        runner.close()
+
+
+def fetch(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=10) as reply:
+        return reply.read().decode("utf-8")
+
+
+def test_approved_tool_runs_and_the_model_answers_with_its_result(chatbot: Chatbot) -> None:
+    talk = chatbot.talk(ARITHMETIC, ["APPROVE"])
+
+    assert talk.result.status.value == "SUCCEEDED"
+    assert talk.names == ["think #1", "approve #1", "tool #1", "think #2", "report"]
+    assert talk.step("tool #1") == {
+        "status": "success",
+        "content": {"expression": "52.1 / 4", "result": 13.025},
+    }
+    assert chatbot.tool_runs == [("calculate", {"expression": "52.1 / 4"})]
+    output = talk.output
+    assert set(output) == {"answer", "report_url", "decisions"}
+    assert "52.1 / 4 = 13.025" in output["answer"]
+    assert output["decisions"] == [
+        {"tool": "calculate", "decision": "APPROVE", "comment": None, "timed_out": False}
+    ]
+
+
+def test_the_approval_request_on_sqs_carries_the_callback_of_the_history(chatbot: Chatbot) -> None:
+    talk = chatbot.talk(ARITHMETIC, ["APPROVE"])
+
+    (request,) = talk.requests
+    approve = talk.result.get_context("approve #1")
+    assert isinstance(approve, ContextOperation)
+    callback = approve.get_callback("approve #1 create callback id")
+    assert request["callback_id"] == callback.callback_id
+    assert request["execution_arn"] == talk.arn
+    assert request["tool"] == "calculate"
+    assert request["input"] == {"expression": "52.1 / 4"}
+    assert (request["proposal"], request["turn"]) == (1, 1)
+    assert request["query"] == ARITHMETIC
+    assert request["timeout_seconds"] == 60
+    assert request["tool_use_id"].startswith("tooluse_")
+    assert request["explanation"] and request["requested_at"]
+
+
+def test_denied_tool_never_runs_and_the_model_is_told(chatbot: Chatbot) -> None:
+    talk = chatbot.talk(ARITHMETIC, ["DENY"])
+
+    assert talk.result.status.value == "SUCCEEDED"
+    assert talk.names == ["think #1", "approve #1", "think #2", "report"]
+    assert chatbot.tool_runs == []
+    told = chatbot.model_requests[-1]["messages"][-1]["content"][0]["toolResult"]
+    assert told["status"] == "error"
+    assert "denied" in told["content"][0]["json"]["error"]
+    output = talk.output
+    assert output["decisions"] == [
+        {"tool": "calculate", "decision": "DENY", "comment": "not now", "timed_out": False}
+    ]
+    assert "denied" in output["answer"] and "13.025" not in output["answer"]
+    report = fetch(output["report_url"])
+    assert "denied; it did not run" in report and "not now" in report
+
+
+def test_approve_deny_approve_like_the_talk(chatbot: Chatbot) -> None:
+    talk = chatbot.talk(THREE_TOOLS, ["APPROVE", "DENY", "APPROVE"])
+
+    assert talk.names == [
+        "think #1", "approve #1", "tool #1",
+        "think #2", "approve #2",
+        "think #3", "approve #3", "tool #3",
+        "think #4", "report",
+    ]  # fmt: skip
+    assert [r["tool"] for r in talk.requests] == [
+        "search_docs",
+        "calculate",
+        "estimate_lambda_cost",
+    ]
+    assert [r["proposal"] for r in talk.requests] == [1, 2, 3]
+    assert [name for name, _ in chatbot.tool_runs] == ["search_docs", "estimate_lambda_cost"]
+    output = talk.output
+    assert [(d["tool"], d["decision"]) for d in output["decisions"]] == [
+        ("search_docs", "APPROVE"),
+        ("calculate", "DENY"),
+        ("estimate_lambda_cost", "APPROVE"),
+    ]
+    assert "From the notes on" in output["answer"]
+    assert "$0.2169" in output["answer"]  # 1000 x 13 s at 1 GB
+    report = fetch(output["report_url"])
+    assert THREE_TOOLS in report
+    for line in (
+        "| 1 | 1 | `search_docs` | APPROVE |",
+        "| 2 | 2 | `calculate` | DENY |",
+        "| 3 | 3 | `estimate_lambda_cost` | APPROVE |",
+    ):
+        assert line in report
+
+
+def test_no_answer_in_time_counts_as_denied(
+    chatbot: Chatbot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("APPROVAL_TIMEOUT_SECONDS", "1")
+
+    talk = chatbot.talk(ARITHMETIC, [None])
+
+    assert talk.result.status.value == "SUCCEEDED"
+    assert talk.requests[0]["timeout_seconds"] == 1
+    assert talk.names == ["think #1", "approve #1", "think #2", "report"]
+    assert chatbot.tool_runs == []
+    output = talk.output
+    assert output["decisions"] == [
+        {"tool": "calculate", "decision": "DENY", "comment": None, "timed_out": True}
+    ]
+    assert "nobody approved this call within 1 s" in output["answer"]
+    assert "no answer within 1 s, so it counts as denied" in fetch(output["report_url"])
+
+
+@pytest.mark.parametrize("answer", ["APPROVE please", json.dumps({"decision": "yes"})])
+def test_an_unreadable_answer_counts_as_denied(chatbot: Chatbot, answer: str) -> None:
+    def send(callback_id: str) -> None:
+        chatbot.runner.send_callback_success(callback_id, answer.encode())
+
+    talk = chatbot.talk(ARITHMETIC, [send])
+
+    assert chatbot.tool_runs == []
+    (decision,) = talk.output["decisions"]
+    assert decision["decision"] == "DENY" and "unreadable answer" in decision["comment"]
+
+
+def test_a_callback_failure_counts_as_denied(chatbot: Chatbot) -> None:
+    def fail(callback_id: str) -> None:
+        chatbot.runner.send_callback_failure(
+            callback_id,
+            ErrorObject(message="reviewer offline", type="Offline", data=None, stack_trace=None),
+        )
+
+    talk = chatbot.talk(ARITHMETIC, [fail])
+
+    assert talk.result.status.value == "SUCCEEDED"
+    assert chatbot.tool_runs == []
+    (decision,) = talk.output["decisions"]
+    assert decision["decision"] == "DENY" and "reviewer offline" in decision["comment"]
+
+
+def test_unknown_tool_is_an_error_result_without_asking_anybody(chatbot: Chatbot) -> None:
+    talk = chatbot.talk("Please use the tool get_weather for Tokyo", [])
+
+    assert talk.result.status.value == "SUCCEEDED"
+    assert talk.names == ["think #1", "think #2", "report"]
+    assert chatbot.tool_runs == []
+    output = talk.output
+    assert output["decisions"] == []
+    assert "unknown tool 'get_weather'" in output["answer"]
+    assert "not a tool of this chatbot" in fetch(output["report_url"])
+
+
+def test_bad_tool_input_is_an_error_result_not_a_failure(chatbot: Chatbot) -> None:
+    talk = chatbot.talk("What is 10 ** 1000?", ["APPROVE"])
+
+    assert talk.result.status.value == "SUCCEEDED"
+    assert talk.step("tool #1")["status"] == "error"
+    assert "exponent larger than 64" in talk.output["answer"]
+
+
+def test_turns_are_bounded(chatbot: Chatbot, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MAX_TURNS", "2")
+
+    talk = chatbot.talk(THREE_TOOLS, ["APPROVE"])  # the second proposal is never asked
+
+    assert talk.result.status.value == "SUCCEEDED"
+    assert talk.names == ["think #1", "approve #1", "tool #1", "think #2", "report"]
+    assert len(chatbot.model_requests) == 2
+    output = talk.output
+    assert [d["tool"] for d in output["decisions"]] == ["search_docs"]
+    assert output["answer"].startswith("No final answer")
+    assert "limit of 2 model turn(s)" in output["answer"]
+    assert "not asked; it did not run" in fetch(output["report_url"])
+
+
+def test_replays_take_results_from_checkpoints(chatbot: Chatbot) -> None:
+    chatbot.talk(THREE_TOOLS, ["APPROVE", "DENY", "APPROVE"])
+
+    # The handler ran again after each of the three answers, from the top each time (the
+    # talk's 3 approvals, 4 invocations)...
+    assert chatbot.invocations == 4
+    # ...yet every model call and tool ran once, and every approval was asked once.
+    assert len(chatbot.model_requests) == 4
+    assert len(chatbot.tool_runs) == 2
+
+
+def test_the_same_conversation_gives_the_same_steps_and_results(chatbot: Chatbot) -> None:
+    def record(talk: Conversation) -> list[tuple[str | None, Any]]:
+        return [
+            (op.name, op.result)
+            for op in talk.result.get_all_operations()
+            if isinstance(op, StepOperation)
+            and op.name not in ("report",)
+            and not (op.name or "").endswith("submitter")
+        ]
+
+    first = chatbot.talk(THREE_TOOLS, ["APPROVE", "DENY", "APPROVE"])
+    second = chatbot.talk(THREE_TOOLS, ["APPROVE", "DENY", "APPROVE"])
+
+    assert first.names == second.names
+    assert record(first) == record(second)
+    assert first.output["answer"] == second.output["answer"]
+    assert first.output["decisions"] == second.output["decisions"]
+
+
+def test_the_report_link_is_presigned_and_short_lived(
+    chatbot: Chatbot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REPORT_URL_EXPIRES", "300")
+
+    url = chatbot.talk(ARITHMETIC, ["APPROVE"]).output["report_url"]
+
+    assert "X-Amz-Signature=" in url and "X-Amz-Expires=300" in url
+    assert fetch(url).startswith("# Chatbot report")
+
+
+def test_an_event_without_a_query_fails_the_execution(chatbot: Chatbot) -> None:
+    arn = chatbot.runner.run_async(input=json.dumps({"question": "hi"}), execution_timeout=30)
+    result = chatbot.runner.wait_for_result(arn, timeout=30)
+
+    assert result.status.value == "FAILED"
+    assert result.error is not None and "query" in (result.error.message or "")

@@ -1,0 +1,144 @@
+"""The chatbot's markdown report: what it says, where it goes, how it is shared."""
+
+from __future__ import annotations
+
+import urllib.request
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from helpers.localcloud import LocalCloud
+from lambda_fn import report, tools
+from lambda_fn.report import Proposal
+
+ARN = "arn:aws:lambda:us-east-2:123456789012:function:chat:live/durable-execution/run-1/abc-123"
+
+
+def proposal(
+    number: int,
+    tool: str,
+    outcome: Any,
+    decision: Any = None,
+    comment: Any = None,
+    result: Any = None,
+) -> Proposal:
+    return {
+        "number": number,
+        "turn": number,
+        "tool": tool,
+        "input": {"expression": "1 | 2"},
+        "outcome": outcome,
+        "decision": decision,
+        "comment": comment,
+        "result": result or tools.error("did not run"),
+    }
+
+
+def render(proposals: list[Proposal], answer: str = "It is 3.") -> str:
+    return report.render(
+        query="What is 1 + 2?\nThanks",
+        answer=answer,
+        proposals=proposals,
+        turns=4,
+        execution_arn=ARN,
+        model_id="workshop-model",
+        approval_timeout_seconds=900,
+        generated_at=datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC),
+    )
+
+
+def test_the_report_tells_question_proposals_outputs_and_answer() -> None:
+    markdown = render(
+        [
+            proposal(
+                1,
+                "calculate",
+                "ran",
+                "APPROVE",
+                result={"status": "success", "content": {"expression": "1+2", "result": 3}},
+            ),
+            proposal(2, "search_docs", "denied", "DENY", comment="not | now"),
+            proposal(3, "estimate_lambda_cost", "timed out", "DENY"),
+            proposal(4, "get_weather", "unknown tool", result=tools.unknown("get_weather")),
+            proposal(5, "calculate", "turn limit"),
+        ]
+    )
+
+    assert markdown.startswith("# Chatbot report\n")
+    assert "> What is 1 + 2?\n> Thanks" in markdown
+    assert "## Answer\n\nIt is 3." in markdown
+    assert "| 1 | 1 | `calculate` | APPROVE | approved; it ran |" in markdown
+    assert "| 2 | 2 | `search_docs` | DENY | denied; it did not run |" in markdown
+    assert (
+        "| 3 | 3 | `estimate_lambda_cost` | DENY | no answer within 900 s, so it counts as "
+        "denied; it did not run |"
+    ) in markdown
+    assert "| 4 | 4 | `get_weather` | - | not a tool of this chatbot" in markdown
+    assert "| 5 | 5 | `calculate` | - | proposed in the last turn allowed" in markdown
+    assert '"result": 3' in markdown  # the approved tool's output
+    assert "> not | now" in markdown  # the comment, quoted
+    assert "unknown tool 'get_weather'" in markdown
+    assert (
+        ARN in markdown and "workshop-model" in markdown and "2026-01-02T03:04:05+00:00" in markdown
+    )
+
+
+def test_only_tools_that_ran_show_an_output() -> None:
+    markdown = render(
+        [proposal(1, "calculate", "denied", "DENY", result=tools.error("denied", comment="no"))]
+    )
+
+    assert "Output:" not in markdown and "did not run" in markdown
+
+
+def test_a_report_without_proposals() -> None:
+    assert "answered without asking for a tool" in render([])
+
+
+def test_backticks_in_outputs_cannot_break_the_code_fence() -> None:
+    result: tools.ToolResult = {"status": "success", "content": {"text": "```\n# injected"}}
+    markdown = render([proposal(1, "search_docs", "ran", "APPROVE", result=result)])
+
+    assert "````json" in markdown  # a longer fence than the backticks inside
+
+
+@pytest.mark.parametrize(
+    ("arn", "key"),
+    [
+        (ARN, "reports/run-1/abc-123.md"),
+        ("abc-uuid/inv-1", "reports/abc-uuid/inv-1.md"),
+        ("arn:x/durable-execution/../..", "reports/_/_.md"),
+        ("arn:x/durable-execution/a b?c/id#1", "reports/a_b_c/id_1.md"),
+    ],
+)
+def test_object_key_is_one_safe_name_per_execution(arn: str, key: str) -> None:
+    assert report.object_key(arn) == key
+
+
+@pytest.fixture
+def bucket(cloud: LocalCloud, client: Callable[[str], Any], monkeypatch: pytest.MonkeyPatch) -> str:
+    for name, value in {
+        "AWS_ENDPOINT_URL": cloud.endpoint,
+        "AWS_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+    }.items():
+        monkeypatch.setenv(name, value)
+    name = f"reports-{uuid.uuid4().hex[:10]}"
+    client("s3").create_bucket(Bucket=name)
+    return name
+
+
+def test_publish_puts_markdown_and_shares_a_presigned_url(
+    bucket: str, client: Callable[[str], Any]
+) -> None:
+    url = report.publish("# Chatbot report\n", bucket=bucket, key="reports/x/y.md", expires_in=600)
+
+    assert "X-Amz-Expires=600" in url and "X-Amz-Signature=" in url
+    with urllib.request.urlopen(url, timeout=10) as reply:
+        assert reply.read() == b"# Chatbot report\n"
+    head = client("s3").head_object(Bucket=bucket, Key="reports/x/y.md")
+    assert head["ContentType"].startswith("text/markdown")
