@@ -1,46 +1,374 @@
 """The workshop model behind ``POST /model/{modelId}/converse`` on the local cloud.
 
-It answers with the request and response shapes of Bedrock Converse, so the very same
-``bedrock-runtime`` call works on both targets. This first version is deliberately
-simple and deterministic: it answers the last user text in plain words and never asks
-for a tool. The chatbot's rule-based planner replaces ``answer`` later.
+It speaks Bedrock Converse with tool use (the same request and response shapes), so the
+chatbot's very same ``bedrock-runtime`` call works on both targets. It is not a language
+model: it follows the rules below, always the same way, so that a workshop (and its tests)
+can tell in advance what every turn will do. Any model id is accepted.
+
+The rules
+---------
+1. **The question** is the text of the last user message that has text; the user messages
+   after it carry the tool results.
+2. **The plan.** From the question it plans at most one call per tool, in this order:
+
+   - ``search_docs`` when the question names a durable-functions topic (a word starting
+     with one of ``TOPIC_WORDS``: durable, checkpoint, replay, step, wait, callback,
+     approval, timeout, ...). Input: ``{"query": <the question's content words>}``.
+   - ``calculate`` when the question holds arithmetic: numbers joined by ``+ - * / % ** ^``,
+     ``x``/``×``/``÷``, or the words plus, minus, times, multiplied by, divided by, to the
+     power of. Input: ``{"expression": <that arithmetic in Python syntax>}``.
+   - ``estimate_lambda_cost`` when the question talks money (one of ``COST_WORDS``: cost,
+     price, pricing, bill, billed, charge, pay, spend, dollar, expensive, cheap..., or a
+     ``$``). Input read from the question: ``<n> MB``/``GB`` -> ``memory_mb`` (else 128),
+     ``<n> ms``/``s``/``seconds``/``minutes`` -> ``billed_duration_ms`` (else 1000),
+     ``<n> invocations``, ``<n> operations`` -> ``durable_operations``,
+     ``<n> executions``/``runs``/``conversations``, ``arm64``/``graviton``.
+   - ``use the tool NAME`` (or ``call the tool NAME``) puts NAME first, whether the request
+     offers it or not: the way to see how the chatbot answers a tool it does not have. An
+     unknown NAME gets ``{"query": <the question>}`` as input.
+
+   The other tools are planned only when the request's ``toolConfig`` offers them.
+3. **One proposal per turn.** While a planned tool has not been proposed yet, the answer is
+   a sentence and one ``toolUse`` for the next one, ``stopReason: "tool_use"``. Its
+   ``toolUseId`` comes from the question and the tool, so a conversation replays with the
+   same ids. A question that needs a document fact and a number thus gets two proposals or
+   more, one after the other.
+4. **The answer.** Once every planned tool has been proposed and answered, it writes the
+   answer from the ``toolResult`` blocks, ``stopReason: "end_turn"``: the best passage of a
+   search, the value of a calculation, the total and parts of a cost estimate. For a result
+   with ``status: "error"`` (a denied call, a timeout, an unknown tool, a bad input) it says
+   that the tool gave no answer, and why.
+5. **Nothing to plan** (no rule matched, or no planned tool offered): a short answer that
+   repeats the question and says what the model can do.
+
+Like Bedrock, it refuses (``ValidationException``) an empty conversation, one that does not
+start with the user or does not alternate roles, ``toolUse``/``toolResult`` blocks without a
+``toolConfig``, and a tool use that the next user message does not answer.
 """
 
 from __future__ import annotations
 
+import ast
+import hashlib
+import itertools
+import json
+import re
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from .errors import AwsError
 
+SEARCH, CALCULATE, COST = "search_docs", "calculate", "estimate_lambda_cost"
+# Word beginnings that make a question about durable functions.
+TOPIC_WORDS = (
+    "durable", "checkpoint", "replay", "step", "wait", "callback", "approv", "deny", "denied",
+    "timeout", "retention", "histor", "logs", "logger", "sqs", "sdk", "runtime", "region",
+    "idempoten", "parallel", "heartbeat", "qualifi", "alias", "determinis", "suspend",
+)  # fmt: skip
+# Whole words that make a question about money (and so does a "$").
+COST_WORDS = frozenset((
+    "cost", "costs", "costly", "price", "prices", "priced", "pricing", "bill", "bills", "billed",
+    "billing", "charge", "charges", "charged", "pay", "pays", "paid", "paying", "spend",
+    "spent", "dollar", "dollars", "expensive", "cheap", "cheaper",
+))  # fmt: skip
+# Left out of the search words, with words of one or two letters (units: s, ms, MB).
+_STOPWORDS = frozenset((
+    "a", "an", "and", "are", "as", "at", "be", "but", "by", "can", "could", "do", "does", "for",
+    "from", "how", "i", "if", "in", "is", "it", "its", "me", "of", "on", "or", "please", "so",
+    "tell", "than", "that", "the", "their", "then", "there", "this", "to", "us", "was", "we",
+    "what", "when", "where", "which", "while", "who", "why", "will", "with", "would", "you",
+    "your",
+))  # fmt: skip
+# Spoken and typographic arithmetic, rewritten to Python before the numbers are looked for.
+_WORD_OPERATORS = (
+    (r"\bdivided\s+by\b", "/"), (r"\bmultiplied\s+by\b", "*"), (r"\btimes\b", "*"),
+    (r"\bplus\b", "+"), (r"\bminus\b", "-"), (r"\bto\s+the\s+power\s+of\b", "**"),
+    (r"(?<=\d)\s*[x×]\s*(?=[\d(])", " * "), (r"÷", " / "), (r"\^", " ** "),
+)  # fmt: skip
+_ARITHMETIC_RUN = re.compile(r"[\d.\s+\-*/%()]+")
+_OPERATOR_BETWEEN = re.compile(r"[\d)]\s*(\*\*|[-+*/%])\s*[\d(.]")
+_NAMED_TOOL = re.compile(r"\b(?:use|call)\s+(?:the\s+)?tool\s+[`'\"]?([A-Za-z][\w-]{0,63})")
+_NUMBER = r"(\d+(?:\.\d+)?)"
+_DURATION_UNITS = {
+    "ms": 1,
+    "millisecond": 1,
+    "s": 1000,
+    "sec": 1000,
+    "second": 1000,
+    "min": 60_000,
+    "minute": 60_000,
+}
 
-def _last_user_text(messages: list[dict[str, Any]]) -> str:
-    for message in reversed(messages):
-        if message.get("role") == "user":
-            texts = [c["text"] for c in message.get("content", []) if "text" in c]
-            if texts:
-                return " ".join(texts)
-    return ""
+
+@dataclass(frozen=True)
+class Call:
+    name: str
+    input: dict[str, Any]
+    why: str
 
 
 def answer(model_id: str, request: dict[str, Any]) -> dict[str, Any]:
     """A Converse response for ``request`` (already parsed JSON)."""
-    messages = request.get("messages")
-    if not isinstance(messages, list) or not messages:
-        raise AwsError(400, "ValidationException", "messages: at least one message is required.")
     started = time.perf_counter()
-    question = _last_user_text(messages)
-    text = (
-        f"(workshop model {model_id}) You asked: {question!r}. "
-        "I am the local cloud's deterministic stand-in for a Bedrock model."
-    )
+    messages = _validated(request)
+    start, question = _question(messages)
+    wanted = _plan(question)
+    named = _named(question)
+    offered = _offered(request.get("toolConfig")) | ({named} if named else set())
+    plan = [call for call in wanted if call.name in offered]
+    asked = [
+        block["toolUse"]
+        for message in messages[start:]
+        if message["role"] == "assistant"
+        for block in message["content"]
+        if "toolUse" in block
+    ]
+    proposed = {use.get("name") for use in asked}
+    pending = [call for call in plan if call.name not in proposed]
+
+    if pending and messages[-1]["role"] == "user":
+        call = pending[0]
+        tool_use = {
+            "toolUseId": _tool_use_id(question, call.name),
+            "name": call.name,
+            "input": call.input,
+        }
+        content: list[dict[str, Any]] = [{"text": call.why}, {"toolUse": tool_use}]
+        stop = "tool_use"
+    else:
+        results = _results(messages[start:])
+        unoffered = bool(wanted) and not plan
+        content = [{"text": _final_answer(question, asked, results, unoffered)}]
+        stop = "end_turn"
+    read = _count_words(json.dumps([messages, request.get("system", [])]))
+    written = _count_words(json.dumps(content))
     return {
-        "output": {"message": {"role": "assistant", "content": [{"text": text}]}},
-        "stopReason": "end_turn",
-        "usage": {
-            "inputTokens": len(question.split()),
-            "outputTokens": len(text.split()),
-            "totalTokens": len(question.split()) + len(text.split()),
-        },
+        "output": {"message": {"role": "assistant", "content": content}},
+        "stopReason": stop,
+        "usage": {"inputTokens": read, "outputTokens": written, "totalTokens": read + written},
         "metrics": {"latencyMs": int((time.perf_counter() - started) * 1000)},
     }
+
+
+# -- reading the request ------------------------------------------------------------------
+
+
+def _invalid(message: str) -> AwsError:
+    return AwsError(400, "ValidationException", message)
+
+
+def _validated(request: dict[str, Any]) -> list[dict[str, Any]]:
+    messages = request.get("messages")
+    if not isinstance(messages, list) or not messages:
+        raise _invalid("messages: at least one message is required.")
+    for i, message in enumerate(messages):
+        if not isinstance(message, dict) or not isinstance(message.get("content"), list):
+            raise _invalid(f"messages.{i}: a message needs a role and a content list.")
+        if message.get("role") != ("user" if i % 2 == 0 else "assistant"):
+            raise _invalid(
+                "A conversation must start with a user message and alternate between user "
+                "and assistant roles."
+            )
+        # Blocks that are not objects carry nothing this model reads: drop them here once.
+        message["content"] = [b for b in message["content"] if isinstance(b, dict)]
+    uses_tools = any("toolUse" in b or "toolResult" in b for m in messages for b in m["content"])
+    if uses_tools and not request.get("toolConfig"):
+        raise _invalid(
+            "The toolConfig field must be defined when using toolUse and toolResult content blocks."
+        )
+    for i, (message, reply) in enumerate(itertools.pairwise(messages)):
+        wanted = {b["toolUse"].get("toolUseId") for b in message["content"] if "toolUse" in b}
+        answered = {b["toolResult"].get("toolUseId") for b in reply["content"] if "toolResult" in b}
+        if not wanted <= answered:
+            missing = ", ".join(sorted(str(x) for x in wanted - answered))
+            raise _invalid(
+                f"Expected toolResult blocks at messages.{i + 1}.content for the following "
+                f"Ids: {missing}"
+            )
+    return messages
+
+
+def _offered(tool_config: Any) -> set[str]:
+    tools = tool_config.get("tools", []) if isinstance(tool_config, dict) else []
+    specs = [t.get("toolSpec") for t in tools if isinstance(t, dict)]
+    return {spec["name"] for spec in specs if isinstance(spec, dict) and "name" in spec}
+
+
+def _question(messages: list[dict[str, Any]]) -> tuple[int, str]:
+    """Index and text of the last user message with text."""
+    for i in range(len(messages) - 1, -1, -1):
+        texts = [b["text"] for b in messages[i]["content"] if "text" in b]
+        if messages[i]["role"] == "user" and texts:
+            return i, " ".join(texts).strip()
+    return 0, ""
+
+
+def _results(messages: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The toolResult blocks by toolUseId."""
+    return {
+        block["toolResult"].get("toolUseId", ""): block["toolResult"]
+        for message in messages
+        if message["role"] == "user"
+        for block in message["content"]
+        if "toolResult" in block
+    }
+
+
+# -- planning -----------------------------------------------------------------------------
+
+
+def _plan(question: str) -> list[Call]:
+    calls: list[Call] = []
+    text = _plain_numbers(question)
+    words = re.findall(r"[a-z][a-z0-9_]*", text.lower())
+    if any(w.startswith(TOPIC_WORDS) for w in words):
+        query = " ".join(w for w in words if len(w) > 2 and w not in _STOPWORDS)
+        calls.append(Call(SEARCH, {"query": query}, "Let me look that up in the workshop notes."))
+    if expression := _arithmetic(text):
+        calls.append(Call(CALCULATE, {"expression": expression}, f"Let me calculate {expression}."))
+    if "$" in text or any(w in COST_WORDS for w in words):
+        calls.append(Call(COST, _cost_input(text.lower()), "Let me estimate what that costs."))
+    if named := _named(question):  # first; a tool the rules planned keeps their input
+        first = next((c for c in calls if c.name == named), None)
+        first = first or Call(named, {"query": question}, f"You asked me to use {named}.")
+        calls = [first, *(c for c in calls if c.name != named)]
+    return calls
+
+
+def _named(question: str) -> str | None:
+    match = _NAMED_TOOL.search(question)
+    return match.group(1) if match else None
+
+
+def _plain_numbers(text: str) -> str:
+    return re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)  # 1,000 -> 1000
+
+
+def _arithmetic(text: str) -> str | None:
+    """The longest piece of arithmetic in ``text``, in Python syntax, or None."""
+    for pattern, operator in _WORD_OPERATORS:
+        text = re.sub(pattern, operator, text, flags=re.IGNORECASE)
+    found = []
+    for run in _ARITHMETIC_RUN.findall(text):
+        expression = " ".join(run.split()).strip(" .")
+        # Trim parentheses that the sentence, not the arithmetic, opened or closed.
+        while expression.startswith("(") and expression.count("(") > expression.count(")"):
+            expression = expression[1:].strip()
+        while expression.endswith(")") and expression.count(")") > expression.count("("):
+            expression = expression[:-1].strip()
+        if _OPERATOR_BETWEEN.search(expression) and _parses(expression):
+            found.append(expression)
+    return max(found, key=len, default=None)
+
+
+def _parses(expression: str) -> bool:
+    try:
+        ast.parse(expression, mode="eval")
+    except SyntaxError:
+        return False
+    return True
+
+
+def _cost_input(text: str) -> dict[str, Any]:
+    def find(pattern: str) -> re.Match[str] | None:
+        return re.search(_NUMBER + r"\s*" + pattern + r"\b", text)
+
+    memory = 128.0
+    if match := find(r"(mb|gb)"):
+        memory = float(match.group(1)) * (1024 if match.group(2) == "gb" else 1)
+    duration = 1000.0
+    if match := find(r"(ms|milliseconds?|s|secs?|seconds?|mins?|minutes?)"):
+        unit = match.group(2) if match.group(2) in _DURATION_UNITS else match.group(2)[:-1]
+        duration = float(match.group(1)) * _DURATION_UNITS[unit]
+    figures: dict[str, Any] = {"memory_mb": int(memory), "billed_duration_ms": _plain(duration)}
+    counts = (
+        ("invocations", r"(?:lambda\s+)?(?:invocations?|invokes?)"),
+        ("durable_operations", r"(?:durable\s+)?(?:operations?|ops)"),
+        ("executions", r"(?:durable\s+)?(?:executions?|runs?|conversations?)"),
+    )
+    for key, pattern in counts:
+        if match := find(pattern):
+            figures[key] = int(float(match.group(1)))
+    if re.search(r"\b(arm64|arm|graviton)\b", text):
+        figures["architecture"] = "arm64"
+    return figures
+
+
+def _plain(value: float) -> int | float:
+    return int(value) if value.is_integer() else value
+
+
+def _tool_use_id(question: str, name: str) -> str:
+    return "tooluse_" + hashlib.sha256(f"{question}\0{name}".encode()).hexdigest()[:22]
+
+
+def _count_words(text: str) -> int:
+    return len(re.findall(r"\w+", text))
+
+
+# -- answering ----------------------------------------------------------------------------
+
+
+def _final_answer(
+    question: str,
+    asked: list[dict[str, Any]],
+    results: dict[str, dict[str, Any]],
+    unoffered: bool,
+) -> str:
+    if not asked:
+        reason = " (the tools this question needs are not offered)" if unoffered else ""
+        return (
+            f"You asked: “{question}”. I am the local cloud's workshop model, a deterministic "
+            f"stand-in for a Bedrock model, and I answer with tools{reason}: ask about durable "
+            "functions and I search the workshop notes, give me arithmetic such as 52.1 / 4 "
+            "and I calculate it, ask what something costs and I estimate it."
+        )
+    lines = [f"Here is what I found for “{question}”:", ""]
+    for use in asked:
+        result = results.get(use.get("toolUseId", ""))
+        lines.append("- " + _sentence(str(use.get("name", "?")), result))
+    return "\n".join(lines)
+
+
+def _sentence(name: str, result: dict[str, Any] | None) -> str:
+    if result is None:
+        return f"{name} gave no answer."
+    data = _content(result)
+    if result.get("status") == "error":
+        error = data.get("error", data) if isinstance(data, dict) else data
+        comment = data.get("comment") if isinstance(data, dict) else None
+        return f"{name} gave no answer: {error}" + (f" (comment: {comment})" if comment else "")
+    try:
+        if name == SEARCH:
+            if not data["results"]:
+                return "The workshop notes say nothing about that."
+            best = data["results"][0]
+            return f"From the notes on *{best['title']}*: {best['text']}"
+        if name == CALCULATE:
+            return f"{data['expression']} = {data['result']}."
+        if name == COST:
+            return _cost_sentence(data)
+    except (KeyError, IndexError, TypeError):
+        pass  # a shape this model does not know: show it as it came
+    return f"{name} returned {json.dumps(data, ensure_ascii=False)}."
+
+
+def _content(result: dict[str, Any]) -> Any:
+    """A toolResult's content: its json block, or its text blocks joined."""
+    blocks = [b for b in result.get("content") or [] if isinstance(b, dict)]
+    for block in blocks:
+        if "json" in block:
+            return block["json"]
+    return " ".join(str(b["text"]) for b in blocks if "text" in b)
+
+
+def _cost_sentence(data: dict[str, Any]) -> str:
+    per, usd = data["per_execution"], data["cost_usd"]
+    return (
+        f"{data['executions']} execution(s), each at {per['memory_mb']} MB with "
+        f"{per['billed_duration_ms']} ms billed over {per['invocations']} invocation(s) and "
+        f"{per['durable_operations']} durable operation(s), cost about ${usd['total']:.4f} in "
+        f"all: compute ${usd['compute']:.4f}, requests ${usd['requests']:.4f}, durable "
+        f"operations ${usd['durable_operations']:.4f}."
+    )
