@@ -478,7 +478,7 @@ def ensure_function(
                 "Code": {"ZipFile": bundle.read()},
                 "Architectures": [ARCHITECTURE],
                 "Tags": names.tags,
-                "Description": "Durable human-in-the-loop chatbot (workshop)",
+                "Description": f"Durable functions workshop (durable-hitl): {names.app}",
                 **spec,
             },
         )
