@@ -233,6 +233,9 @@ def test_the_policy_matches_what_lambda_fn_calls() -> None:
         pytest.skip("lambda_fn/app.py is not written yet")
     called = {action for action, pattern in CALLS.items() if re.search(pattern, sources)}
     assert called == set(CALLS), f"granted but never called: {set(CALLS) - called}"
+    # ... and no client of a service the policy does not grant anything on.
+    services = set(re.findall(r"client\(\s*[\"']([a-z0-9-]+)[\"']", sources))
+    assert services <= {"sqs", "s3", "bedrock-runtime"}, services
 
 
 def test_execution_timeout_outlasts_every_approval_wait() -> None:
