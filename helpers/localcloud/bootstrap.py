@@ -146,15 +146,33 @@ def main() -> None:
         with contextlib.redirect_stdout(init_logs), contextlib.redirect_stderr(init_logs):
             handler = _load_handler()
     except _InitError as exc:
-        write_frame(replies, {"type": "init_error", "error": _error(exc, exc.error_type),
-                              "logs": init_logs.getvalue()})
+        write_frame(
+            replies,
+            {
+                "type": "init_error",
+                "error": _error(exc, exc.error_type),
+                "logs": init_logs.getvalue(),
+            },
+        )
         return
     except Exception as exc:  # the module's own top-level code failed
-        write_frame(replies, {"type": "init_error", "error": _error(exc, "Runtime.Unknown"),
-                              "logs": init_logs.getvalue() + traceback.format_exc()})
+        write_frame(
+            replies,
+            {
+                "type": "init_error",
+                "error": _error(exc, "Runtime.Unknown"),
+                "logs": init_logs.getvalue() + traceback.format_exc(),
+            },
+        )
         return
-    write_frame(replies, {"type": "ready", "init_ms": (time.perf_counter() - started) * 1000,
-                          "logs": init_logs.getvalue()})
+    write_frame(
+        replies,
+        {
+            "type": "ready",
+            "init_ms": (time.perf_counter() - started) * 1000,
+            "logs": init_logs.getvalue(),
+        },
+    )
 
     while (invoke := read_frame(requests)) is not None:
         log_handler.request_id = invoke["request_id"]

@@ -29,15 +29,18 @@ LOCAL_CREDENTIALS = {"aws_access_key_id": "localcloud", "aws_secret_access_key":
 
 
 def local_client(service: str, endpoint: str, region: str = DEFAULT_REGION, **kwargs: Any) -> Any:
-    return boto3.client(service, endpoint_url=endpoint, region_name=region,
-                        config=Config(retries={"max_attempts": 2}), **LOCAL_CREDENTIALS, **kwargs)
+    return boto3.client(
+        service,
+        endpoint_url=endpoint,
+        region_name=region,
+        config=Config(retries={"max_attempts": 2}),
+        **LOCAL_CREDENTIALS,
+        **kwargs,
+    )
 
 
-class _KeepAliveHandler(WSGIRequestHandler):
-    # HTTP/1.1 keeps boto3's connections open: a handler checkpoints several times per
-    # invocation, and a new TCP connection each time costs more than the call itself.
-    protocol_version = "HTTP/1.1"
-
+class _QuietHandler(WSGIRequestHandler):
+    # One access-log line per checkpoint would drown the state dir's log; errors still log.
     def log_request(self, *args: Any, **kwargs: Any) -> None:
         pass
 
@@ -68,9 +71,14 @@ class LocalCloud:
             self.moto = MotoState(self.state_dir)
             self.moto.replay()
             # Served before the runner and the host start: they need the endpoint.
-            self._server = make_server("127.0.0.1", listener.getsockname()[1], app=None,  # type: ignore[arg-type]
-                                       threaded=True, request_handler=_KeepAliveHandler,
-                                       fd=listener.fileno())
+            self._server = make_server(
+                "127.0.0.1",
+                listener.getsockname()[1],
+                app=None,  # type: ignore[arg-type]
+                threaded=True,
+                request_handler=_QuietHandler,
+                fd=listener.fileno(),
+            )
         finally:
             listener.close()  # the server holds its own duplicate of the socket
         self.port = self._server.port  # server_port is only set when werkzeug binds
@@ -78,8 +86,12 @@ class LocalCloud:
         self.durable = DurableService(self.state_dir, self.endpoint, self.region)
         self.gateway = Gateway(self.state_dir, self.moto.app, self.durable.port, self.region)
         self._server.app = self.gateway
-        self.host = LambdaHost(self.state_dir, self.endpoint, self.gateway.resolve,
-                               local_client("logs", self.endpoint, self.region))
+        self.host = LambdaHost(
+            self.state_dir,
+            self.endpoint,
+            self.gateway.resolve,
+            local_client("logs", self.endpoint, self.region),
+        )
         self.gateway.host = self.host
         self._spawn(self.durable.serve_forever, "durable-runner")
         self._spawn(self._server.serve_forever, "gateway")

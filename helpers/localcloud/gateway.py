@@ -29,7 +29,7 @@ from werkzeug.wrappers import Request, Response
 
 from . import model
 from .errors import AwsError, invalid, not_found
-from .lambda_host import MAX_ASYNC_PAYLOAD, MAX_PAYLOAD, MARKER_HEADER, FunctionVersion, LambdaHost
+from .lambda_host import MARKER_HEADER, MAX_ASYNC_PAYLOAD, MAX_PAYLOAD, FunctionVersion, LambdaHost
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +60,9 @@ def split_function_ref(ref: str, qualifier: str | None) -> tuple[str, str | None
         name, _, arn_qualifier = ref.partition(":")
         arn_qualifier = arn_qualifier or None
     if qualifier and arn_qualifier and qualifier != arn_qualifier:
-        raise invalid("The derived qualifier from the function name does not match the "
-                      "specified qualifier.")
+        raise invalid(
+            "The derived qualifier from the function name does not match the specified qualifier."
+        )
     return name, qualifier or arn_qualifier
 
 
@@ -101,7 +102,9 @@ def _validate_durable_config(config: Any) -> dict[str, Any]:
         raise invalid("DurableConfig.ExecutionTimeout is required (1 to 31622400 seconds).")
     timeout = config["ExecutionTimeout"]
     if not isinstance(timeout, int) or not 1 <= timeout <= 31_622_400:
-        raise invalid(f"DurableConfig.ExecutionTimeout must be 1 to 31622400 seconds, got {timeout!r}.")
+        raise invalid(
+            f"DurableConfig.ExecutionTimeout must be 1 to 31622400 seconds, got {timeout!r}."
+        )
     retention = config.setdefault("RetentionPeriodInDays", 14)
     if not isinstance(retention, int) or not 1 <= retention <= 90:
         raise invalid(f"DurableConfig.RetentionPeriodInDays must be 1 to 90, got {retention!r}.")
@@ -115,13 +118,15 @@ class RunnerClient:
         self._port = port
         self._local = threading.local()
 
-    def request(self, method: str, path: str, body: bytes = b"",
-                headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+    def request(
+        self, method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None
+    ) -> tuple[int, dict[str, str], bytes]:
         for attempt in range(2):
             conn = getattr(self._local, "conn", None)
             if conn is None:
-                conn = self._local.conn = http.client.HTTPConnection("127.0.0.1", self._port,
-                                                                     timeout=SYNC_LIMIT_S)
+                conn = self._local.conn = http.client.HTTPConnection(
+                    "127.0.0.1", self._port, timeout=SYNC_LIMIT_S
+                )
             try:
                 conn.request(method, path, body=body or None, headers=headers or {})
                 reply = conn.getresponse()
@@ -152,13 +157,21 @@ def _runner_error(status: int, body: bytes, path: str) -> AwsError | None:
     if "/durable-execution-callbacks/" in path:
         # The runner says ResourceNotFound for every failed answer; AWS distinguishes an
         # unknown callback id from one that is no longer waiting.
-        if "not in STARTED" in message or "already" in message.lower() or "not started" in message.lower():
-            return AwsError(400, "CallbackTimeoutException",
-                            "The callback has already completed or timed out.")
-        if "base64" in message.lower() or "decode" in message.lower() or "json" in message.lower() \
-                or "Invalid" in message:
-            return AwsError(400, "InvalidParameterValueException",
-                            "The callback ID is not valid.")
+        if (
+            "not in STARTED" in message
+            or "already" in message.lower()
+            or "not started" in message.lower()
+        ):
+            return AwsError(
+                400, "CallbackTimeoutException", "The callback has already completed or timed out."
+            )
+        if (
+            "base64" in message.lower()
+            or "decode" in message.lower()
+            or "json" in message.lower()
+            or "Invalid" in message
+        ):
+            return AwsError(400, "InvalidParameterValueException", "The callback ID is not valid.")
         if status >= 500:
             return AwsError(404, "ResourceNotFoundException", "Callback not found.")
     if status >= 500:
@@ -169,8 +182,13 @@ def _runner_error(status: int, body: bytes, path: str) -> AwsError | None:
 class Gateway:
     """The WSGI application the local cloud serves."""
 
-    def __init__(self, state_dir: Path, moto_app: Callable[..., Iterable[bytes]],
-                 runner_port: int, region: str) -> None:
+    def __init__(
+        self,
+        state_dir: Path,
+        moto_app: Callable[..., Iterable[bytes]],
+        runner_port: int,
+        region: str,
+    ) -> None:
         self._moto = moto_app
         self.runner = RunnerClient(runner_port)
         self.region = region
@@ -179,9 +197,13 @@ class Gateway:
         self._start_lock = threading.Lock()
 
     # -- WSGI ---------------------------------------------------------------------------
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
-        if not (path.startswith(("/2025-12-01/", "/2015-03-31/functions", "/model/", "/_localcloud/"))):
+        if not (
+            path.startswith(("/2025-12-01/", "/2015-03-31/functions", "/model/", "/_localcloud/"))
+        ):
             return self._moto(environ, start_response)
         request = Request(environ)
         try:
@@ -190,15 +212,19 @@ class Gateway:
             response = Response(err.body(), err.status, err.headers())
         except Exception:
             log.exception("gateway error on %s %s", request.method, path)
-            err = AwsError(500, "ServiceException", "The local cloud failed on this call; "
-                           "see its log in the state dir.")
+            err = AwsError(
+                500,
+                "ServiceException",
+                "The local cloud failed on this call; see its log in the state dir.",
+            )
             response = Response(err.body(), err.status, err.headers())
         if isinstance(response, Response):
             return response(environ, start_response)
         return response
 
-    def _route(self, request: Request, environ: dict[str, Any],
-               start_response: Callable[..., Any]) -> Response | Iterable[bytes]:
+    def _route(
+        self, request: Request, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Response | Iterable[bytes]:
         path = request.path
         if (match := LIST_BY_FUNCTION.match(path)) and request.method == "GET":
             return self._list_by_function(request, match.group("fn"))
@@ -219,13 +245,15 @@ class Gateway:
         # Keep the path as sent: execution ARNs and callback ids carry encoded slashes.
         raw = environ.get("RAW_URI") or environ.get("REQUEST_URI") or request.full_path
         headers = {"Content-Type": request.headers.get("Content-Type", "application/json")}
-        status, reply_headers, body = self.runner.request(request.method, raw, request.get_data(),
-                                                          headers)
+        status, reply_headers, body = self.runner.request(
+            request.method, raw, request.get_data(), headers
+        )
         error = _runner_error(status, body, request.path)
         if error is not None:
             return Response(error.body(), error.status, error.headers())
-        return Response(body, status, {"Content-Type": reply_headers.get("Content-Type",
-                                                                         "application/json")})
+        return Response(
+            body, status, {"Content-Type": reply_headers.get("Content-Type", "application/json")}
+        )
 
     def _list_by_function(self, request: Request, ref: str) -> Response:
         """ListDurableExecutionsByFunction with the filters the runner drops.
@@ -262,7 +290,7 @@ class Gateway:
             limit = int(request.args.get("MaxItems") or 50)
         except ValueError as exc:
             raise invalid("Marker and MaxItems must be integers.") from exc
-        result: dict[str, Any] = {"DurableExecutions": items[offset:offset + limit]}
+        result: dict[str, Any] = {"DurableExecutions": items[offset : offset + limit]}
         if offset + limit < len(items):
             result["NextMarker"] = str(offset + limit)
         return Response(json.dumps(result), 200, {"Content-Type": "application/json"})
@@ -278,8 +306,11 @@ class Gateway:
         extra: dict[str, Any] = {}
         if request.method == "POST" and not name:  # CreateFunction
             spec = self._json_body(request)
-            extra["DurableConfig"] = _validate_durable_config(spec.pop("DurableConfig")) \
-                if "DurableConfig" in spec else None
+            extra["DurableConfig"] = (
+                _validate_durable_config(spec.pop("DurableConfig"))
+                if "DurableConfig" in spec
+                else None
+            )
             extra["LoggingConfig"] = spec.pop("LoggingConfig", None)
             name = split_function_ref(str(spec.get("FunctionName", "")), None)[0]
             self._replace_body(environ, spec)
@@ -287,8 +318,9 @@ class Gateway:
             spec = self._json_body(request)
             if "DurableConfig" in spec:
                 if not self.configs.get(region, name).get("DurableConfig"):
-                    raise invalid("Durable execution can only be enabled when the function is "
-                                  "created.")
+                    raise invalid(
+                        "Durable execution can only be enabled when the function is created."
+                    )
                 extra["DurableConfig"] = _validate_durable_config(spec.pop("DurableConfig"))
             if "LoggingConfig" in spec:
                 extra["LoggingConfig"] = spec.pop("LoggingConfig")
@@ -296,7 +328,12 @@ class Gateway:
         status, headers, body = self._call_moto(environ)
         if status < 300 and extra:
             self.configs.put(region, name, {k: v for k, v in extra.items() if v is not None})
-        if status < 300 and request.method == "DELETE" and not rest and "Qualifier" not in request.args:
+        if (
+            status < 300
+            and request.method == "DELETE"
+            and not rest
+            and "Qualifier" not in request.args
+        ):
             self.configs.drop(region, name)
             if self.host:
                 self.host.pool.retire(name)
@@ -312,10 +349,13 @@ class Gateway:
         try:
             data = json.loads(request.get_data() or b"{}")
         except ValueError as exc:
-            raise AwsError(400, "InvalidRequestContentException",
-                           "Could not parse request body into json.") from exc
+            raise AwsError(
+                400, "InvalidRequestContentException", "Could not parse request body into json."
+            ) from exc
         if not isinstance(data, dict):
-            raise AwsError(400, "InvalidRequestContentException", "Request body must be a JSON object.")
+            raise AwsError(
+                400, "InvalidRequestContentException", "Request body must be a JSON object."
+            )
         return data
 
     @staticmethod
@@ -330,7 +370,9 @@ class Gateway:
     def _call_moto(self, environ: dict[str, Any]) -> tuple[int, dict[str, str], bytes]:
         captured: dict[str, Any] = {}
 
-        def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
+        def start_response(
+            status: str, headers: list[tuple[str, str]], exc_info: Any = None
+        ) -> None:
             captured["status"] = int(status.split()[0])
             captured["headers"] = dict(headers)
 
@@ -370,8 +412,9 @@ class Gateway:
             fn = backend.get_function(name, qualifier)
         except Exception as exc:
             target = f"{name}:{qualifier}" if qualifier else name
-            raise not_found(f"Function not found: arn:aws:lambda:{region}:{DEFAULT_ACCOUNT}:"
-                            f"function:{target}") from exc
+            raise not_found(
+                f"Function not found: arn:aws:lambda:{region}:{DEFAULT_ACCOUNT}:function:{target}"
+            ) from exc
         stored = self.configs.get(region, name)
         logging_config = stored.get("LoggingConfig") or {}
         return FunctionVersion(
@@ -404,21 +447,28 @@ class Gateway:
             raise invalid(f"Invalid InvocationType: {invocation_type}.")
         limit = MAX_ASYNC_PAYLOAD if invocation_type == "Event" else MAX_PAYLOAD
         if len(payload) > limit:
-            raise AwsError(413, "RequestTooLargeException",
-                           f"Request must be smaller than {limit} bytes for the Invoke operation")
+            raise AwsError(
+                413,
+                "RequestTooLargeException",
+                f"Request must be smaller than {limit} bytes for the Invoke operation",
+            )
         if payload:
             try:
                 json.loads(payload)
             except ValueError as exc:
-                raise AwsError(400, "InvalidRequestContentException",
-                               "Could not parse request body into json: Unexpected character "
-                               "in the payload.") from exc
+                raise AwsError(
+                    400,
+                    "InvalidRequestContentException",
+                    "Could not parse request body into json: Unexpected character in the payload.",
+                ) from exc
         invoked_arn = fn.arn + (f":{qualifier}" if qualifier else "")
         marked = request.headers.get(MARKER_HEADER) == "true"
         if fn.durable and not marked:
             if not qualifier:
-                raise invalid("You cannot invoke a durable function using an unqualified ARN. "
-                              "Add a version, alias or $LATEST as qualifier.")
+                raise invalid(
+                    "You cannot invoke a durable function using an unqualified ARN. "
+                    "Add a version, alias or $LATEST as qualifier."
+                )
             if invocation_type == "DryRun":
                 return Response(b"", 204, {"X-Amz-Executed-Version": fn.version})
             return self._start_durable(request, fn, qualifier, payload, invocation_type)
@@ -428,41 +478,61 @@ class Gateway:
         if invocation_type == "Event":
             request_id = str(uuid.uuid4())
             # The 202's request id is the invocation's own, as on AWS (logs join on it).
-            threading.Thread(target=self.host.run,
-                             args=(fn, invoked_arn, payload, tenant, request_id),
-                             daemon=True).start()
+            threading.Thread(
+                target=self.host.run,
+                args=(fn, invoked_arn, payload, tenant, request_id),
+                daemon=True,
+            ).start()
             return Response(b"", 202, {"X-Amzn-RequestId": request_id})
         result = self.host.run(fn, invoked_arn, payload, tenant)
-        return Response(result.payload, result.status,
-                        {**result.headers, "Content-Type": "application/json"})
+        return Response(
+            result.payload, result.status, {**result.headers, "Content-Type": "application/json"}
+        )
 
-    def _start_durable(self, request: Request, fn: FunctionVersion, qualifier: str,
-                       payload: bytes, invocation_type: str) -> Response:
+    def _start_durable(
+        self,
+        request: Request,
+        fn: FunctionVersion,
+        qualifier: str,
+        payload: bytes,
+        invocation_type: str,
+    ) -> Response:
         name = request.headers.get("X-Amz-Durable-Execution-Name") or str(uuid.uuid4())
         if not NAME_OK.match(name):
-            raise invalid("DurableExecutionName must be 1 to 64 characters of A-Z, a-z, 0-9, "
-                          "'-' and '_'.")
+            raise invalid(
+                "DurableExecutionName must be 1 to 64 characters of A-Z, a-z, 0-9, '-' and '_'."
+            )
         text = payload.decode() if payload else "{}"
         assert fn.durable is not None
         with self._start_lock:  # the name check and the start are one step
             arn = self._existing_execution(fn, name, text)
             if arn is None:
-                status, started = self.runner.json("POST", "/start-durable-execution", {
-                    "AccountId": fn.account,
-                    "FunctionName": fn.name,
-                    # Replays run the version the execution started on, as on AWS.
-                    "FunctionQualifier": fn.version,
-                    "ExecutionName": name,
-                    "ExecutionTimeoutSeconds": fn.durable["ExecutionTimeout"],
-                    "ExecutionRetentionPeriodDays": fn.durable.get("RetentionPeriodInDays", 14),
-                    "Input": text,
-                })
+                status, started = self.runner.json(
+                    "POST",
+                    "/start-durable-execution",
+                    {
+                        "AccountId": fn.account,
+                        "FunctionName": fn.name,
+                        # Replays run the version the execution started on, as on AWS.
+                        "FunctionQualifier": fn.version,
+                        "ExecutionName": name,
+                        "ExecutionTimeoutSeconds": fn.durable["ExecutionTimeout"],
+                        "ExecutionRetentionPeriodDays": fn.durable.get("RetentionPeriodInDays", 14),
+                        "Input": text,
+                    },
+                )
                 if status >= 300:
                     raise AwsError(500, "ServiceException", f"could not start execution: {started}")
-                arn = started["ExecutionArn"] if "ExecutionArn" in started else \
-                    started["DurableExecutionArn"]
-        headers = {"X-Amz-Durable-Execution-Arn": arn, "X-Amz-Executed-Version": fn.version,
-                   "X-Amzn-RequestId": str(uuid.uuid4())}
+                arn = (
+                    started["ExecutionArn"]
+                    if "ExecutionArn" in started
+                    else started["DurableExecutionArn"]
+                )
+        headers = {
+            "X-Amz-Durable-Execution-Arn": arn,
+            "X-Amz-Executed-Version": fn.version,
+            "X-Amzn-RequestId": str(uuid.uuid4()),
+        }
         if invocation_type == "Event":
             return Response(b"", 202, headers)
         return self._wait_for_result(arn, headers)
@@ -470,21 +540,29 @@ class Gateway:
     def _existing_execution(self, fn: FunctionVersion, name: str, text: str) -> str | None:
         marker: str | None = None
         while True:
-            query = f"?DurableExecutionName={quote(name)}" + (f"&Marker={quote(marker)}" if marker else "")
+            query = f"?DurableExecutionName={quote(name)}" + (
+                f"&Marker={quote(marker)}" if marker else ""
+            )
             status, page = self.runner.json(
-                "GET", f"/2025-12-01/functions/{quote(fn.name)}/durable-executions{query}")
+                "GET", f"/2025-12-01/functions/{quote(fn.name)}/durable-executions{query}"
+            )
             if status >= 300:
                 return None
             for item in page.get("DurableExecutions", []):
                 if item.get("DurableExecutionName") != name:
                     continue
                 arn = item["DurableExecutionArn"]
-                _, details = self.runner.json("GET", f"/2025-12-01/durable-executions/{quote(arn, safe='')}")
+                _, details = self.runner.json(
+                    "GET", f"/2025-12-01/durable-executions/{quote(arn, safe='')}"
+                )
                 if (details.get("InputPayload") or "{}") == text:
                     return arn
-                raise AwsError(409, "DurableExecutionAlreadyStartedException",
-                               f"A durable execution named {name} was already started with a "
-                               "different payload.")
+                raise AwsError(
+                    409,
+                    "DurableExecutionAlreadyStartedException",
+                    f"A durable execution named {name} was already started with a "
+                    "different payload.",
+                )
             marker = page.get("NextMarker")
             if not marker:
                 return None
@@ -497,19 +575,33 @@ class Gateway:
             _, details = self.runner.json("GET", path)
             status = details.get("Status")
             if status == "SUCCEEDED":
-                return Response((details.get("Result") or "null").encode(), 200,
-                                {**headers, "Content-Type": "application/json"})
+                return Response(
+                    (details.get("Result") or "null").encode(),
+                    200,
+                    {**headers, "Content-Type": "application/json"},
+                )
             if status in TERMINAL:
                 error = details.get("Error") or {}
-                body = {"errorMessage": error.get("ErrorMessage", status),
-                        "errorType": error.get("ErrorType", status)}
-                return Response(json.dumps(body), 200, {**headers, "X-Amz-Function-Error": "Unhandled",
-                                                        "Content-Type": "application/json"})
+                body = {
+                    "errorMessage": error.get("ErrorMessage", status),
+                    "errorType": error.get("ErrorType", status),
+                }
+                return Response(
+                    json.dumps(body),
+                    200,
+                    {
+                        **headers,
+                        "X-Amz-Function-Error": "Unhandled",
+                        "Content-Type": "application/json",
+                    },
+                )
             time.sleep(delay)
             delay = min(delay * 1.5, 0.2)
-        body = {"errorMessage": "The synchronous invocation exceeded 15 minutes; the execution "
-                "goes on. Use InvocationType='Event' for executions that wait on people.",
-                "errorType": "Sandbox.Timedout"}
+        body = {
+            "errorMessage": "The synchronous invocation exceeded 15 minutes; the execution "
+            "goes on. Use InvocationType='Event' for executions that wait on people.",
+            "errorType": "Sandbox.Timedout",
+        }
         return Response(json.dumps(body), 200, {**headers, "X-Amz-Function-Error": "Unhandled"})
 
     # -- workshop model -----------------------------------------------------------------
@@ -518,5 +610,6 @@ class Gateway:
             body = json.loads(request.get_data() or b"{}")
         except ValueError as exc:
             raise AwsError(400, "ValidationException", "The request body is not JSON.") from exc
-        return Response(json.dumps(model.answer(model_id, body)), 200,
-                        {"Content-Type": "application/json"})
+        return Response(
+            json.dumps(model.answer(model_id, body)), 200, {"Content-Type": "application/json"}
+        )

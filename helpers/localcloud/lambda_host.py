@@ -71,9 +71,17 @@ class FunctionVersion:
         # A worker bakes in its handler, environment and limits at start, so they are part
         # of the key: after UpdateFunctionConfiguration no older warm worker serves $LATEST
         # (on Lambda, too, an update means new execution environments).
-        config = json.dumps([self.handler, self.runtime, self.timeout, self.memory_size,
-                             sorted(self.environment.items()), self.log_format,
-                             self.log_group])
+        config = json.dumps(
+            [
+                self.handler,
+                self.runtime,
+                self.timeout,
+                self.memory_size,
+                sorted(self.environment.items()),
+                self.log_format,
+                self.log_group,
+            ]
+        )
         return (self.region, self.name, self.version, self.code_sha, config)
 
 
@@ -91,8 +99,9 @@ class WorkerDied(Exception):
 class Worker:
     """One execution environment: a Python process with the function's code imported."""
 
-    def __init__(self, fn: FunctionVersion, code_dir: Path, env: dict[str, str],
-                 stderr_path: Path) -> None:
+    def __init__(
+        self, fn: FunctionVersion, code_dir: Path, env: dict[str, str], stderr_path: Path
+    ) -> None:
         self.fn = fn
         self.log_stream = env["AWS_LAMBDA_LOG_STREAM_NAME"]
         req_r, self._req_w = os.pipe()
@@ -101,8 +110,12 @@ class Worker:
         with stderr_path.open("ab") as err:
             self.proc = subprocess.Popen(
                 [sys.executable, "-I", str(BOOTSTRAP), str(req_r), str(rep_w)],
-                cwd=code_dir, env=env, pass_fds=(req_r, rep_w),
-                stdin=subprocess.DEVNULL, stdout=err, stderr=err,
+                cwd=code_dir,
+                env=env,
+                pass_fds=(req_r, rep_w),
+                stdin=subprocess.DEVNULL,
+                stdout=err,
+                stderr=err,
             )
         os.close(req_r)
         os.close(rep_w)
@@ -163,7 +176,9 @@ class WorkerPool:
 
     def acquire(self, fn: FunctionVersion) -> Worker:
         with self._lock:
-            slots = self._slots.setdefault(fn.key, threading.BoundedSemaphore(MAX_WORKERS_PER_VERSION))
+            slots = self._slots.setdefault(
+                fn.key, threading.BoundedSemaphore(MAX_WORKERS_PER_VERSION)
+            )
         slots.acquire()
         with self._lock:
             idle = self._idle.get(fn.key, [])
@@ -292,35 +307,58 @@ def platform_records(inv: _Invocation, init_logs: str, stream_lines: list[str]) 
     if inv.init_ms is not None:
         metrics["initDurationMs"] = round(inv.init_ms, 2)
     if fn.log_format == "JSON":
+
         def platform(kind: str, record: dict[str, Any]) -> str:
             return json.dumps({"time": _iso(_now_ms()), "type": kind, "record": record})
 
         out = []
         if inv.init_ms is not None:
-            out.append(platform("platform.initStart", {
-                "initializationType": "on-demand", "phase": "init",
-                "runtimeVersion": "python:3.13.localcloud", "functionName": fn.name,
-                "functionVersion": fn.version}))
+            out.append(
+                platform(
+                    "platform.initStart",
+                    {
+                        "initializationType": "on-demand",
+                        "phase": "init",
+                        "runtimeVersion": "python:3.13.localcloud",
+                        "functionName": fn.name,
+                        "functionVersion": fn.version,
+                    },
+                )
+            )
             out.extend(init_logs.splitlines())
         out.append(platform("platform.start", {"requestId": rid, "version": fn.version}))
         out.extend(stream_lines)
-        out.append(platform("platform.runtimeDone", {
-            "requestId": rid, "status": inv.status,
-            "metrics": {"durationMs": round(inv.duration_ms, 2)}}))
-        out.append(platform("platform.report", {
-            "requestId": rid, "metrics": metrics, "status": inv.status}))
+        out.append(
+            platform(
+                "platform.runtimeDone",
+                {
+                    "requestId": rid,
+                    "status": inv.status,
+                    "metrics": {"durationMs": round(inv.duration_ms, 2)},
+                },
+            )
+        )
+        out.append(
+            platform(
+                "platform.report", {"requestId": rid, "metrics": metrics, "status": inv.status}
+            )
+        )
         return out
     out = []
     if inv.init_ms is not None:
-        out.append("INIT_START Runtime Version: python:3.13.localcloud\t"
-                   "Runtime Version ARN: arn:aws:lambda:::runtime:localcloud")
+        out.append(
+            "INIT_START Runtime Version: python:3.13.localcloud\t"
+            "Runtime Version ARN: arn:aws:lambda:::runtime:localcloud"
+        )
         out.extend(init_logs.splitlines())
     out.append(f"START RequestId: {rid} Version: {fn.version}")
     out.extend(stream_lines)
     out.append(f"END RequestId: {rid}")
-    report = (f"REPORT RequestId: {rid}\tDuration: {metrics['durationMs']:.2f} ms\t"
-              f"Billed Duration: {inv.billed_ms} ms\tMemory Size: {fn.memory_size} MB\t"
-              f"Max Memory Used: {inv.max_memory_mb} MB\t")
+    report = (
+        f"REPORT RequestId: {rid}\tDuration: {metrics['durationMs']:.2f} ms\t"
+        f"Billed Duration: {inv.billed_ms} ms\tMemory Size: {fn.memory_size} MB\t"
+        f"Max Memory Used: {inv.max_memory_mb} MB\t"
+    )
     if inv.init_ms is not None:
         report += f"Init Duration: {inv.init_ms:.2f} ms\t"
     if inv.status != "success":
@@ -332,8 +370,13 @@ def platform_records(inv: _Invocation, init_logs: str, stream_lines: list[str]) 
 class LambdaHost:
     """Runs handlers for the Invoke API."""
 
-    def __init__(self, state_dir: Path, endpoint: str, resolve: Callable[..., FunctionVersion],
-                 logs_client: Any) -> None:
+    def __init__(
+        self,
+        state_dir: Path,
+        endpoint: str,
+        resolve: Callable[..., FunctionVersion],
+        logs_client: Any,
+    ) -> None:
         self._state_dir = state_dir
         self._endpoint = endpoint
         self._resolve = resolve
@@ -359,34 +402,39 @@ class LambdaHost:
                     with zipfile.ZipFile(io.BytesIO(fn.code)) as archive:
                         archive.extractall(partial)
                 except zipfile.BadZipFile as exc:
-                    raise AwsError(400, "InvalidZipFileException",
-                                   f"Could not unzip uploaded file of {fn.name}.") from exc
+                    raise AwsError(
+                        400,
+                        "InvalidZipFileException",
+                        f"Could not unzip uploaded file of {fn.name}.",
+                    ) from exc
                 partial.rename(target)
         return target
 
     def _environment(self, fn: FunctionVersion, code_dir: Path, stream: str) -> dict[str, str]:
         env = dict(fn.environment)
-        env.update({
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "LANG": "en_US.UTF-8",
-            "TZ": ":UTC",
-            "AWS_REGION": fn.region,
-            "AWS_DEFAULT_REGION": fn.region,
-            "AWS_EXECUTION_ENV": f"AWS_Lambda_{fn.runtime}",
-            "AWS_LAMBDA_FUNCTION_NAME": fn.name,
-            "AWS_LAMBDA_FUNCTION_VERSION": fn.version,
-            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(fn.memory_size),
-            "AWS_LAMBDA_LOG_GROUP_NAME": fn.log_group,
-            "AWS_LAMBDA_LOG_STREAM_NAME": stream,
-            "AWS_LAMBDA_LOG_FORMAT": fn.log_format,
-            "LAMBDA_TASK_ROOT": str(code_dir),
-            "_HANDLER": fn.handler,
-            # The function's own AWS calls (checkpoints included) reach the local cloud.
-            "AWS_ENDPOINT_URL": self._endpoint,
-            "AWS_ACCESS_KEY_ID": "localcloud",
-            "AWS_SECRET_ACCESS_KEY": "localcloud",
-            "AWS_SESSION_TOKEN": "localcloud",
-        })
+        env.update(
+            {
+                "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+                "LANG": "en_US.UTF-8",
+                "TZ": ":UTC",
+                "AWS_REGION": fn.region,
+                "AWS_DEFAULT_REGION": fn.region,
+                "AWS_EXECUTION_ENV": f"AWS_Lambda_{fn.runtime}",
+                "AWS_LAMBDA_FUNCTION_NAME": fn.name,
+                "AWS_LAMBDA_FUNCTION_VERSION": fn.version,
+                "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(fn.memory_size),
+                "AWS_LAMBDA_LOG_GROUP_NAME": fn.log_group,
+                "AWS_LAMBDA_LOG_STREAM_NAME": stream,
+                "AWS_LAMBDA_LOG_FORMAT": fn.log_format,
+                "LAMBDA_TASK_ROOT": str(code_dir),
+                "_HANDLER": fn.handler,
+                # The function's own AWS calls (checkpoints included) reach the local cloud.
+                "AWS_ENDPOINT_URL": self._endpoint,
+                "AWS_ACCESS_KEY_ID": "localcloud",
+                "AWS_SECRET_ACCESS_KEY": "localcloud",
+                "AWS_SESSION_TOKEN": "localcloud",
+            }
+        )
         return env
 
     def _spawn(self, fn: FunctionVersion) -> Worker:
@@ -397,8 +445,14 @@ class LambdaHost:
         return Worker(fn, code_dir, env, self._worker_logs / f"{fn.name}.log")
 
     # -- invocations ---------------------------------------------------------------------
-    def run(self, fn: FunctionVersion, invoked_arn: str, payload: bytes,
-            tenant_id: str | None = None, request_id: str | None = None) -> InvokeResult:
+    def run(
+        self,
+        fn: FunctionVersion,
+        invoked_arn: str,
+        payload: bytes,
+        tenant_id: str | None = None,
+        request_id: str | None = None,
+    ) -> InvokeResult:
         """One synchronous invocation of the handler, reported as Lambda reports it.
 
         ``request_id``: the id an Event invoke already answered with (the one its REPORT
@@ -437,15 +491,25 @@ class LambdaHost:
             reply = worker.call(invoke, timeout=fn.timeout)
         except TimeoutError:
             keep = False
-            reply = {"type": "timeout", "error": {
-                "errorType": "Sandbox.Timedout",
-                "errorMessage": f"RequestId: {request_id} Error: Task timed out after "
-                                f"{fn.timeout:.2f} seconds"}}
+            reply = {
+                "type": "timeout",
+                "error": {
+                    "errorType": "Sandbox.Timedout",
+                    "errorMessage": f"RequestId: {request_id} Error: Task timed out after "
+                    f"{fn.timeout:.2f} seconds",
+                },
+            }
         except WorkerDied as exc:
             keep = False
-            reply = {"type": "error", "error": {
-                "errorType": "Runtime.ExitError",
-                "errorMessage": f"RequestId: {request_id} Error: Runtime exited with error: {exc}"}}
+            reply = {
+                "type": "error",
+                "error": {
+                    "errorType": "Runtime.ExitError",
+                    "errorMessage": (
+                        f"RequestId: {request_id} Error: Runtime exited with error: {exc}"
+                    ),
+                },
+            }
         inv.duration_ms = (time.perf_counter() - call_started) * 1000
         # A timed-out worker never answered: read its peak from /proc before it is killed,
         # so the REPORT shows its memory as Lambda's does, not 0 MB.
@@ -458,8 +522,9 @@ class LambdaHost:
             return InvokeResult(200, reply["payload"].encode(), headers)
         inv.status = "timeout" if reply["type"] == "timeout" else "error"
         if reply["type"] == "timeout":
-            lines.append(f"{_iso(_now_ms())} {request_id} Task timed out after "
-                         f"{fn.timeout:.2f} seconds")
+            lines.append(
+                f"{_iso(_now_ms())} {request_id} Task timed out after {fn.timeout:.2f} seconds"
+            )
         self._ship(inv, init_logs, lines, worker.log_stream)
         return self._error_result(headers, reply["error"], request_id, "Unhandled")
 
@@ -470,17 +535,22 @@ class LambdaHost:
         return self._error_result(headers, error, inv.request_id, "Unhandled")
 
     @staticmethod
-    def _error_result(headers: dict[str, str], error: dict[str, Any], request_id: str,
-                      kind: str) -> InvokeResult:
-        body = {"errorMessage": error.get("errorMessage", ""),
-                "errorType": error.get("errorType", "Error"),
-                "requestId": request_id,
-                "stackTrace": error.get("stackTrace", [])}
-        return InvokeResult(200, json.dumps(body).encode(),
-                            {**headers, "X-Amz-Function-Error": kind})
+    def _error_result(
+        headers: dict[str, str], error: dict[str, Any], request_id: str, kind: str
+    ) -> InvokeResult:
+        body = {
+            "errorMessage": error.get("errorMessage", ""),
+            "errorType": error.get("errorType", "Error"),
+            "requestId": request_id,
+            "stackTrace": error.get("stackTrace", []),
+        }
+        return InvokeResult(
+            200, json.dumps(body).encode(), {**headers, "X-Amz-Function-Error": kind}
+        )
 
-    def _ship(self, inv: _Invocation, init_logs: str, lines: list[str],
-              stream: str | None = None) -> None:
+    def _ship(
+        self, inv: _Invocation, init_logs: str, lines: list[str], stream: str | None = None
+    ) -> None:
         if stream is None:
             day = datetime.now(UTC).strftime("%Y/%m/%d")
             stream = f"{day}/[{inv.fn.version}]{uuid.uuid4().hex}"

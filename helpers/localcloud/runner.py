@@ -60,9 +60,7 @@ def _new_execution(input: _model.StartDurableExecutionInput) -> _execution.Execu
 _upstream_find_callback = _execution.Execution.find_callback_operation
 
 
-def _find_open_callback(
-    self: _execution.Execution, callback_id: str
-) -> tuple[int, Operation]:
+def _find_open_callback(self: _execution.Execution, callback_id: str) -> tuple[int, Operation]:
     # Upstream lets a stopped (or otherwise finished) execution take a callback answer and
     # appends CallbackSucceeded after ExecutionStopped. On AWS a finished execution's
     # callbacks are closed: the gateway answers this message with CallbackTimeoutException.
