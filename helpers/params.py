@@ -1,0 +1,171 @@
+"""Check a notebook's parameters cell before anything else runs.
+
+Every notebook starts with one ``parameters`` cell (papermill overrides it). A wrong value
+there should stop the notebook with one clear sentence per problem, not with a traceback
+from deep inside boto3 ten cells later. ``check_parameters`` validates every parameter it
+is given, all at once, and raises ``ParameterError`` listing what to change. Inside
+Jupyter (and papermill) the error shows as those sentences only: IPython prints what
+``_render_traceback_`` returns instead of the traceback.
+
+    params = check_parameters(target=TARGET, region=REGION, prefix=PREFIX,
+                              approval_mode=APPROVAL_MODE, decisions=DECISIONS, query=QUERY)
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .approvals import ApprovalConfigError, check_mode
+from .naming import PrefixError, validate_prefix
+from .target import TARGETS
+
+# As lambda_fn.app.MAX_QUERY_LENGTH (not imported: that module loads the durable SDK).
+MAX_QUERY_LENGTH = 4000
+MAX_REVIEW_SECONDS = 600
+# Region names as AWS spells them: us-east-2, ap-northeast-1, us-gov-west-1, eu-central-2...
+REGION_PATTERN = re.compile(r"^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$")
+
+
+class ParameterError(ValueError):
+    """One or more notebook parameters cannot work; the message says what to set instead."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = list(problems)
+        count = len(self.problems)
+        head = "A parameter needs fixing" if count == 1 else f"{count} parameters need fixing"
+        super().__init__(head + ":\n" + "\n".join(f"  - {p}" for p in self.problems))
+
+    def _render_traceback_(self) -> list[str]:
+        """What IPython shows instead of a traceback: the problems and what to do."""
+        return [
+            f"ParameterError: {self}",
+            "Change the parameters cell at the top of the notebook (or the -p values given "
+            "to papermill), then run the notebook again.",
+        ]
+
+
+@dataclass(frozen=True)
+class Parameters:
+    """The validated parameters; those a notebook does not use stay None."""
+
+    target: str
+    region: str
+    prefix: str
+    approval_mode: str | None = None
+    decisions: list[str] = field(default_factory=list)
+    query: str | None = None
+    output_dir: Path | None = None
+    review_seconds: float | None = None
+
+    def describe(self) -> str:
+        parts = [f"TARGET={self.target}", f"REGION={self.region}", f"PREFIX={self.prefix}"]
+        if self.approval_mode is not None:
+            parts.append(f"APPROVAL_MODE={self.approval_mode}")
+            if self.approval_mode == "auto":
+                parts.append(f"DECISIONS={self.decisions} (then APPROVE)")
+        if self.review_seconds is not None and self.approval_mode == "auto":
+            parts.append(f"REVIEW_SECONDS={self.review_seconds:g}")
+        if self.output_dir is not None:
+            parts.append(f"OUTPUT_DIR={self.output_dir}")
+        return "parameters ok: " + ", ".join(parts)
+
+
+_UNSET: Any = object()
+
+
+def check_parameters(
+    *,
+    target: Any,
+    region: Any,
+    prefix: Any,
+    approval_mode: Any = _UNSET,
+    decisions: Any = _UNSET,
+    query: Any = _UNSET,
+    output_dir: Any = _UNSET,
+    review_seconds: Any = _UNSET,
+) -> Parameters:
+    """Validate the given parameters (all of them, not just up to the first bad one).
+
+    ``decisions`` may be a list, a JSON list string or ``"DENY,APPROVE"`` (what papermill's
+    ``-p`` passes); ``output_dir`` is created; ``review_seconds`` (the auto reviewer's time
+    per approval request) is 0 to 600. Raises ``ParameterError``.
+    """
+    problems: list[str] = []
+    if target not in TARGETS:
+        problems.append(
+            f"TARGET is {target!r}: use 'local' (the kit's local cloud, no AWS account) "
+            "or 'aws' (your account, default credentials)."
+        )
+    if not isinstance(region, str) or not REGION_PATTERN.match(region):
+        problems.append(
+            f"REGION is {region!r}: use an AWS region name such as 'us-east-1' or 'us-east-2' "
+            "(on AWS, one that offers Lambda durable functions)."
+        )
+    try:
+        validate_prefix(prefix)
+    except PrefixError as exc:
+        problems.append(str(exc))
+    mode: str | None = None
+    decision_list: list[str] = []
+    if approval_mode is not _UNSET:
+        try:
+            mode, _ = check_mode(approval_mode, [])
+        except ApprovalConfigError as exc:
+            problems.append(str(exc))
+    if decisions is not _UNSET:
+        try:
+            _, decision_list = check_mode("auto", decisions)
+        except ApprovalConfigError as exc:
+            problems.append(str(exc))
+    text: str | None = None
+    if query is not _UNSET:
+        if not isinstance(query, str) or not query.strip():
+            problems.append(
+                f"QUERY is {query!r}: write the question for the chatbot, for example "
+                "'How are callbacks billed, and what is 52.1 / 4?'."
+            )
+        elif len(query.strip()) > MAX_QUERY_LENGTH:
+            problems.append(
+                f"QUERY is {len(query.strip())} characters long; the chatbot takes at most "
+                f"{MAX_QUERY_LENGTH}."
+            )
+        else:
+            text = query.strip()
+    out: Path | None = None
+    if output_dir is not _UNSET:
+        if not isinstance(output_dir, str | Path) or not str(output_dir).strip():
+            problems.append(f"OUTPUT_DIR is {output_dir!r}: give a folder such as '../outputs'.")
+        else:
+            out = Path(output_dir).expanduser()
+            try:
+                out.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                problems.append(f"OUTPUT_DIR {str(out)!r} cannot be created: {exc.strerror}.")
+    seconds: float | None = None
+    if review_seconds is not _UNSET:
+        if (
+            isinstance(review_seconds, bool)
+            or not isinstance(review_seconds, int | float)
+            or not 0 <= review_seconds <= MAX_REVIEW_SECONDS
+        ):
+            problems.append(
+                f"REVIEW_SECONDS is {review_seconds!r}: give the auto reviewer's time per "
+                f"request in seconds, from 0 to {MAX_REVIEW_SECONDS} (for example 3)."
+            )
+        else:
+            seconds = float(review_seconds)
+    if problems:
+        raise ParameterError(problems)
+    return Parameters(
+        target=target,
+        region=region,
+        prefix=prefix,
+        approval_mode=mode,
+        decisions=decision_list,
+        query=text,
+        output_dir=out.resolve() if out is not None else None,
+        review_seconds=seconds,
+    )

@@ -1,0 +1,313 @@
+"""helpers.chat (and params, show, teardown): what notebooks 03, 04, 05 and 99 call.
+
+The end-to-end test runs notebook 04's cells as functions against an in-process local
+cloud: the chatbot deployed without notebook 03 (no state), a paced auto reviewer that
+answers APPROVE, DENY, APPROVE, the outcome, the report through its presigned URL, the
+history in brief, and the execution ARN handed to notebook 05 through the state file.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from helpers import chat, state, teardown
+from helpers.approvals import ApprovalPanel, Inbox
+from helpers.cleanup import cleanup
+from helpers.localcloud import LocalCloud
+from helpers.naming import Names
+from helpers.params import ParameterError, check_parameters
+from helpers.show import function_config, json_block, table
+from helpers.target import Target, connect
+
+QUERY = "How are callbacks billed, what is 52.1 / 4, and what would 1000 executions at 1 GB and 13 s cost?"  # noqa: E501
+DECISIONS = ["APPROVE", "DENY", "APPROVE"]
+
+
+# -- parameters ----------------------------------------------------------------------------
+def test_good_parameters_come_back_normalised(tmp_path: Path) -> None:
+    params = check_parameters(
+        target="local",
+        region="us-east-2",
+        prefix="hitl-alice",
+        approval_mode="AUTO",
+        decisions="deny, approve",
+        query="  what is 2 + 2?  ",
+        output_dir=str(tmp_path / "out"),
+        review_seconds=3,
+    )
+    assert params.approval_mode == "auto" and params.decisions == ["DENY", "APPROVE"]
+    assert params.query == "what is 2 + 2?"
+    assert params.output_dir == (tmp_path / "out").resolve() and params.output_dir.is_dir()
+    assert params.review_seconds == 3.0
+    assert "DECISIONS=['DENY', 'APPROVE']" in params.describe()
+
+
+def test_bad_parameters_are_all_named_without_a_traceback() -> None:
+    with pytest.raises(ParameterError) as caught:
+        check_parameters(
+            target="cloud",
+            region="Tokyo",
+            prefix="My_Prefix",
+            approval_mode="click",
+            decisions=["APPROVE", "MAYBE"],
+            query="",
+            review_seconds=-1,
+        )
+    error = caught.value
+    assert len(error.problems) == 7
+    text = str(error)
+    for name in ("TARGET", "REGION", "PREFIX", "APPROVAL_MODE", "DECISIONS[1]", "QUERY"):
+        assert name in text
+    shown = error._render_traceback_()  # what IPython prints instead of a traceback
+    assert "REVIEW_SECONDS" in text
+    assert shown[0].startswith("ParameterError: 7 parameters need fixing")
+    assert "parameters cell" in shown[-1]
+    assert not any("Traceback" in line for line in shown)
+
+
+def test_decisions_errors_say_which_entry() -> None:
+    with pytest.raises(ParameterError, match=r"DECISIONS\[1\] is 'MAYBE'"):
+        check_parameters(
+            target="local", region="us-east-1", prefix="dfw", decisions=["APPROVE", "MAYBE"]
+        )
+
+
+# -- presentation --------------------------------------------------------------------------
+def test_table_and_json_block() -> None:
+    md = table([{"a": 1, "b": "x|y"}, {"a": 2.5, "c": {"k": 1}}]).data
+    assert md.splitlines()[0] == "| a | b | c |"
+    assert "x\\|y" in md and '{"k": 1}' in md and "| 2.5 |" in md
+    assert table([]).data == "*(nothing to show)*"
+    assert json_block({"b": 1}).data == '```json\n{\n  "b": 1\n}\n```'
+
+
+# -- the paced auto reviewer ---------------------------------------------------------------
+def test_paced_decider_waits_before_each_decision() -> None:
+    slept: list[float] = []
+    decider = chat.PacedDecider(["DENY"], 2.5, sleep=slept.append)
+    assert decider.next() == ("DENY", "auto: DECISIONS[0] (after 2.5 s of review)")
+    assert decider.next()[0] == "APPROVE"  # DECISIONS used up
+    assert slept == [2.5, 2.5]
+
+
+class _FakePanel:
+    def __init__(self, auto: Any) -> None:
+        self.auto = auto
+
+
+def test_pace_reviewer_changes_auto_mode_only(capsys: pytest.CaptureFixture[str]) -> None:
+    from helpers.approvals import AutoDecider
+
+    auto = AutoDecider(["DENY", "APPROVE"])
+    auto.next()  # one already used: pacing keeps the place in DECISIONS
+    panel = _FakePanel(auto)
+    chat.pace_reviewer(panel, 3)  # type: ignore[arg-type]
+    assert "after 3 s" in capsys.readouterr().out
+    assert isinstance(panel.auto, chat.PacedDecider)
+    assert panel.auto.used == 1 and panel.auto.decisions == ["DENY", "APPROVE"]
+    widget = _FakePanel(None)
+    chat.pace_reviewer(widget, 3)  # type: ignore[arg-type]
+    assert "Widget mode" in capsys.readouterr().out
+    assert widget.auto is None
+    with pytest.raises(ParameterError, match="REVIEW_SECONDS"):
+        chat.pace_reviewer(panel, "3")  # type: ignore[arg-type]
+
+
+# -- the history in brief ------------------------------------------------------------------
+def _event(kind: str, t: float, **more: Any) -> dict[str, Any]:
+    base = datetime(2026, 1, 1, tzinfo=UTC)
+    return {"EventType": kind, "EventTimestamp": base + timedelta(seconds=t), **more}
+
+
+def _invocation(t0: float, t1: float) -> dict[str, Any]:
+    base = datetime(2026, 1, 1, tzinfo=UTC)
+    details = {
+        "StartTimestamp": base + timedelta(seconds=t0),
+        "EndTimestamp": base + timedelta(seconds=t1),
+        "RequestId": f"r{t0}",
+    }
+    return _event("InvocationCompleted", t1, InvocationCompletedDetails=details)
+
+
+def test_brief_history_keeps_top_level_operations_and_invocations() -> None:
+    answer = json.dumps(json.dumps({"decision": "DENY", "comment": ""}))
+    events = [
+        _event("ExecutionStarted", 0.0, Id="x", Name="run"),
+        _event("StepStarted", 0.5, Id="s1", Name="think #1", SubType="Step"),
+        _event("StepSucceeded", 0.7, Id="s1", Name="think #1", SubType="Step"),
+        _event("ContextStarted", 0.8, Id="c1", Name="approve #1", SubType="WaitForCallback"),
+        _event(
+            "CallbackStarted", 0.8, Id="cb", Name="approve #1 cb", SubType="Callback", ParentId="c1"
+        ),
+        _invocation(0.1, 1.0),
+        _event("CallbackSucceeded", 5.0, Id="cb", SubType="Callback", ParentId="c1"),
+        _event(
+            "ContextSucceeded",
+            5.2,
+            Id="c1",
+            Name="approve #1",
+            SubType="WaitForCallback",
+            ContextSucceededDetails={"Result": {"Payload": answer}},
+        ),
+        _invocation(5.1, 5.4),
+        _event("ExecutionSucceeded", 5.4, Id="x"),
+    ]
+    rows = chat.brief_history(events)
+    assert [(r["what"], r["kind"], r["outcome"]) for r in rows] == [
+        ("Lambda invocation #1", "invocation", "returned"),
+        ("think #1", "step", "succeeded"),
+        ("approve #1", "wait_for_callback", "DENY"),
+        ("Lambda invocation #2", "invocation (replay)", "returned"),
+    ]
+    assert rows[0]["at_s"] == 0.1 and rows[0]["took_s"] == 0.9
+    assert rows[2]["at_s"] == 0.8 and rows[2]["took_s"] == 4.4
+
+
+def test_an_outcome_that_has_not_started_or_ended_says_what_to_do() -> None:
+    assert "type a question" in chat.Outcome(None, "NOT STARTED").headline()
+    running = chat.Outcome("arn:aws:lambda:r:1:function:f:live/durable-execution/n/i", "RUNNING")
+    assert "answer its requests" in running.headline()
+    assert "No report yet" in chat.report_of(running).data
+
+
+# -- end to end on the local cloud ---------------------------------------------------------
+@pytest.fixture(scope="module")
+def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloud]:
+    with LocalCloud(tmp_path_factory.mktemp("chat-cloud")) as local:
+        yield local
+
+
+@pytest.fixture(scope="module")
+def target(cloud: LocalCloud) -> Target:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AWS_ENDPOINT_URL", cloud.endpoint)
+        return connect("local", cloud.region)
+
+
+@pytest.fixture
+def state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setattr(state, "STATE_DIR", tmp_path / "state")
+    return tmp_path / "state"
+
+
+@pytest.mark.slow
+def test_notebook_04_cells_against_the_local_cloud(
+    target: Target, state_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    names = Names.for_target(target, "t-chat")
+    try:
+        # No state from notebook 03: the chatbot is deployed on the spot, and saved.
+        deployed = chat.deployed_chatbot(target, names)
+        assert "deploying the chatbot now" in capsys.readouterr().out
+        assert state.load("t-chat")["function"] == names.function
+        assert function_config(target, names)["DurableConfig"]["RetentionPeriodInDays"] == 7
+        # The second time it comes from the state file.
+        assert chat.deployed_chatbot(target, names) == deployed
+        assert "Using the chatbot notebook 03 deployed" in capsys.readouterr().out
+
+        panel = ApprovalPanel(
+            Inbox.for_target(target, deployed.queue_url),
+            start=chat.chat_starter(target, names),
+            approval_mode="auto",
+            decisions=DECISIONS,
+            question=QUERY,
+        )
+        chat.pace_reviewer(panel, 0.6)
+        result = panel.run_if_auto(timeout=120)
+        assert [d["decision"] for d in result["decisions"]] == DECISIONS
+
+        outcome = chat.outcome_of(panel)
+        assert outcome.succeeded and outcome.seconds and outcome.seconds > 3 * 0.6
+        assert chat.execution_label(outcome.execution_arn).startswith("chat-")
+        shown = outcome._repr_markdown_()
+        assert "[Open the report](" in shown and "| calculate | DENY |" in shown
+        report = chat.report_of(outcome).data
+        assert "52.1 / 4" in report and "DENY" in report
+
+        rows = chat.brief_history(
+            target.client("lambda").get_durable_execution_history(
+                DurableExecutionArn=outcome.execution_arn, IncludeExecutionData=True
+            )["Events"]
+        )
+        approvals = [r for r in rows if r["kind"] == "wait_for_callback"]
+        assert [r["outcome"] for r in approvals] == DECISIONS
+        # Paced answers come after the invocation ended: one replay per approval.
+        assert sum(r["kind"].startswith("invocation") for r in rows) == 4
+        assert "approve #2" in chat.history_brief(target, outcome.execution_arn).data
+
+        fresh = chat.costs_since_deploy(target, names, chat.qualifier_of(outcome.execution_arn))
+        assert [len(e.invocations) for e in fresh.executions] == [4]
+        assert fresh.executions[0].complete and fresh.executions[0].billed_ms > 0
+
+        chat.remember_conversation(target, "t-chat", outcome)
+        assert chat.conversation_to_analyse(target, names) == outcome.execution_arn
+        state.save("t-chat", execution_arn="")  # lost: the newest one is found
+        assert chat.conversation_to_analyse(target, names) == outcome.execution_arn
+    finally:
+        cleanup(target, "t-chat")
+    with pytest.raises(ParameterError, match="run notebook 04 first"):
+        chat.conversation_to_analyse(target, names)
+
+
+@pytest.mark.slow
+def test_costs_since_deploy_leave_out_an_earlier_function_of_the_same_name(
+    target: Target, state_dir: Path
+) -> None:
+    names = Names.for_target(target, "t-again")
+    try:
+        chat.deployed_chatbot(target, names)
+        old = chat.wait_for_execution(target, chat.chat_starter(target, names)("Hello!"))
+        time.sleep(chat.SKEW_S + 0.2)  # in a workshop, minutes pass between two deploys
+        cleanup(target, "t-again")  # the function and its logs go; its execution stays listed
+        chat.deployed_chatbot(target, names)
+        new = chat.wait_for_execution(target, chat.chat_starter(target, names)("Hi again!"))
+        qualifier = chat.qualifier_of(new.execution_arn or "")
+        assert qualifier == chat.qualifier_of(old.execution_arn or "")  # version 1, twice
+        started = time.monotonic()
+        costs = chat.costs_since_deploy(target, names, qualifier)
+        assert time.monotonic() - started < 10  # nothing waited for
+        assert [e.execution_arn for e in costs.executions] == [new.execution_arn]
+        assert costs.executions[0].complete
+    finally:
+        cleanup(target, "t-again")
+
+
+def test_wait_for_execution_and_an_expired_or_broken_report_link(target: Target) -> None:
+    with pytest.raises(chat.ReportError, match="Could not reach"):
+        chat.fetch_report("http://127.0.0.1:9/nothing", timeout=2)
+    with pytest.raises(chat.ReportError, match="S3 answered 404"):
+        chat.fetch_report(f"{target.endpoint}/no-such-bucket-here/x.md", timeout=5)
+
+
+def test_stop_local_cloud_leaves_other_clouds_alone(
+    target: Target, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The test's in-process cloud is not the kit's background one: never stopped here.
+    teardown.stop_local_cloud(target, stop=True)
+    assert "Stopped" not in capsys.readouterr().out
+    aws = Target("aws", "us-east-1", None, None)  # type: ignore[arg-type]
+    teardown.stop_local_cloud(aws, stop=True)
+    assert "no local cloud" in capsys.readouterr().out
+    with pytest.raises(ParameterError, match="STOP_LOCAL_CLOUD"):
+        teardown.stop_local_cloud(target, stop="yes")  # type: ignore[arg-type]
+
+
+def test_forget_state_keeps_another_targets_state(
+    target: Target, state_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    teardown.forget_state("t-forget", target)
+    assert "Nothing saved" in capsys.readouterr().out
+    elsewhere = {"target": "aws", "region": "us-east-2", "endpoint": ""}
+    state.save("t-forget", **elsewhere, function="t-forget-chatbot")
+    teardown.forget_state("t-forget", target)
+    assert "Kept" in capsys.readouterr().out and state.load("t-forget")
+    state.save("t-forget", **chat.where(target))
+    teardown.forget_state("t-forget", target)
+    assert "Forgot" in capsys.readouterr().out and state.load("t-forget") == {}
