@@ -1,0 +1,349 @@
+"""helpers.history (and the lesson samples it reads): the history as a table and a
+timeline, the wait with its progress bar, the logs of each invocation.
+
+The samples of notebooks 01 and 02 are deployed with ``helpers.samples`` to an in-process
+local cloud and run with 1 s waits; the offline tests feed hand-written histories and logs.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from helpers import history, samples
+from helpers.deploy import start_execution
+from helpers.history import ExecutionTimeout, History
+from helpers.localcloud import LocalCloud
+from helpers.naming import Names
+from helpers.params import ParameterError
+from helpers.samples import SampleDeployment
+from helpers.target import Target, connect
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+# -- against the local cloud --------------------------------------------------------------
+@pytest.fixture(scope="module")
+def target(cloud: LocalCloud) -> Iterator[Target]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AWS_ENDPOINT_URL", cloud.endpoint)
+        yield connect("local", cloud.region)
+
+
+@pytest.fixture(scope="module")
+def first(target: Target) -> SampleDeployment:
+    names = Names.for_target(target, "th-hist", app="first")
+    return samples.deploy_sample(target, names, samples.FIRST_DURABLE)
+
+
+@pytest.fixture(scope="module")
+def replay(target: Target) -> SampleDeployment:
+    names = Names.for_target(target, "th-hist", app="replay")
+    return samples.deploy_sample(target, names, samples.PARALLEL_REPLAY)
+
+
+@pytest.fixture(scope="module")
+def first_run(target: Target, first: SampleDeployment) -> History:
+    lam = target.client("lambda")
+    arn = start_execution(target, first.names, {"wait_seconds": 1})
+    execution = history.wait_for(lam, arn, timeout_s=60, expected_s=2)
+    assert execution["Status"] == "SUCCEEDED", execution
+    return history.fetch(lam, arn)
+
+
+@pytest.fixture(scope="module")
+def replay_run(target: Target, replay: SampleDeployment) -> History:
+    lam = target.client("lambda")
+    arn = start_execution(target, replay.names, {"wait_seconds": 1})
+    assert history.wait_for(lam, arn, timeout_s=60)["Status"] == "SUCCEEDED"
+    return history.fetch(lam, arn)
+
+
+def test_the_sample_deploys_with_its_own_handler_and_a_small_durable_config(
+    target: Target, first: SampleDeployment
+) -> None:
+    config = target.client("lambda").get_function_configuration(
+        FunctionName=first.names.function, Qualifier=first.names.alias
+    )
+    assert config["Handler"] == "lambda_fn.first_durable.lambda_handler"
+    assert config["DurableConfig"] == {"ExecutionTimeout": 300, "RetentionPeriodInDays": 1}
+    assert config["Version"] == first.version
+    assert first.names.function == "th-hist-first"
+
+
+def test_first_durable_history_has_a_step_a_wait_and_two_invocations(first_run: History) -> None:
+    assert first_run.status == "SUCCEEDED"
+    assert json.loads(first_run.execution["Result"]) == {
+        "statusCode": 200,
+        "body": "from my_step: 123",
+    }
+    kinds = [(r.kind, r.name) for r in first_run.rows]
+    assert kinds == [
+        ("Execution", first_run.name),
+        ("Invocation", "invocation 1"),
+        ("Step", "my_step"),
+        ("Wait", ""),
+        ("Invocation", "invocation 2"),
+    ]
+    step, wait = first_run.operations
+    assert step.detail == '→ "from my_step: 123"' and step.status == "SUCCEEDED"
+    assert wait.detail == "sleeps 1 s, no compute"
+    assert wait.seconds is not None and 0.9 <= wait.seconds < 5
+    assert [i.detail.split(",")[0] for i in first_run.invocations] == ["first run", "replay"]
+    # the replay starts after the wait: nothing ran while it slept
+    assert first_run.invocations[1].start >= wait.end - 0.05  # type: ignore[operator]
+
+
+def test_the_table_reads_as_text_and_as_html(first_run: History) -> None:
+    table = first_run.table()
+    text = str(table)
+    assert text == repr(table)  # what a saved notebook shows without HTML
+    assert "2 Lambda invocations (the first run and 1 replay), 2 operations" in text
+    for header in ("start", "name", "type", "status", "duration", "detail"):
+        assert header in text.splitlines()[1]
+    assert "(unnamed)" in text and "sleeps 1 s, no compute" in text
+    html = table._repr_html_()
+    assert html.count("<tr>") == 1 + 5 and "SUCCEEDED" in html and "my_step" in html
+
+
+def test_the_timeline_is_a_labelled_png(first_run: History, tmp_path: Path) -> None:
+    fig = history.timeline(first_run, tmp_path)
+    png = tmp_path / f"history-{first_run.name}.png"
+    assert png.read_bytes().startswith(PNG_MAGIC) and png.stat().st_size > 10_000
+    (ax, *_) = fig.axes
+    assert ax.get_xlabel() == "seconds since the execution started"
+    assert "SUCCEEDED, 2 invocations" in ax.get_title()
+    assert [t.get_text() for t in ax.get_yticklabels()] == [
+        "Lambda invocations",
+        "my_step (step)",
+        "wait",
+    ]
+    texts = "\n".join(t.get_text() for t in ax.texts)
+    assert "#1 first run" in texts and "#2 replay" in texts
+    assert "sleeping, no compute: " in texts
+
+
+def test_logs_per_invocation_show_what_each_one_logged(
+    target: Target, first: SampleDeployment, first_run: History
+) -> None:
+    logs = history.invocation_logs(target.client("logs"), first.names.log_group, first_run)
+    one, two = logs.invocations
+    assert one.complete and two.complete
+    assert [ln.text for ln in one.lines] == ["Hello from my_step"]
+    assert [ln.text for ln in two.lines] == ["Waited for 1 seconds without consuming CPU."]
+    assert {ln.kind for ln in one.lines + two.lines} == {"logger"}  # botocore's lines left out
+
+
+def test_replay_is_visible_in_the_logs_of_the_parallel_sample(
+    target: Target, replay: SampleDeployment, replay_run: History
+) -> None:
+    result = json.loads(replay_run.execution["Result"])
+    assert result["results"] == ["Task 1 complete", "Task 2 complete", "Task 3 complete"]
+    logs = history.invocation_logs(target.client("logs"), replay.names.log_group, replay_run)
+    one, two = ([ln.text for ln in inv.lines] for inv in logs.invocations)
+    # print at the top of the handler: every invocation; context.logger: not on replay
+    assert one.count("print: the handler starts") == two.count("print: the handler starts") == 1
+    assert "logger: the handler starts" in one and "logger: the handler starts" not in two
+    assert logs.repeated() == {"print: the handler starts"}
+    # the steps ran once; the replay took their results from the checkpoint
+    assert [t for t in one if t.endswith("runs")] == ["task1 runs", "task2 runs", "task3 runs"]
+    assert not [t for t in two if t.endswith("runs")]
+    # the side effect outside a step: once per invocation, a new ticket each time
+    outside = [(n, t) for n, t in logs.matching("E-MAIL") if "outside a step" in t]
+    inside = [(n, t) for n, t in logs.matching("E-MAIL") if "in a step" in t]
+    assert [n for n, _ in outside] == [1, 2] and outside[0][1] != outside[1][1]
+    assert result["ticket_outside_step"] in outside[1][1]  # the result knows the last only
+    assert inside == [(1, f"E-MAIL sent about ticket {result['ticket_in_step']} (in a step)")]
+    assert "↻" in str(logs) and "background:#fff1c2" in logs._repr_html_()
+
+
+def test_the_parallel_is_a_context_with_a_branch_per_step(replay_run: History) -> None:
+    rows = {r.name: r for r in replay_run.operations}
+    assert rows["tasks"].type == "Parallel" and rows["tasks"].detail == "3 branches"
+    for n in (1, 2, 3):
+        branch = rows[f"parallel-branch-{n - 1}"]
+        assert branch.parent == rows["tasks"].op_id and branch.depth == 1
+        step = rows[f"task{n}"]
+        assert step.parent == branch.op_id and step.depth == 2
+        assert step.detail == f'→ "Task {n} complete"'
+    assert "    task1" in str(replay_run.table())  # indented under its branch
+    labels = [t.get_text() for t in history.timeline(replay_run).axes[0].get_yticklabels()]
+    assert "tasks (parallel)" in labels and not any("parallel-branch" in x for x in labels)
+
+
+def test_wait_for_shows_progress_and_times_out_clearly(
+    target: Target, first: SampleDeployment, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lam = target.client("lambda")
+    arn = start_execution(target, first.names, {"wait_seconds": 60})
+    try:
+        with pytest.raises(ExecutionTimeout, match="still RUNNING after 2 s"):
+            history.wait_for(lam, arn, timeout_s=2, poll_s=0.2)
+        assert "suspended in a wait (no compute)" in capsys.readouterr().err  # the text bar
+        running = history.fetch(lam, arn)
+        assert running.status == "RUNNING" and running.end is None
+        wait = running.operations[-1]
+        assert wait.kind == "Wait" and wait.end is None
+        assert "RUNNING" in str(running.table()) and "…" in str(running.table())
+        history.timeline(running)  # an unfinished span is drawn up to now
+    finally:
+        lam.stop_durable_execution(DurableExecutionArn=arn)
+    assert history.wait_for(lam, arn, timeout_s=15)["Status"] == "STOPPED"
+
+
+# -- offline: hand-written histories and logs ---------------------------------------------
+T0 = datetime(2026, 11, 25, 12, 0, 0, tzinfo=UTC)
+
+
+def at(seconds: float) -> datetime:
+    return T0 + timedelta(seconds=seconds)
+
+
+def event(n: int, event_type: str, seconds: float, **fields: Any) -> dict[str, Any]:
+    return {"EventId": n, "EventType": event_type, "EventTimestamp": at(seconds), **fields}
+
+
+def test_a_retried_step_and_a_failed_execution() -> None:
+    error = {"Payload": {"ErrorType": "ValueError", "ErrorMessage": "boom"}}
+    events = [
+        event(1, "ExecutionStarted", 0, ExecutionStartedDetails={"Input": {"Payload": "{}"}}),
+        event(2, "StepStarted", 0.1, Id="s", Name="charge"),
+        event(
+            3,
+            "StepFailed",
+            0.2,
+            Id="s",
+            Name="charge",
+            StepFailedDetails={"Error": error, "RetryDetails": {"CurrentAttempt": 1}},
+        ),
+        event(
+            4,
+            "InvocationCompleted",
+            0.3,
+            InvocationCompletedDetails={
+                "StartTimestamp": at(0),
+                "EndTimestamp": at(0.3),
+                "RequestId": "r1",
+            },
+        ),
+        event(5, "StepStarted", 2.0, Id="s", Name="charge"),
+        event(6, "StepFailed", 2.1, Id="s", Name="charge", StepFailedDetails={"Error": error}),
+        event(
+            7,
+            "InvocationCompleted",
+            2.2,
+            InvocationCompletedDetails={
+                "StartTimestamp": at(1.9),
+                "EndTimestamp": at(2.2),
+                "RequestId": "r2",
+                "Error": error,
+            },
+        ),
+        event(8, "ExecutionFailed", 2.2, ExecutionFailedDetails={"Error": error}),
+    ]
+    execution = {
+        "DurableExecutionArn": "arn:aws:lambda:us-east-1:1:function:f:1/durable-execution/pay/abc",
+        "Status": "FAILED",
+        "StartTimestamp": T0,
+        "EndTimestamp": at(2.2),
+    }
+    run = History(execution, events)
+    assert run.name == "pay"
+    (step,) = run.operations
+    assert step.status == "FAILED" and step.detail == "ValueError: boom (2 attempts)"
+    assert step.seconds == pytest.approx(2.0)  # from the first attempt to the last
+    assert run.rows[0].detail == "ValueError: boom"
+    assert run.invocations[1].status == "ERROR" and "ValueError" in run.invocations[1].detail
+    fig = history.timeline(run)
+    assert "FAILED" in fig.axes[0].get_title()
+
+
+def text_invocation(rid: str, *lines: str) -> list[str]:
+    return [
+        f"START RequestId: {rid} Version: 1",
+        *lines,
+        f"END RequestId: {rid}",
+        f"REPORT RequestId: {rid}\tDuration: 1.00 ms\tBilled Duration: 1 ms\t",
+    ]
+
+
+def test_split_by_invocation_reads_text_logs_per_stream() -> None:
+    stream_a = [
+        "INIT_START Runtime Version: python:3.13",
+        "init print",
+        *text_invocation("r1", "print one", "[INFO]\t2026-11-25T12:00:00.000Z\tr1\tlogged one"),
+    ]
+    stream_b = text_invocation("r2", "print two")  # the replay ran in another environment
+    events = [{"logStreamName": "b", "message": m} for m in stream_b]
+    events += [{"logStreamName": "a", "message": m} for m in stream_a]
+    one, two = history.split_by_invocation(events, ["r1", "r2"])
+    assert [(ln.kind, ln.text) for ln in one.lines] == [
+        ("print", "init print"),
+        ("print", "print one"),
+        ("logger", "logged one"),
+    ]
+    assert [ln.text for ln in two.lines] == ["print two"] and one.complete and two.complete
+
+
+def test_an_invocation_whose_report_has_not_arrived_is_incomplete() -> None:
+    start = json.dumps({"type": "platform.start", "record": {"requestId": "r1"}})
+    record = json.dumps({"level": "INFO", "message": "hi", "logger": "root", "requestId": "r1"})
+    noise = json.dumps({"level": "INFO", "message": "Found credentials", "logger": "botocore"})
+    (one,) = history.split_by_invocation(
+        [{"logStreamName": "a", "message": m} for m in (start, noise, record)], ["r1"]
+    )
+    assert [ln.text for ln in one.lines] == ["hi"] and not one.complete
+    assert "still arriving" in history.InvocationLogs([one])._repr_html_()
+
+
+def test_no_log_group_yet_means_no_lines(target: Target) -> None:
+    run = History(
+        {"DurableExecutionArn": "x", "StartTimestamp": T0, "Status": "RUNNING"},
+        [
+            event(
+                1,
+                "InvocationCompleted",
+                0.3,
+                InvocationCompletedDetails={
+                    "StartTimestamp": at(0),
+                    "EndTimestamp": at(0.3),
+                    "RequestId": "r1",
+                },
+            )
+        ],
+    )
+    started = time.monotonic()
+    logs = history.invocation_logs(target.client("logs"), "/aws/lambda/none", run, timeout_s=0.5)
+    assert time.monotonic() - started < 5
+    assert [inv.lines for inv in logs.invocations] == [[]]
+
+
+# -- parameters and errors ----------------------------------------------------------------
+@pytest.mark.parametrize("bad", [0, -1, 1.5, "10", True, None, samples.MAX_WAIT_S + 1])
+def test_a_bad_wait_is_a_clear_parameter_error(bad: object) -> None:
+    with pytest.raises(ParameterError, match=r"WAIT_SECONDS is .*: give a whole number of seconds"):
+        samples.check_wait_seconds(bad)
+    assert samples.check_wait_seconds(10) == 10
+
+
+def test_the_samples_sources_are_where_their_handlers_say() -> None:
+    for handler in (samples.FIRST_DURABLE, samples.PARALLEL_REPLAY):
+        path = samples.source_path(handler)
+        assert path.is_file() and f"def {handler.rsplit('.', 1)[1]}(" in path.read_text()
+
+
+def test_a_timeout_reads_as_one_line_in_a_notebook() -> None:
+    # IPython shows what _render_traceback_ returns instead of a traceback.
+    error = ExecutionTimeout("The execution is still RUNNING after 2 s.")
+    assert error._render_traceback_() == [
+        "ExecutionTimeout: The execution is still RUNNING after 2 s."
+    ]
+    with pytest.raises(ParameterError) as bad:
+        samples.check_wait_seconds(0)
+    assert bad.value._render_traceback_()[0].startswith("ParameterError: A parameter needs fixing")
