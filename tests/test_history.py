@@ -209,6 +209,11 @@ def event(n: int, event_type: str, seconds: float, **fields: Any) -> dict[str, A
     return {"EventId": n, "EventType": event_type, "EventTimestamp": at(seconds), **fields}
 
 
+def invocation(n: int, start: float, end: float, request_id: str, **details: Any) -> dict[str, Any]:
+    times = {"StartTimestamp": at(start), "EndTimestamp": at(end), "RequestId": request_id}
+    return event(n, "InvocationCompleted", end, InvocationCompletedDetails={**times, **details})
+
+
 def test_a_retried_step_and_a_failed_execution() -> None:
     error = {"Payload": {"ErrorType": "ValueError", "ErrorMessage": "boom"}}
     events = [
@@ -222,29 +227,10 @@ def test_a_retried_step_and_a_failed_execution() -> None:
             Name="charge",
             StepFailedDetails={"Error": error, "RetryDetails": {"CurrentAttempt": 1}},
         ),
-        event(
-            4,
-            "InvocationCompleted",
-            0.3,
-            InvocationCompletedDetails={
-                "StartTimestamp": at(0),
-                "EndTimestamp": at(0.3),
-                "RequestId": "r1",
-            },
-        ),
+        invocation(4, 0, 0.3, "r1"),
         event(5, "StepStarted", 2.0, Id="s", Name="charge"),
         event(6, "StepFailed", 2.1, Id="s", Name="charge", StepFailedDetails={"Error": error}),
-        event(
-            7,
-            "InvocationCompleted",
-            2.2,
-            InvocationCompletedDetails={
-                "StartTimestamp": at(1.9),
-                "EndTimestamp": at(2.2),
-                "RequestId": "r2",
-                "Error": error,
-            },
-        ),
+        invocation(7, 1.9, 2.2, "r2", Error=error),
         event(8, "ExecutionFailed", 2.2, ExecutionFailedDetails={"Error": error}),
     ]
     execution = {
@@ -305,18 +291,7 @@ def test_an_invocation_whose_report_has_not_arrived_is_incomplete() -> None:
 def test_no_log_group_yet_means_no_lines(target: Target) -> None:
     run = History(
         {"DurableExecutionArn": "x", "StartTimestamp": T0, "Status": "RUNNING"},
-        [
-            event(
-                1,
-                "InvocationCompleted",
-                0.3,
-                InvocationCompletedDetails={
-                    "StartTimestamp": at(0),
-                    "EndTimestamp": at(0.3),
-                    "RequestId": "r1",
-                },
-            )
-        ],
+        [invocation(1, 0, 0.3, "r1")],
     )
     started = time.monotonic()
     logs = history.invocation_logs(target.client("logs"), "/aws/lambda/none", run, timeout_s=0.5)
