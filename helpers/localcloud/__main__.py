@@ -46,7 +46,10 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
     print(f"ready {cloud.endpoint}", flush=True)
-    stop.wait()
+    # Wake up now and then: a signal delivered to another thread leaves a plain wait() blocked,
+    # and Python only runs the handler once the main thread runs again.
+    while not stop.wait(0.2):
+        pass
     cloud.stop()
     print("stopped", flush=True)
     return 0
