@@ -43,6 +43,8 @@ from .cost import (
     PriceTable,
     analyse_records,
     execution_history,
+    function_log_group,
+    invocations_from_history,
     list_executions,
     log_messages,
     parse_reports,
@@ -55,6 +57,7 @@ from .target import Target
 
 # The keys notebook 03 saves, and deployed_chatbot reads back.
 DEPLOYMENT_KEYS = ("function", "alias", "version", "queue_url", "bucket", "log_group")
+SKEW_S = 1.0  # allowed between the stamps of two AWS services (both are to the millisecond)
 
 
 def execution_label(arn: str) -> str:
@@ -525,7 +528,30 @@ def conversation_to_analyse(target: Target, names: Names, execution_arn: str = "
     return arn
 
 
-SKEW_S = 1.0  # allowed between the stamps of two AWS services (both are to the millisecond)
+def wait_for_report_records(
+    target: Target, execution_arn: str, timeout_s: float = 90.0, poll_s: float = 1.0
+) -> int:
+    """Watch the execution's REPORT records arrive in CloudWatch Logs, one progress step
+    per invocation, for at most ``timeout_s``; returns how many are still missing.
+
+    Log delivery lags on AWS (seconds, sometimes a minute). This only waits and shows it;
+    ``cost.analyse_execution`` then joins the records (and says which never came).
+    """
+    lam, logs = target.client("lambda"), target.client("logs")
+    wanted = {i.request_id for i in invocations_from_history(execution_history(lam, execution_arn))}
+    function = execution_arn.split("/durable-execution/", 1)[0].split(":")[6]
+    log_group = function_log_group(lam, function, qualifier_of(execution_arn))
+    started = lam.get_durable_execution(DurableExecutionArn=execution_arn)["StartTimestamp"]
+    start_ms = int(((_when(started) or time.time()) - SKEW_S) * 1000)
+    deadline = time.monotonic() + timeout_s
+    with tqdm(total=len(wanted), desc="REPORT records", unit="record") as bar:
+        while True:
+            reports, _ = parse_reports(log_messages(logs, log_group, start_ms) or [])
+            found = len(wanted & reports.keys())
+            bar.update(found - bar.n)
+            if found == len(wanted) or time.monotonic() > deadline:
+                return len(wanted) - found
+            time.sleep(poll_s)
 
 
 def costs_since_deploy(

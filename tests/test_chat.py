@@ -242,6 +242,7 @@ def test_notebook_04_cells_against_the_local_cloud(
         assert sum(r["kind"].startswith("invocation") for r in rows) == 4
         assert "approve #2" in chat.history_brief(target, outcome.execution_arn).data
 
+        assert chat.wait_for_report_records(target, outcome.execution_arn, timeout_s=20) == 0
         fresh = chat.costs_since_deploy(target, names, chat.qualifier_of(outcome.execution_arn))
         assert [len(e.invocations) for e in fresh.executions] == [4]
         assert fresh.executions[0].complete and fresh.executions[0].billed_ms > 0
