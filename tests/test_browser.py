@@ -1,0 +1,454 @@
+"""Notebook 04 in a real browser, clicked as a person would.
+
+JupyterLab runs on loopback against an in-process local cloud; Debian's Chromium, driven by
+Playwright for Python (the system browser: no browser download), opens notebook 04 in
+widget mode, runs all cells, sends a question and clicks Approve, Deny, Approve on the
+approval cards. The page must show the answer and the decisions, and boto3 must see the
+execution SUCCEEDED with the same decisions.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import papermill
+import pytest
+from papermill.iorw import load_notebook_node
+from papermill.parameterize import parameterize_notebook
+
+from helpers import state
+from helpers.approvals import short_id
+from helpers.localcloud import LocalCloud
+from helpers.naming import Names
+from helpers.target import Target, connect
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+SCREENSHOTS = ROOT / "outputs" / "tmp"  # gitignored; CI keeps them next to the log
+CHROMIUM = Path("/usr/bin/chromium")
+# As the machine probe ran it: without the background-networking flags Chromium keeps
+# dialling Google's hosts, which this closed network refuses. Playwright gives every
+# launch a fresh temporary profile (it rejects --user-data-dir in args).
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",  # we run as root
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SERVER_START_S = 60
+KERNEL_IDLE = re.compile(r"\(ipykernel\) \| Idle")
+KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+UI_TIMEOUT_MS = 60_000  # one wait in the page: the first kernel start takes the longest
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
+
+
+def _browser_or_skip() -> None:
+    """CI must run this test: a missing browser fails there and skips only on a laptop."""
+    missing = []
+    if not CHROMIUM.exists():
+        missing.append(f"{CHROMIUM} (apt-get install chromium)")
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        missing.append("the playwright package (pip install -e '.[dev]')")
+    if not missing:
+        return
+    reason = "real-browser test needs " + " and ".join(missing)
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason}; .ci/run installs it in CI", pytrace=False)
+    pytest.skip(reason)
+
+
+# ---------------------------------------------------------------------------------------
+# JupyterLab
+
+
+@dataclass(frozen=True)
+class Lab:
+    url: str
+    token: str
+    log: Path
+
+    def open_url(self, notebook: Path) -> str:
+        # reset: the default layout every time, not what an earlier test left in the workspace
+        relative = notebook.relative_to(ROOT).as_posix()
+        return f"{self.url}/lab/tree/{relative}?reset&token={self.token}"
+
+    def api(self, path: str, method: str = "GET") -> Any:
+        request = urllib.request.Request(
+            f"{self.url}{path}",
+            method=method,
+            headers={"Authorization": f"token {self.token}"},
+            data=b"" if method == "POST" else None,
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            body = response.read()
+        return json.loads(body) if body else None
+
+    def log_tail(self, lines: int = 40) -> str:
+        text = self.log.read_text(errors="replace") if self.log.exists() else ""
+        return "\n".join(text.splitlines()[-lines:])
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _lab_settings(settings_dir: Path) -> None:
+    # No news or update toasts over the widgets (they would also try the closed network).
+    plugin = settings_dir / "@jupyterlab" / "apputils-extension"
+    plugin.mkdir(parents=True, exist_ok=True)
+    settings = {"fetchNews": "false", "checkForUpdates": False}
+    (plugin / "notification.jupyterlab-settings").write_text(json.dumps(settings))
+
+
+@pytest.fixture(scope="module")
+def lab(cloud: LocalCloud, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    """JupyterLab on 127.0.0.1 with a token, the repo as its root, its kernels pointed at
+    the test's local cloud; every Jupyter dir it writes is temporary."""
+    _browser_or_skip()
+    home = tmp_path_factory.mktemp("jupyter")
+    _lab_settings(home / "lab-settings")
+    port, token = _free_port(), secrets.token_hex(16)
+    env = {
+        **os.environ,
+        "AWS_ENDPOINT_URL": cloud.endpoint,
+        "JUPYTER_CONFIG_DIR": str(home / "config"),
+        "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
+        "JUPYTER_DATA_DIR": str(home / "data"),
+        "JUPYTERLAB_SETTINGS_DIR": str(home / "lab-settings"),
+        "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
+        "IPYTHONDIR": str(home / "ipython"),
+    }
+    log = home / "lab.log"
+    command = [
+        sys.executable, "-m", "jupyterlab",
+        "--no-browser",
+        "--ip=127.0.0.1",
+        f"--port={port}",
+        "--port-retries=0",
+        f"--ServerApp.root_dir={ROOT}",
+        f"--IdentityProvider.token={token}",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        "--LabApp.news_url=",
+        "--LabApp.extension_manager=readonly",  # no PyPI look-ups from the server
+        "--ServerApp.terminals_enabled=False",
+        "--allow-root",  # CI runs as root
+    ]  # fmt: skip
+    with log.open("wb") as out:
+        # Its own session: if shutdown hangs, the group (server and kernels) is killed.
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL, start_new_session=True,
+        )  # fmt: skip
+    server = Lab(f"http://127.0.0.1:{port}", token, log)
+    try:
+        deadline = time.monotonic() + SERVER_START_S
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"JupyterLab exited {process.returncode}:\n{server.log_tail()}")
+            try:
+                server.api("/api/status")
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    pytest.fail(f"JupyterLab not up in {SERVER_START_S} s:\n{server.log_tail()}")
+                time.sleep(0.25)
+        yield server
+    finally:
+        _stop_lab(server, process)
+
+
+def _stop_lab(server: Lab, process: subprocess.Popen[bytes]) -> None:
+    try:  # the server's own shutdown also ends its kernels
+        server.api("/api/shutdown", method="POST")
+        process.wait(timeout=15)
+    except (OSError, subprocess.TimeoutExpired):
+        pass
+    if process.poll() is None or _group_alive(process.pid):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+# ---------------------------------------------------------------------------------------
+# Chromium
+
+
+@pytest.fixture(scope="module")
+def browser(lab: Lab) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1280, "height": 1400})
+    context.set_default_timeout(UI_TIMEOUT_MS)
+    page = context.new_page()
+    try:
+        yield page
+    finally:
+        # A picture of the page however the test ended: the first thing to look at.
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(Exception):  # never hide the test's own failure
+            page.screenshot(path=str(SCREENSHOTS / f"{request.node.name}.png"), full_page=True)
+        context.close()
+
+
+@pytest.fixture
+def notebook_copy() -> Iterator[Any]:
+    """``notebook_copy(source, parameters) -> path``: a parameterized copy beside the
+    notebooks (same working directory, so relative paths in it still hold), removed after.
+    Its name keeps it out of ``make workshop``'s glob."""
+    made: list[Path] = []
+
+    def make(source: Path, parameters: dict[str, Any]) -> Path:
+        # papermill's own injection (an "injected-parameters" cell after the tagged one),
+        # without executing anything: JupyterLab runs it.
+        nb = parameterize_notebook(load_notebook_node(str(source)), parameters)
+        path = NOTEBOOKS / f"_browser_test_{uuid.uuid4().hex[:8]}.ipynb"
+        made.append(path)
+        nbformat.write(nb, path)
+        return path
+
+    try:
+        yield make
+    finally:
+        for path in made:
+            path.unlink(missing_ok=True)
+            checkpoint = NOTEBOOKS / ".ipynb_checkpoints" / f"{path.stem}-checkpoint.ipynb"
+            checkpoint.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # JupyterLab made it; only if nothing else is in it
+            (NOTEBOOKS / ".ipynb_checkpoints").rmdir()
+
+
+def open_and_run_all(page: Any, lab: Lab, notebook: Path) -> None:
+    """Open the notebook, wait for its kernel, then Run > Run All Cells from the menu."""
+    page.goto(lab.open_url(notebook))
+    page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for()
+    # The status bar reads "No Kernel | Initializing", "... | Connecting", then "Python 3
+    # (ipykernel) | Idle": only then does Run All reach a kernel. (The execution indicator's
+    # data-status already says idle before any kernel exists.)
+    wait_kernel_idle(page)
+    # Fold the file browser away (click its active tab), as a person makes room.
+    page.locator(".jp-SideBar.jp-mod-left .lm-TabBar-tab.lm-mod-current").click()
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
+    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+
+
+def wait_kernel_idle(page: Any) -> None:
+    page.locator("#jp-main-statusbar").get_by_text(KERNEL_IDLE).wait_for()
+
+
+# ---------------------------------------------------------------------------------------
+# The stack alone: JupyterLab renders ipywidgets and a click reaches the kernel
+
+
+def _widget_notebook() -> Any:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = KERNELSPEC
+    nb.metadata["language_info"] = {"name": "python"}
+    params = nbformat.v4.new_code_cell('MODE = "auto"')
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [
+        params,
+        nbformat.v4.new_code_cell(
+            "import ipywidgets as w\n"
+            "box = w.Text(placeholder='your name')\n"
+            "out = w.HTML('nothing yet')\n"
+            "go = w.Button(description='Go')\n"
+            "go.on_click(lambda _b: setattr(out, 'value', f'hello {box.value} ({MODE})'))\n"
+            "w.VBox([w.HBox([box, go]), out])"
+        ),
+    ]
+    return nb
+
+
+def test_jupyterlab_renders_widgets_and_clicks_reach_the_kernel(
+    notebook_copy: Any, page: Any, lab: Lab, tmp_path: Path
+) -> None:
+    """A few seconds that tell a broken browser stack apart from a broken notebook 04."""
+    nbformat.write(_widget_notebook(), tmp_path / "widgets.ipynb")
+    path = notebook_copy(tmp_path / "widgets.ipynb", {"MODE": "widget"})
+    open_and_run_all(page, lab, path)
+    page.get_by_placeholder("your name").fill("jaws")
+    page.locator("button.jupyter-button", has_text="Go").click()
+    page.get_by_text("hello jaws (widget)").wait_for()
+
+
+# ---------------------------------------------------------------------------------------
+# Notebook 04, as a person uses it
+
+NOTEBOOK_04 = NOTEBOOKS / "04_chatbot_with_approvals.ipynb"
+PREFIX = "browser-test"  # fixed: a rerun overwrites its state file instead of adding one
+# The workshop model plans one tool per part of this question, in this order.
+QUESTION = (
+    "What happens to a durable execution while a callback waits for approval, "
+    "what is 3 * 17.5, and what would 1000 executions at 512 MB cost?"
+)
+TOOLS = ["search_docs", "calculate", "estimate_lambda_cost"]
+CLICKS = ["APPROVE", "DENY"]  # the first two cards; Approve on every card after them
+DENY_COMMENT = "not this one, thanks"
+FINISH_S = 90  # from Send to the result in the page (it takes about 10 s here)
+
+
+def decision_for(card: int) -> str:
+    return CLICKS[card] if card < len(CLICKS) else "APPROVE"
+
+
+@pytest.fixture(scope="module")
+def deployed(cloud: LocalCloud, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
+    """The chatbot deployed under PREFIX by notebook 03 itself (papermill), as an attendee
+    has done before opening 04; its state file is removed afterwards."""
+    out = tmp_path_factory.mktemp("notebook-03")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AWS_ENDPOINT_URL", cloud.endpoint)  # 03's kernel inherits it
+        target = connect("local", cloud.region)
+        try:
+            papermill.execute_notebook(
+                str(NOTEBOOKS / "03_deploy.ipynb"),
+                str(out / "03_deploy.ipynb"),
+                cwd=str(NOTEBOOKS),
+                progress_bar=False,
+                parameters={
+                    "TARGET": "local",
+                    "REGION": cloud.region,
+                    "PREFIX": PREFIX,
+                    "OUTPUT_DIR": str(out),
+                },
+            )
+            yield target
+        finally:
+            state.forget(PREFIX)
+
+
+def _executions(lam: Any, function: str) -> set[str]:
+    arns: set[str] = set()
+    kwargs: dict[str, Any] = {"FunctionName": function}
+    while True:
+        page = lam.list_durable_executions_by_function(**kwargs)
+        arns |= {item["DurableExecutionArn"] for item in page.get("DurableExecutions", [])}
+        if not page.get("NextMarker"):
+            return arns
+        kwargs["Marker"] = page["NextMarker"]
+
+
+def answer_cards(page: Any, deadline: float) -> list[str]:
+    """Click on each card as it appears (CLICKS, then Approve), typing a comment before a
+    Deny, until the panel shows the result; returns the decisions clicked, in order."""
+    open_card = page.locator(".widget-hbox").filter(
+        has=page.locator("button.jupyter-button:not([disabled])", has_text="Approve")
+    )
+    answered = page.locator("button.jupyter-button[disabled]", has_text="Approve")
+    result = page.locator(".widget-html", has_text="Decisions:")  # the panel's result area
+    clicked: list[str] = []
+    while result.count() == 0:
+        assert time.monotonic() < deadline, f"no result within {FINISH_S} s; clicked {clicked}"
+        if open_card.count() == 0:
+            time.sleep(0.2)  # the panel long-polls SQS: the next card or the result comes
+            continue
+        card = open_card.first
+        decision = decision_for(len(clicked))
+        if decision == "DENY":
+            card.get_by_placeholder("comment (optional)").fill(DENY_COMMENT)
+        card.locator("button.jupyter-button", has_text=decision.title()).click()
+        clicked.append(decision)
+        # The card greys out once the kernel has sent the answer: never click one twice.
+        while answered.count() < len(clicked):
+            assert time.monotonic() < deadline, f"card {len(clicked)} never greyed out"
+            time.sleep(0.1)
+    return clicked
+
+
+def test_notebook_04_approve_deny_approve_in_the_browser(
+    notebook_copy: Any, page: Any, lab: Lab, deployed: Target, tmp_path: Path
+) -> None:
+    lam = deployed.client("lambda")
+    function = Names.for_target(deployed, PREFIX).function
+    before = _executions(lam, function)
+    path = notebook_copy(
+        NOTEBOOK_04,
+        {
+            "TARGET": "local",
+            "REGION": deployed.region,
+            "PREFIX": PREFIX,
+            "APPROVAL_MODE": "widget",
+            "OUTPUT_DIR": str(tmp_path),
+        },
+    )
+    open_and_run_all(page, lab, path)
+
+    page.get_by_placeholder("Ask the chatbot…").fill(QUESTION)
+    wait_kernel_idle(page)  # a click waits in the kernel's queue while Run All still runs
+    started = time.monotonic()
+    page.locator("button.jupyter-button", has_text="Send").click()
+    clicked = answer_cards(page, started + FINISH_S)
+    seconds = time.monotonic() - started
+    expected = [decision_for(card) for card in range(len(TOOLS))]
+    assert clicked == expected
+
+    # What the person sees: the execution ended, the answer, the report link, the decisions.
+    new = _executions(lam, function) - before
+    assert len(new) == 1, f"expected one new execution, found {sorted(new)}"
+    arn = new.pop()
+    shown = ", ".join(f"{tool} → {d}" for tool, d in zip(TOOLS, expected, strict=True))
+    page.get_by_text(f"Decisions: {shown}").wait_for()
+    page.get_by_text(f"DENY sent · {DENY_COMMENT}").wait_for()  # the second card
+    status = page.locator(".widget-html", has_text=f"{short_id(arn)}: SUCCEEDED")
+    assert f"0 waiting · {len(TOOLS)} answered" in status.inner_text()
+    result_area = page.locator(".widget-html", has_text="Decisions:").last
+    assert result_area.inner_text().startswith("Answer")
+    href = result_area.get_by_role("link", name="Open the report").get_attribute("href")
+    assert (href or "").startswith(f"{deployed.endpoint}/")  # presigned, on the local cloud
+    result_area.scroll_into_view_if_needed()  # for the screenshot
+
+    # What the cloud says.
+    details = lam.get_durable_execution(DurableExecutionArn=arn)
+    assert details["Status"] == "SUCCEEDED", details.get("Error")
+    result = json.loads(details["Result"])
+    assert [(d["tool"], d["decision"]) for d in result["decisions"]] == list(
+        zip(TOOLS, expected, strict=True)
+    )
+    assert result["decisions"][1]["comment"] == DENY_COMMENT  # typed in the Deny card
+    assert "52.5" not in result["answer"]  # the denied calculation never ran
+    # The page shows that very answer (HTML folds its whitespace).
+    assert " ".join(result["answer"].split()) in " ".join(result_area.inner_text().split())
+    print(f"Send to result in the browser: {seconds:.1f} s")
