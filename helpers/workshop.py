@@ -17,6 +17,7 @@ import papermill
 
 from .localcloud import background
 
+KERNEL_START_ATTEMPTS = 3
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
 
@@ -43,16 +44,10 @@ def _run_all(output_dir: Path, notebooks: list[Path], parameters: dict[str, obje
         target = output_dir / notebook.name
         print(f"- {notebook.name} ...", end=" ", flush=True)
         try:
-            papermill.execute_notebook(
-                str(notebook),
-                str(target),
-                cwd=str(notebook.parent),
-                progress_bar=False,
-                parameters={
-                    "TARGET": "local",
-                    "OUTPUT_DIR": str(output_dir.resolve()),
-                    **parameters,
-                },
+            _execute(
+                notebook,
+                target,
+                {"TARGET": "local", "OUTPUT_DIR": str(output_dir.resolve()), **parameters},
             )
         except papermill.PapermillExecutionError as exc:
             print("FAILED")
@@ -68,6 +63,29 @@ def _run_all(output_dir: Path, notebooks: list[Path], parameters: dict[str, obje
         f"executed notebooks and plots are in {output_dir}/"
     )
     return 0
+
+
+def _execute(notebook: Path, target: Path, parameters: dict[str, object]) -> None:
+    """Run one notebook; start its kernel again if the kernel died before running a cell."""
+    for attempt in range(KERNEL_START_ATTEMPTS):
+        try:
+            papermill.execute_notebook(
+                str(notebook),
+                str(target),
+                cwd=str(notebook.parent),
+                progress_bar=False,
+                parameters=parameters,
+            )
+            return
+        except RuntimeError as exc:
+            # jupyter_client picks free TCP ports before the kernel binds them; another
+            # process can take one in between. Nothing ran yet, so starting over is safe.
+            if (
+                "Kernel died before replying" not in str(exc)
+                or attempt + 1 == KERNEL_START_ATTEMPTS
+            ):
+                raise
+            print("(kernel did not start; starting it again)", end=" ", flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
