@@ -34,7 +34,7 @@ from botocore.exceptions import ClientError
 from IPython.display import Markdown
 from tqdm.auto import tqdm
 
-from . import state
+from . import history, state
 from .approvals import ENDED_STATUSES, ApprovalPanel, AutoDecider
 from .cost import (
     PRICES,
@@ -312,27 +312,12 @@ def outcome_of(panel: ApprovalPanel) -> Outcome:
 def wait_for_execution(
     target: Target, execution_arn: str, timeout: float = 120.0, poll_s: float = 0.25
 ) -> Outcome:
-    """Wait (with a progress line) until the execution ends; its Outcome. Raises
-    TimeoutError after ``timeout`` seconds, saying what it is still doing."""
-    lam = target.client("lambda")
-    began = time.monotonic()
-    label = f"execution {execution_label(execution_arn)}"
-    bar = tqdm(total=None, desc=label, bar_format="{desc} ({elapsed})")
-    try:
-        while True:
-            details = lam.get_durable_execution(DurableExecutionArn=execution_arn)
-            status = str(details.get("Status", "UNKNOWN"))
-            bar.set_description_str(f"{label}: {status}")
-            if status in ENDED_STATUSES:
-                break
-            if time.monotonic() - began > timeout:
-                raise TimeoutError(
-                    f"{label} is still {status} after {timeout:g} s. Is it waiting for a "
-                    "callback? Its history (history_brief) tells."
-                )
-            time.sleep(poll_s)
-    finally:
-        bar.close()
+    """Wait (with history.wait_for's progress bar) until the execution ends; its Outcome.
+    Raises ExecutionTimeout (a TimeoutError) after ``timeout`` seconds."""
+    details = history.wait_for(
+        target.client("lambda"), execution_arn, timeout_s=timeout, poll_s=poll_s
+    )
+    status = str(details.get("Status", "UNKNOWN"))
     raw = details.get("Result")
     try:
         result = json.loads(raw) if isinstance(raw, str | bytes) else raw
