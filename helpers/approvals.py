@@ -215,7 +215,10 @@ def short_id(arn: str) -> str:
     if match is None:
         return (arn or "?")[-8:]
     name = match.group("name")
-    return name[:8] if _UUID_RE.match(name) or len(name) > 24 else name
+    if _UUID_RE.match(name):
+        return name[:8]
+    # Long names share their start (app, date); their random tail tells them apart.
+    return name if len(name) <= 24 else f"{name[:10]}…{name[-8:]}"
 
 
 def parse_message(body: str) -> dict[str, Any]:

@@ -225,6 +225,8 @@ def test_short_id() -> None:
     base = "arn:aws:lambda:us-east-1:1:function:f:1/durable-execution"
     assert short_id(f"{base}/6b3e7163-124a-449d-b1cf-4c8831654f02/998be70f") == "6b3e7163"
     assert short_id(f"{base}/chat-42/998be70f") == "chat-42"
+    long_name = "chatbot-20261125T234500-1a2b3c4d"
+    assert short_id(f"{base}/{long_name}/998be70f") == "chatbot-20…1a2b3c4d"
 
 
 # --- against the local cloud -------------------------------------------------------------
