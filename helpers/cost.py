@@ -1053,6 +1053,20 @@ def function_log_group(lambda_client: Any, function_name: str, qualifier: str | 
     )
 
 
+def _with_retention(lambda_client: Any, execution: dict[str, Any]) -> dict[str, Any]:
+    """The execution with its function's DurableConfig: GetDurableExecution does not carry
+    the retention period, the function's configuration does (None once it is deleted)."""
+    if execution.get("DurableConfig"):
+        return execution
+    try:
+        name, qualifier = _function_of(str(execution.get("DurableExecutionArn", "")))
+        kwargs = {"FunctionName": name, **({"Qualifier": qualifier} if qualifier else {})}
+        config = lambda_client.get_function_configuration(**kwargs).get("DurableConfig")
+    except (ClientError, CostAnalysisError):
+        return execution
+    return {**execution, "DurableConfig": config} if config else execution
+
+
 # Events are stamped when Lambda writes them; allow for clock skew between services.
 _SKEW_MS = 5_000
 
@@ -1122,6 +1136,7 @@ def analyse_execution(
     invocation (see ``wait_for_reports``).
     """
     execution = lambda_client.get_durable_execution(DurableExecutionArn=execution_arn)
+    execution = _with_retention(lambda_client, execution)
     history = execution_history(lambda_client, execution_arn)
     invocations = invocations_from_history(history)
     if log_group is None:

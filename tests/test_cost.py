@@ -569,6 +569,7 @@ def test_end_to_end_on_the_local_cloud(
     assert cost.operations.approvals == 3 and cost.operations.total == 3 * 3 + 3
     assert [g.label for g in cost.gaps] == [f"waiting for approve #{n}" for n in (1, 2, 3)]
     assert cost.status == "SUCCEEDED" and "4 of 4 joined" in cost.summary()
+    assert cost.retention_days == 1  # the deployed DurableConfig's, not an assumption
 
 
 @pytest.mark.slow
