@@ -75,6 +75,8 @@ def _execute(notebook: Path, target: Path, parameters: dict[str, object]) -> Non
                 cwd=str(notebook.parent),
                 progress_bar=False,
                 parameters=parameters,
+                # The kernel's own start-up warnings are noise in a workshop run.
+                extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
             )
             return
         except RuntimeError as exc:
