@@ -25,11 +25,18 @@ from helpers.localcloud import LocalCloud
 REGION = "us-east-1"
 DURABLE_POLICY_ARN = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicDurableExecutionRolePolicy"
 DEFAULT_DURABLE_CONFIG = {"ExecutionTimeout": 300, "RetentionPeriodInDays": 1}
-ASSUME_LAMBDA = json.dumps({
-    "Version": "2012-10-17",
-    "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
-                   "Action": "sts:AssumeRole"}],
-})
+ASSUME_LAMBDA = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "lambda.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+)
 REPORT_RE = re.compile(r"^REPORT RequestId: (?P<rid>[0-9a-f-]+)\t")
 
 
@@ -50,15 +57,19 @@ def make_zip(source: str | dict[str, str], module: str = "app") -> bytes:
 
 def boto_client(endpoint: str, service: str) -> Any:
     return boto3.client(
-        service, endpoint_url=endpoint, region_name=REGION,
-        aws_access_key_id="testing", aws_secret_access_key="testing",
+        service,
+        endpoint_url=endpoint,
+        region_name=REGION,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
         # No silent retries: a test must see the first answer. Timeouts stay bounded.
         config=Config(retries={"max_attempts": 1}, connect_timeout=5, read_timeout=60),
     )
 
 
-def deploy_function(client: Callable[[str], Any], name: str, source: str | dict[str, str],
-                    **config: Any) -> str:
+def deploy_function(
+    client: Callable[[str], Any], name: str, source: str | dict[str, str], **config: Any
+) -> str:
     """Role + managed policy, CreateFunction (durable unless DurableConfig=None), wait
     until active, publish a version; returns the version."""
     iam, lam = client("iam"), client("lambda")
@@ -78,12 +89,14 @@ def deploy_function(client: Callable[[str], Any], name: str, source: str | dict[
         del spec["DurableConfig"]
     lam.create_function(**spec)
     lam.get_waiter("function_active_v2").wait(
-        FunctionName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 10})
+        FunctionName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 10}
+    )
     return str(lam.publish_version(FunctionName=name)["Version"])
 
 
-def report_records(logs: Any, group: str, request_ids: list[str] | set[str],
-                   timeout: float = 10.0) -> dict[str, str]:
+def report_records(
+    logs: Any, group: str, request_ids: list[str] | set[str], timeout: float = 10.0
+) -> dict[str, str]:
     """REPORT lines (text or JSON platform.report) per request id, polling until all of
     ``request_ids`` have one; log delivery lags, as on AWS."""
     wanted = set(request_ids)
@@ -189,8 +202,9 @@ def reports(client: Callable[[str], Any]) -> Callable[..., dict[str, str]]:
     """``reports(group, request_ids, timeout=10, via=logs_client)``: REPORT records by
     request id (``via``: a client of another local cloud)."""
 
-    def run(group: str, request_ids: list[str] | set[str], timeout: float = 10.0,
-            via: Any = None) -> dict[str, str]:
+    def run(
+        group: str, request_ids: list[str] | set[str], timeout: float = 10.0, via: Any = None
+    ) -> dict[str, str]:
         return report_records(via or client("logs"), group, request_ids, timeout)
 
     return run

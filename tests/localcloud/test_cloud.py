@@ -58,10 +58,20 @@ class CloudProcess:
     def __init__(self, port: int, state_dir: Path) -> None:
         self.port = port
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "helpers.localcloud", "--port", str(port),
-             "--state-dir", str(state_dir)],
-            cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            stdin=subprocess.DEVNULL, start_new_session=True,
+            [
+                sys.executable,
+                "-m",
+                "helpers.localcloud",
+                "--port",
+                str(port),
+                "--state-dir",
+                str(state_dir),
+            ],
+            cwd=REPO_ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
         )
         self.ready_line = self.readline(START_TIMEOUT_S)
         self.endpoint = self.ready_line.removeprefix("ready ").strip()
@@ -73,8 +83,7 @@ class CloudProcess:
             raise AssertionError(f"no output from the local cloud within {timeout} s")
         line = self.proc.stdout.readline().decode()
         if not line:
-            raise AssertionError(f"the local cloud exited ({self.proc.wait()}): "
-                                 f"{self.stderr()}")
+            raise AssertionError(f"the local cloud exited ({self.proc.wait()}): {self.stderr()}")
         return line
 
     def stderr(self) -> str:
@@ -137,8 +146,11 @@ def _completed_invocations(lam: Any, arn: str, at_least: int, timeout: float = 1
     deadline = time.monotonic() + timeout
     while True:
         events = lam.get_durable_execution_history(DurableExecutionArn=arn)["Events"]
-        ids = [e["InvocationCompletedDetails"]["RequestId"] for e in events
-               if e["EventType"] == "InvocationCompleted"]
+        ids = [
+            e["InvocationCompletedDetails"]["RequestId"]
+            for e in events
+            if e["EventType"] == "InvocationCompleted"
+        ]
         if len(ids) >= at_least or time.monotonic() > deadline:
             assert len(ids) >= at_least, f"{len(ids)} invocations completed, not {at_least}"
             return ids
@@ -146,11 +158,14 @@ def _completed_invocations(lam: Any, arn: str, at_least: int, timeout: float = 1
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
-def test_cli_prints_ready_and_stops_cleanly(processes: Callable[..., CloudProcess],
-                                            tmp_path: Path, sig: int,
-                                            clients_at: Callable[..., Any],
-                                            deploy_with: Callable[..., str],
-                                            name: Callable[..., str]) -> None:
+def test_cli_prints_ready_and_stops_cleanly(
+    processes: Callable[..., CloudProcess],
+    tmp_path: Path,
+    sig: int,
+    clients_at: Callable[..., Any],
+    deploy_with: Callable[..., str],
+    name: Callable[..., str],
+) -> None:
     port = free_port()
     cloud = processes(port, tmp_path / "state")
     assert cloud.ready_line == f"ready http://127.0.0.1:{port}\n"
@@ -170,26 +185,31 @@ def test_cli_prints_ready_and_stops_cleanly(processes: Callable[..., CloudProces
     assert all(_pid_gone(pid, 5) for pid in workers)  # no execution environment left over
 
 
-def test_stop_delivers_pending_logs(tmp_path: Path, clients_at: Callable[..., Any],
-                                   deploy_with: Callable[..., str],
-                                   reports: Callable[..., dict[str, str]],
-                                   name: Callable[..., str]) -> None:
+def test_stop_delivers_pending_logs(
+    tmp_path: Path,
+    clients_at: Callable[..., Any],
+    deploy_with: Callable[..., str],
+    reports: Callable[..., dict[str, str]],
+    name: Callable[..., str],
+) -> None:
     # In-process, so that stop() comes right after the last invocation: its REPORT and
     # others are still queued for delivery then. (The SIGTERM handler calls the same stop.)
     fn = name("chatty")
     with LocalCloud(tmp_path / "state") as first:
         client = clients_at(first.endpoint)
-        deploy_with(client, fn, "def handler(event, context):\n    print('hi')\n",
-                    DurableConfig=None)
-        ids = [client("lambda").invoke(FunctionName=fn, Payload=b"{}")["ResponseMetadata"]
-               ["RequestId"] for _ in range(5)]
+        deploy_with(
+            client, fn, "def handler(event, context):\n    print('hi')\n", DurableConfig=None
+        )
+        ids = [
+            client("lambda").invoke(FunctionName=fn, Payload=b"{}")["ResponseMetadata"]["RequestId"]
+            for _ in range(5)
+        ]
     with LocalCloud(tmp_path / "state") as second:
         logs = clients_at(second.endpoint)("logs")
         assert set(reports(f"/aws/lambda/{fn}", ids, timeout=2, via=logs)) == set(ids)
 
 
-def test_cli_refuses_a_busy_port(processes: Callable[..., CloudProcess],
-                                 tmp_path: Path) -> None:
+def test_cli_refuses_a_busy_port(processes: Callable[..., CloudProcess], tmp_path: Path) -> None:
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
@@ -198,13 +218,16 @@ def test_cli_refuses_a_busy_port(processes: Callable[..., CloudProcess],
             processes(port, tmp_path / "state")
 
 
-def test_restart_keeps_everything(processes: Callable[..., CloudProcess], tmp_path: Path,
-                                  clients_at: Callable[..., Any],
-                                  deploy_with: Callable[..., str],
-                                  callback_id: Callable[..., str],
-                                  wait_done: Callable[..., Any],
-                                  reports: Callable[..., dict[str, str]],
-                                  name: Callable[..., str]) -> None:
+def test_restart_keeps_everything(
+    processes: Callable[..., CloudProcess],
+    tmp_path: Path,
+    clients_at: Callable[..., Any],
+    deploy_with: Callable[..., str],
+    callback_id: Callable[..., str],
+    wait_done: Callable[..., Any],
+    reports: Callable[..., dict[str, str]],
+    name: Callable[..., str],
+) -> None:
     port, state = free_port(), tmp_path / "state"
     first = processes(port, state)
     client = clients_at(first.endpoint)
@@ -212,8 +235,9 @@ def test_restart_keeps_everything(processes: Callable[..., CloudProcess], tmp_pa
 
     fn = name("survivor")
     version = deploy_with(client, fn, APPROVAL)
-    arn = lam.invoke(FunctionName=fn, Qualifier=version, InvocationType="Event",
-                     Payload=b'{"order": 7}')["DurableExecutionArn"]
+    arn = lam.invoke(
+        FunctionName=fn, Qualifier=version, InvocationType="Event", Payload=b'{"order": 7}'
+    )["DurableExecutionArn"]
     callback = callback_id(arn, via=lam)
     queue_url = sqs.create_queue(QueueName=f"{fn}-approvals")["QueueUrl"]
     sqs.send_message(QueueUrl=queue_url, MessageBody=json.dumps({"callback_id": callback}))
@@ -228,8 +252,9 @@ def test_restart_keeps_everything(processes: Callable[..., CloudProcess], tmp_pa
     # memory, so the restarted cloud must re-arm it.
     napper = name("napper")
     nap_version = deploy_with(client, napper, APPROVAL, Handler="app.sleeper")
-    napping = lam.invoke(FunctionName=napper, Qualifier=nap_version, InvocationType="Event",
-                         Payload=b"{}")["DurableExecutionArn"]
+    napping = lam.invoke(
+        FunctionName=napper, Qualifier=nap_version, InvocationType="Event", Payload=b"{}"
+    )["DurableExecutionArn"]
     _completed_invocations(lam, napping, at_least=1)
     workers = first.workers()
     assert workers, "a warm worker should be running"
@@ -243,28 +268,34 @@ def test_restart_keeps_everything(processes: Callable[..., CloudProcess], tmp_pa
     conf = lam.get_function(FunctionName=fn, Qualifier=version)["Configuration"]
     assert conf["Version"] == version
     assert conf["DurableConfig"]["ExecutionTimeout"] > 0
-    assert [v["Version"] for v in lam.list_versions_by_function(FunctionName=fn)["Versions"]] \
-        == ["$LATEST", version]
+    assert [v["Version"] for v in lam.list_versions_by_function(FunctionName=fn)["Versions"]] == [
+        "$LATEST",
+        version,
+    ]
     assert sqs.get_queue_url(QueueName=f"{fn}-approvals")["QueueUrl"] == queue_url
     messages = sqs.receive_message(QueueUrl=queue_url, WaitTimeSeconds=1)["Messages"]
     assert [json.loads(m["Body"]) for m in messages] == [{"callback_id": callback}]
     assert s3.get_object(Bucket=bucket, Key="report.md")["Body"].read() == b"# kept\n"
-    assert [g["logGroupName"] for g in logs.describe_log_groups(
-        logGroupNamePrefix=group)["logGroups"]] == [group]
+    assert [
+        g["logGroupName"] for g in logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"]
+    ] == [group]
     assert set(reports(group, before, timeout=0, via=logs)) == set(before)
     assert lam.get_durable_execution(DurableExecutionArn=arn)["Status"] == "RUNNING"
     listed = lam.list_durable_executions_by_function(FunctionName=fn)["DurableExecutions"]
     assert [e["DurableExecutionArn"] for e in listed] == [arn]
 
     # The callback answered after the restart completes the execution started before it.
-    lam.send_durable_execution_callback_success(CallbackId=callback,
-                                                Result=b'{"decision": "APPROVE"}')
+    lam.send_durable_execution_callback_success(
+        CallbackId=callback, Result=b'{"decision": "APPROVE"}'
+    )
     done = wait_done(arn, via=lam)
     assert done["Status"] == "SUCCEEDED", done
-    assert json.loads(done["Result"]) == {"first": "before the restart",
-                                          "answer": {"decision": "APPROVE"}}
+    assert json.loads(done["Result"]) == {
+        "first": "before the restart",
+        "answer": {"decision": "APPROVE"},
+    }
     after = _completed_invocations(lam, arn, at_least=len(before) + 1)
-    assert after[:len(before)] == before
+    assert after[: len(before)] == before
     # Every invocation, before and after the restart, has its REPORT record.
     assert set(reports(group, after, via=logs)) == set(after)
     nap = wait_done(napping, via=lam)

@@ -57,8 +57,9 @@ def approval(event, context: DurableContext):
 
 
 @pytest.fixture
-def durable(deploy: Callable[..., str], name: Callable[..., str]
-            ) -> Callable[[str], tuple[str, str]]:
+def durable(
+    deploy: Callable[..., str], name: Callable[..., str]
+) -> Callable[[str], tuple[str, str]]:
     """Deploys DURABLE with ``app.<entry>`` as handler; returns (name, version)."""
 
     def run(entry: str) -> tuple[str, str]:
@@ -69,8 +70,13 @@ def durable(deploy: Callable[..., str], name: Callable[..., str]
 
 
 def _start(lam: Any, fn: str, version: str, payload: Any = None, **kwargs: Any) -> str:
-    reply = lam.invoke(FunctionName=fn, Qualifier=version, InvocationType="Event",
-                       Payload=json.dumps(payload or {}).encode(), **kwargs)
+    reply = lam.invoke(
+        FunctionName=fn,
+        Qualifier=version,
+        InvocationType="Event",
+        Payload=json.dumps(payload or {}).encode(),
+        **kwargs,
+    )
     assert reply["StatusCode"] == 202
     return str(reply["DurableExecutionArn"])
 
@@ -79,8 +85,9 @@ def _code(err: pytest.ExceptionInfo[ClientError]) -> str:
     return str(err.value.response["Error"]["Code"])
 
 
-def test_unqualified_invoke_of_durable_function_is_refused(client: Client,
-                                                           durable: Callable[..., Any]) -> None:
+def test_unqualified_invoke_of_durable_function_is_refused(
+    client: Client, durable: Callable[..., Any]
+) -> None:
     fn, _ = durable("quick")
     lam = client("lambda")
     with pytest.raises(lam.exceptions.InvalidParameterValueException):
@@ -90,21 +97,25 @@ def test_unqualified_invoke_of_durable_function_is_refused(client: Client,
     assert json.loads(reply["Payload"].read()) == {"doubled": 2}
 
 
-def test_event_invoke_returns_execution_arn(client: Client, durable: Callable[..., Any],
-                                            wait_done: Callable[..., Any]) -> None:
+def test_event_invoke_returns_execution_arn(
+    client: Client, durable: Callable[..., Any], wait_done: Callable[..., Any]
+) -> None:
     fn, version = durable("quick")
     lam = client("lambda")
-    reply = lam.invoke(FunctionName=fn, Qualifier=version, InvocationType="Event",
-                       Payload=b'{"n": 4}')
+    reply = lam.invoke(
+        FunctionName=fn, Qualifier=version, InvocationType="Event", Payload=b'{"n": 4}'
+    )
     assert reply["StatusCode"] == 202
     arn = reply["DurableExecutionArn"]
-    assert arn.startswith(f"arn:aws:lambda:us-east-1:123456789012:function:{fn}:{version}/"
-                          "durable-execution/")
+    assert arn.startswith(
+        f"arn:aws:lambda:us-east-1:123456789012:function:{fn}:{version}/durable-execution/"
+    )
     done = wait_done(arn)
     assert done["Status"] == "SUCCEEDED"
     assert json.loads(done["Result"]) == {"doubled": 8}
-    assert done["FunctionArn"].endswith(f":function:{fn}:{version}") or \
-        done["FunctionArn"].endswith(f":function:{fn}")
+    assert done["FunctionArn"].endswith(f":function:{fn}:{version}") or done[
+        "FunctionArn"
+    ].endswith(f":function:{fn}")
 
 
 def test_request_response_waits_for_result(client: Client, durable: Callable[..., Any]) -> None:
@@ -116,8 +127,9 @@ def test_request_response_waits_for_result(client: Client, durable: Callable[...
     assert json.loads(reply["Payload"].read()) == {"doubled": 42}
 
 
-def test_request_response_reports_a_failed_execution(client: Client,
-                                                     durable: Callable[..., Any]) -> None:
+def test_request_response_reports_a_failed_execution(
+    client: Client, durable: Callable[..., Any]
+) -> None:
     fn, version = durable("failing")
     reply = client("lambda").invoke(FunctionName=fn, Qualifier=version, Payload=b"{}")
     assert reply["FunctionError"] == "Unhandled"
@@ -127,8 +139,9 @@ def test_request_response_reports_a_failed_execution(client: Client,
     assert done["Status"] == "FAILED"
 
 
-def test_durable_invoke_through_an_alias(client: Client, durable: Callable[..., Any],
-                                         wait_done: Callable[..., Any]) -> None:
+def test_durable_invoke_through_an_alias(
+    client: Client, durable: Callable[..., Any], wait_done: Callable[..., Any]
+) -> None:
     fn, version = durable("quick")
     lam = client("lambda")
     lam.create_alias(FunctionName=fn, Name="live", FunctionVersion=version)
@@ -136,14 +149,18 @@ def test_durable_invoke_through_an_alias(client: Client, durable: Callable[..., 
     assert "FunctionError" not in reply
     assert reply["ExecutedVersion"] == version
     assert json.loads(reply["Payload"].read()) == {"doubled": 10}
-    arn = lam.invoke(FunctionName=f"{fn}:live", InvocationType="Event",
-                     Payload=b'{"n": 6}')["DurableExecutionArn"]
+    arn = lam.invoke(FunctionName=f"{fn}:live", InvocationType="Event", Payload=b'{"n": 6}')[
+        "DurableExecutionArn"
+    ]
     assert json.loads(wait_done(arn)["Result"]) == {"doubled": 12}
 
 
 def test_step_wait_callback_parallel_and_cost_join(
-    client: Client, durable: Callable[..., Any], callback_id: Callable[..., str],
-    wait_done: Callable[..., Any], reports: Callable[..., dict[str, str]],
+    client: Client,
+    durable: Callable[..., Any],
+    callback_id: Callable[..., str],
+    wait_done: Callable[..., Any],
+    reports: Callable[..., dict[str, str]],
 ) -> None:
     fn, version = durable("full")
     lam = client("lambda")
@@ -151,14 +168,19 @@ def test_step_wait_callback_parallel_and_cost_join(
     cb = callback_id(arn)
     assert lam.get_durable_execution(DurableExecutionArn=arn)["Status"] == "RUNNING"
     lam.send_durable_execution_callback_success(
-        CallbackId=cb, Result=json.dumps({"decision": "APPROVE"}).encode())
+        CallbackId=cb, Result=json.dumps({"decision": "APPROVE"}).encode()
+    )
     done = wait_done(arn)
     assert done["Status"] == "SUCCEEDED", done
-    assert json.loads(done["Result"]) == {"first": "stepped", "answer": {"decision": "APPROVE"},
-                                          "branches": ["a", "b"]}
+    assert json.loads(done["Result"]) == {
+        "first": "stepped",
+        "answer": {"decision": "APPROVE"},
+        "branches": ["a", "b"],
+    }
 
-    events = lam.get_durable_execution_history(DurableExecutionArn=arn,
-                                               IncludeExecutionData=True)["Events"]
+    events = lam.get_durable_execution_history(DurableExecutionArn=arn, IncludeExecutionData=True)[
+        "Events"
+    ]
     kinds = [e["EventType"] for e in events]
     assert kinds[0] == "ExecutionStarted" and kinds[-1] == "ExecutionSucceeded"
     names = {e.get("Name") for e in events}
@@ -178,17 +200,21 @@ def test_step_wait_callback_parallel_and_cost_join(
         assert details["StartTimestamp"] <= details["EndTimestamp"]
     found = reports(f"/aws/lambda/{fn}", request_ids)
     assert set(found) == set(request_ids)
-    group_reports = [e["message"] for e in client("logs").filter_log_events(
-        logGroupName=f"/aws/lambda/{fn}", filterPattern="REPORT")["events"]]
+    group_reports = [
+        e["message"]
+        for e in client("logs").filter_log_events(
+            logGroupName=f"/aws/lambda/{fn}", filterPattern="REPORT"
+        )["events"]
+    ]
     assert len(group_reports) == len(request_ids)
     # Only the first invocation of the version is a cold start.
     assert "Init Duration" in found[request_ids[0]]
     assert all("Init Duration" not in found[rid] for rid in request_ids[1:])
 
 
-def test_durable_execution_name_is_an_idempotency_key(client: Client,
-                                                      durable: Callable[..., Any],
-                                                      name: Callable[..., str]) -> None:
+def test_durable_execution_name_is_an_idempotency_key(
+    client: Client, durable: Callable[..., Any], name: Callable[..., str]
+) -> None:
     fn, version = durable("quick")
     lam = client("lambda")
     execution = name("run").replace("-", "_")
@@ -198,15 +224,20 @@ def test_durable_execution_name_is_an_idempotency_key(client: Client,
     assert f"/durable-execution/{execution}/" in first
     with pytest.raises(lam.exceptions.DurableExecutionAlreadyStartedException):
         _start(lam, fn, version, {"n": 2}, DurableExecutionName=execution)
-    listed = lam.list_durable_executions_by_function(FunctionName=fn,
-                                                     DurableExecutionName=execution)
+    listed = lam.list_durable_executions_by_function(
+        FunctionName=fn, DurableExecutionName=execution
+    )
     assert [e["DurableExecutionArn"] for e in listed["DurableExecutions"]] == [first]
     with pytest.raises(lam.exceptions.InvalidParameterValueException):
         _start(lam, fn, version, {}, DurableExecutionName="not a valid name!")
 
 
-def test_callback_errors(client: Client, durable: Callable[..., Any],
-                         callback_id: Callable[..., str], wait_done: Callable[..., Any]) -> None:
+def test_callback_errors(
+    client: Client,
+    durable: Callable[..., Any],
+    callback_id: Callable[..., str],
+    wait_done: Callable[..., Any],
+) -> None:
     fn, version = durable("approval")
     lam = client("lambda")
     with pytest.raises(ClientError) as err:
@@ -226,10 +257,12 @@ def test_callback_errors(client: Client, durable: Callable[..., Any],
         lam.send_durable_execution_callback_heartbeat(CallbackId=cb)
 
 
-def test_well_formed_callback_id_of_unknown_execution(client: Client,
-                                                      durable: Callable[..., Any],
-                                                      callback_id: Callable[..., str],
-                                                      wait_done: Callable[..., Any]) -> None:
+def test_well_formed_callback_id_of_unknown_execution(
+    client: Client,
+    durable: Callable[..., Any],
+    callback_id: Callable[..., str],
+    wait_done: Callable[..., Any],
+) -> None:
     fn, version = durable("approval")
     lam = client("lambda")
     arn = _start(lam, fn, version)
@@ -246,28 +279,36 @@ def test_well_formed_callback_id_of_unknown_execution(client: Client,
     assert wait_done(arn)["Status"] == "SUCCEEDED"
 
 
-def test_callback_failure_reaches_the_handler(client: Client, durable: Callable[..., Any],
-                                              callback_id: Callable[..., str],
-                                              wait_done: Callable[..., Any]) -> None:
+def test_callback_failure_reaches_the_handler(
+    client: Client,
+    durable: Callable[..., Any],
+    callback_id: Callable[..., str],
+    wait_done: Callable[..., Any],
+) -> None:
     fn, version = durable("approval")
     lam = client("lambda")
     arn = _start(lam, fn, version)
     lam.send_durable_execution_callback_failure(
         CallbackId=callback_id(arn),
-        Error={"ErrorMessage": "the reviewer said no", "ErrorType": "Rejected"})
+        Error={"ErrorMessage": "the reviewer said no", "ErrorType": "Rejected"},
+    )
     done = wait_done(arn)
     assert done["Status"] == "SUCCEEDED", done
     result = json.loads(done["Result"])
     assert result["failed"] in ("CallbackExternalError", "CallbackError")
     assert result["message"] == "the reviewer said no"
-    kinds = [e["EventType"] for e in
-             lam.get_durable_execution_history(DurableExecutionArn=arn)["Events"]]
+    kinds = [
+        e["EventType"] for e in lam.get_durable_execution_history(DurableExecutionArn=arn)["Events"]
+    ]
     assert "CallbackFailed" in kinds
 
 
-def test_list_durable_executions_by_function(client: Client, durable: Callable[..., Any],
-                                             callback_id: Callable[..., str],
-                                             wait_done: Callable[..., Any]) -> None:
+def test_list_durable_executions_by_function(
+    client: Client,
+    durable: Callable[..., Any],
+    callback_id: Callable[..., str],
+    wait_done: Callable[..., Any],
+) -> None:
     fn, version = durable("approval")
     lam = client("lambda")
     waiting = _start(lam, fn, version, {"i": 1})
@@ -284,31 +325,43 @@ def test_list_durable_executions_by_function(client: Client, durable: Callable[.
     running = lam.list_durable_executions_by_function(FunctionName=fn, Statuses=["RUNNING"])
     assert [e["DurableExecutionArn"] for e in running["DurableExecutions"]] == [waiting]
     qualified = lam.list_durable_executions_by_function(FunctionName=fn, Qualifier=version)
-    assert {e["DurableExecutionArn"] for e in qualified["DurableExecutions"]} == \
-        {waiting, finished}
-    both = lam.list_durable_executions_by_function(FunctionName=fn,
-                                                   Statuses=["RUNNING", "SUCCEEDED"])
+    assert {e["DurableExecutionArn"] for e in qualified["DurableExecutions"]} == {waiting, finished}
+    both = lam.list_durable_executions_by_function(
+        FunctionName=fn, Statuses=["RUNNING", "SUCCEEDED"]
+    )
     assert len(both["DurableExecutions"]) == 2
-    assert lam.list_durable_executions_by_function(
-        FunctionName=fn, Statuses=["FAILED"])["DurableExecutions"] == []
-    assert lam.list_durable_executions_by_function(
-        FunctionName=fn, Qualifier="$LATEST")["DurableExecutions"] == []
+    assert (
+        lam.list_durable_executions_by_function(FunctionName=fn, Statuses=["FAILED"])[
+            "DurableExecutions"
+        ]
+        == []
+    )
+    assert (
+        lam.list_durable_executions_by_function(FunctionName=fn, Qualifier="$LATEST")[
+            "DurableExecutions"
+        ]
+        == []
+    )
     function_arn = lam.get_function(FunctionName=fn)["Configuration"]["FunctionArn"]
     by_function_arn = lam.list_durable_executions_by_function(FunctionName=function_arn)
     assert len(by_function_arn["DurableExecutions"]) == 2
     first_page = lam.list_durable_executions_by_function(FunctionName=fn, MaxItems=1)
     assert len(first_page["DurableExecutions"]) == 1
-    second_page = lam.list_durable_executions_by_function(FunctionName=fn, MaxItems=1,
-                                                          Marker=first_page["NextMarker"])
-    assert {first_page["DurableExecutions"][0]["DurableExecutionArn"],
-            second_page["DurableExecutions"][0]["DurableExecutionArn"]} == {waiting, finished}
+    second_page = lam.list_durable_executions_by_function(
+        FunctionName=fn, MaxItems=1, Marker=first_page["NextMarker"]
+    )
+    assert {
+        first_page["DurableExecutions"][0]["DurableExecutionArn"],
+        second_page["DurableExecutions"][0]["DurableExecutionArn"],
+    } == {waiting, finished}
     assert "NextMarker" not in second_page
     other, _ = durable("quick")
     assert lam.list_durable_executions_by_function(FunctionName=other)["DurableExecutions"] == []
 
 
-def test_stop_durable_execution(client: Client, durable: Callable[..., Any],
-                                callback_id: Callable[..., str]) -> None:
+def test_stop_durable_execution(
+    client: Client, durable: Callable[..., Any], callback_id: Callable[..., str]
+) -> None:
     fn, version = durable("approval")
     lam = client("lambda")
     arn = _start(lam, fn, version)
@@ -320,19 +373,26 @@ def test_stop_durable_execution(client: Client, durable: Callable[..., Any],
     assert "EndTimestamp" in details
     with pytest.raises(ClientError) as err:
         lam.send_durable_execution_callback_success(CallbackId=cb, Result=b"{}")
-    assert _code(err) in ("CallbackTimeoutException", "ResourceNotFoundException",
-                          "InvalidParameterValueException")
-    kinds = [e["EventType"] for e in
-             lam.get_durable_execution_history(DurableExecutionArn=arn)["Events"]]
+    assert _code(err) in (
+        "CallbackTimeoutException",
+        "ResourceNotFoundException",
+        "InvalidParameterValueException",
+    )
+    kinds = [
+        e["EventType"] for e in lam.get_durable_execution_history(DurableExecutionArn=arn)["Events"]
+    ]
     assert kinds[-1] == "ExecutionStopped"
 
 
-def test_unknown_execution_is_resource_not_found(client: Client,
-                                                 durable: Callable[..., Any]) -> None:
+def test_unknown_execution_is_resource_not_found(
+    client: Client, durable: Callable[..., Any]
+) -> None:
     fn, version = durable("quick")
     lam = client("lambda")
-    arn = (f"arn:aws:lambda:us-east-1:123456789012:function:{fn}:{version}/durable-execution/"
-           "nope/00000000-0000-0000-0000-000000000000")
+    arn = (
+        f"arn:aws:lambda:us-east-1:123456789012:function:{fn}:{version}/durable-execution/"
+        "nope/00000000-0000-0000-0000-000000000000"
+    )
     with pytest.raises(lam.exceptions.ResourceNotFoundException):
         lam.get_durable_execution(DurableExecutionArn=arn)
     with pytest.raises(lam.exceptions.ResourceNotFoundException):
@@ -348,9 +408,9 @@ def test_s3_presigned_get(client: Client, name: Callable[..., str]) -> None:
     s3.create_bucket(Bucket=bucket)
     body = "# Report\n\n日本語も大丈夫。\n".encode()
     s3.put_object(Bucket=bucket, Key="runs/report.md", Body=body, ContentType="text/markdown")
-    url = s3.generate_presigned_url("get_object", Params={"Bucket": bucket,
-                                                          "Key": "runs/report.md"},
-                                    ExpiresIn=300)
+    url = s3.generate_presigned_url(
+        "get_object", Params={"Bucket": bucket, "Key": "runs/report.md"}, ExpiresIn=300
+    )
     assert url.startswith("http://127.0.0.1:")
     with urllib.request.urlopen(url, timeout=10) as reply:
         assert reply.status == 200
@@ -363,8 +423,9 @@ def test_sqs_send_receive_delete(client: Client, name: Callable[..., str]) -> No
     url = sqs.create_queue(QueueName=name("approvals"))["QueueUrl"]
     message = {"execution_arn": "arn:x", "callback_id": "cb", "tool": "search", "input": {}}
     sqs.send_message(QueueUrl=url, MessageBody=json.dumps(message))
-    received = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1,
-                                   VisibilityTimeout=30)["Messages"]
+    received = sqs.receive_message(
+        QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1, VisibilityTimeout=30
+    )["Messages"]
     assert [json.loads(m["Body"]) for m in received] == [message]
     sqs.delete_message(QueueUrl=url, ReceiptHandle=received[0]["ReceiptHandle"])
     attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
@@ -376,9 +437,18 @@ def test_sqs_send_receive_delete(client: Client, name: Callable[..., str]) -> No
 def test_iam_role_and_managed_policy(client: Client, name: Callable[..., str]) -> None:
     iam = client("iam")
     role = name("role")
-    trust = json.dumps({"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
-        "Action": "sts:AssumeRole"}]})
+    trust = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": "lambda.amazonaws.com"},
+                    "Action": "sts:AssumeRole",
+                }
+            ],
+        }
+    )
     created = iam.create_role(RoleName=role, AssumeRolePolicyDocument=trust)["Role"]
     assert created["Arn"] == f"arn:aws:iam::123456789012:role/{role}"
     policy = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicDurableExecutionRolePolicy"
@@ -390,7 +460,6 @@ def test_iam_role_and_managed_policy(client: Client, name: Callable[..., str]) -
     actions = json.dumps(document["Document"])
     assert "lambda:CheckpointDurableExecution" in actions
     assert "lambda:GetDurableExecutionState" in actions
-    iam.get_waiter("role_exists").wait(RoleName=role, WaiterConfig={"Delay": 1,
-                                                                   "MaxAttempts": 5})
+    iam.get_waiter("role_exists").wait(RoleName=role, WaiterConfig={"Delay": 1, "MaxAttempts": 5})
     with pytest.raises(iam.exceptions.NoSuchEntityException):
         iam.attach_role_policy(RoleName=role, PolicyArn="arn:aws:iam::aws:policy/NoSuchPolicy")

@@ -71,8 +71,9 @@ def test_request_response_returns_payload(client: Client, plain: Callable[..., A
     assert body["request_id"] == reply["ResponseMetadata"]["RequestId"]
 
 
-def test_unqualified_invoke_of_plain_function_runs_latest(client: Client,
-                                                         plain: Callable[..., Any]) -> None:
+def test_unqualified_invoke_of_plain_function_runs_latest(
+    client: Client, plain: Callable[..., Any]
+) -> None:
     fn, _ = plain()
     reply, body = _invoke(client("lambda"), fn, {"n": 1})
     assert reply["StatusCode"] == 200
@@ -80,19 +81,27 @@ def test_unqualified_invoke_of_plain_function_runs_latest(client: Client,
     assert body["echo"] == {"n": 1}
 
 
-def test_event_invoke_returns_202_and_runs(client: Client, plain: Callable[..., Any],
-                                           reports: Callable[..., dict[str, str]]) -> None:
-    source = ECHO + """
+def test_event_invoke_returns_202_and_runs(
+    client: Client, plain: Callable[..., Any], reports: Callable[..., dict[str, str]]
+) -> None:
+    source = (
+        ECHO
+        + """
 import boto3
 
 def event_handler(event, context):
     boto3.client("sqs").send_message(QueueUrl=event["queue"], MessageBody=context.aws_request_id)
 """
+    )
     fn, version = plain(source, Handler="app.event_handler")
     sqs = client("sqs")
     url = sqs.create_queue(QueueName=f"{fn}-q")["QueueUrl"]
-    reply = client("lambda").invoke(FunctionName=fn, Qualifier=version, InvocationType="Event",
-                                    Payload=json.dumps({"queue": url}).encode())
+    reply = client("lambda").invoke(
+        FunctionName=fn,
+        Qualifier=version,
+        InvocationType="Event",
+        Payload=json.dumps({"queue": url}).encode(),
+    )
     assert reply["StatusCode"] == 202
     assert reply["Payload"].read() == b""
     messages = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=10).get("Messages", [])
@@ -103,12 +112,15 @@ def event_handler(event, context):
     assert rid in reports(f"/aws/lambda/{fn}", [rid])
 
 
-def test_cold_then_warm(client: Client, plain: Callable[..., Any],
-                        reports: Callable[..., dict[str, str]]) -> None:
+def test_cold_then_warm(
+    client: Client, plain: Callable[..., Any], reports: Callable[..., dict[str, str]]
+) -> None:
     fn, version = plain()
     lam = client("lambda")
-    ids = [_invoke(lam, fn, {}, Qualifier=version)[0]["ResponseMetadata"]["RequestId"]
-           for _ in range(2)]
+    ids = [
+        _invoke(lam, fn, {}, Qualifier=version)[0]["ResponseMetadata"]["RequestId"]
+        for _ in range(2)
+    ]
     found = reports(f"/aws/lambda/{fn}", ids)
     first, second = _report(found[ids[0]]), _report(found[ids[1]])
     assert first["init"] is not None and float(first["init"]) > 0
@@ -116,8 +128,9 @@ def test_cold_then_warm(client: Client, plain: Callable[..., Any],
     assert first["status"] is None and second["status"] is None
 
 
-def test_report_text_format_and_billing(client: Client, plain: Callable[..., Any],
-                                        reports: Callable[..., dict[str, str]]) -> None:
+def test_report_text_format_and_billing(
+    client: Client, plain: Callable[..., Any], reports: Callable[..., dict[str, str]]
+) -> None:
     fn, version = plain(MemorySize=256)
     lam = client("lambda")
     ids = []
@@ -131,26 +144,35 @@ def test_report_text_format_and_billing(client: Client, plain: Callable[..., Any
     for record in (cold, warm):
         assert record["memory"] == "256"
         assert int(record["used"]) > 0
-        _assert_billed(int(record["billed"]), float(record["duration"]),
-                       float(record["init"]) if record["init"] else None)
+        _assert_billed(
+            int(record["billed"]),
+            float(record["duration"]),
+            float(record["init"]) if record["init"] else None,
+        )
     # The cold start bills its init phase: far more than its duration alone.
     assert int(cold["billed"]) >= float(cold["duration"]) + float(cold["init"]) - 0.011
     assert float(warm["duration"]) >= 50
 
 
-def test_report_json_format(client: Client, plain: Callable[..., Any],
-                            reports: Callable[..., dict[str, str]]) -> None:
-    source = ECHO + """
+def test_report_json_format(
+    client: Client, plain: Callable[..., Any], reports: Callable[..., dict[str, str]]
+) -> None:
+    source = (
+        ECHO
+        + """
 import logging
 
 def json_handler(event, context):
     logging.getLogger().info("hello %s", "json")
     return "ok"
 """
+    )
     fn, version = plain(source, Handler="app.json_handler", LoggingConfig={"LogFormat": "JSON"})
     lam = client("lambda")
-    ids = [_invoke(lam, fn, {}, Qualifier=version)[0]["ResponseMetadata"]["RequestId"]
-           for _ in range(2)]
+    ids = [
+        _invoke(lam, fn, {}, Qualifier=version)[0]["ResponseMetadata"]["RequestId"]
+        for _ in range(2)
+    ]
     group = f"/aws/lambda/{fn}"
     found = reports(group, ids)
     assert set(ids) <= found.keys()
@@ -173,8 +195,9 @@ def json_handler(event, context):
             assert metrics["initDurationMs"] > 0
         else:
             assert "initDurationMs" not in metrics
-        _assert_billed(metrics["billedDurationMs"], metrics["durationMs"],
-                       metrics.get("initDurationMs"))
+        _assert_billed(
+            metrics["billedDurationMs"], metrics["durationMs"], metrics.get("initDurationMs")
+        )
 
 
 def test_handler_exception_is_unhandled_error(client: Client, plain: Callable[..., Any]) -> None:
@@ -188,8 +211,9 @@ def test_handler_exception_is_unhandled_error(client: Client, plain: Callable[..
     assert isinstance(body.get("stackTrace"), list)
 
 
-def test_timeout(client: Client, plain: Callable[..., Any],
-                 reports: Callable[..., dict[str, str]]) -> None:
+def test_timeout(
+    client: Client, plain: Callable[..., Any], reports: Callable[..., dict[str, str]]
+) -> None:
     fn, version = plain(Timeout=1)
     lam = client("lambda")
     reply, body = _invoke(lam, fn, {"sleep": 3}, Qualifier=version)
@@ -216,8 +240,9 @@ def test_process_crash_is_runtime_exit_error(client: Client, plain: Callable[...
     assert "exit" in body["errorMessage"].lower()
 
 
-def test_missing_handler_module(client: Client, deploy: Callable[..., str],
-                                name: Callable[..., str]) -> None:
+def test_missing_handler_module(
+    client: Client, deploy: Callable[..., str], name: Callable[..., str]
+) -> None:
     fn = name("nomod")
     version = deploy(fn, {"other.py": "def handler(e, c):\n    return 1\n"}, DurableConfig=None)
     reply, body = _invoke(client("lambda"), fn, {}, Qualifier=version)
@@ -233,8 +258,7 @@ def test_missing_handler_function(client: Client, plain: Callable[..., Any]) -> 
     assert body["errorType"] == "Runtime.HandlerNotFound"
 
 
-def test_unserializable_result_is_marshal_error(client: Client,
-                                                plain: Callable[..., Any]) -> None:
+def test_unserializable_result_is_marshal_error(client: Client, plain: Callable[..., Any]) -> None:
     fn, version = plain("def handler(event, context):\n    return {1, 2}\n")
     reply, body = _invoke(client("lambda"), fn, {}, Qualifier=version)
     assert reply["FunctionError"] == "Unhandled"
@@ -242,9 +266,9 @@ def test_unserializable_result_is_marshal_error(client: Client,
     assert "Unable to marshal response" in body["errorMessage"]
 
 
-def test_handler_output_lands_between_start_and_end(client: Client, plain: Callable[..., Any],
-                                                    reports: Callable[..., dict[str, str]]
-                                                    ) -> None:
+def test_handler_output_lands_between_start_and_end(
+    client: Client, plain: Callable[..., Any], reports: Callable[..., dict[str, str]]
+) -> None:
     source = "def handler(event, context):\n    print('line from', context.aws_request_id)\n"
     fn, version = plain(source)
     reply, _ = _invoke(client("lambda"), fn, {}, Qualifier=version)
@@ -254,7 +278,7 @@ def test_handler_output_lands_between_start_and_end(client: Client, plain: Calla
     lines = [e["message"] for e in client("logs").filter_log_events(logGroupName=group)["events"]]
     start = lines.index(f"START RequestId: {rid} Version: {version}")
     end = lines.index(f"END RequestId: {rid}")
-    assert f"line from {rid}" in lines[start + 1:end]
+    assert f"line from {rid}" in lines[start + 1 : end]
     assert lines[end + 1].startswith(f"REPORT RequestId: {rid}")
 
 
@@ -290,8 +314,7 @@ def handler(event, context):
         "memory": context.memory_limit_in_mb,
     }
 """
-    fn, version = plain(source, Environment={"Variables": {"GREETING": "konnichiwa"}},
-                        Timeout=7)
+    fn, version = plain(source, Environment={"Variables": {"GREETING": "konnichiwa"}}, Timeout=7)
     reply, body = _invoke(client("lambda"), fn, {}, Qualifier=version)
     assert "FunctionError" not in reply, body
     assert body["greeting"] == "konnichiwa"
@@ -318,16 +341,26 @@ def handler(event, context):
     s3.create_bucket(Bucket=bucket)
     reply, body = _invoke(client("lambda"), fn, {"bucket": bucket}, Qualifier=version)
     assert "FunctionError" not in reply, body
-    assert s3.get_object(Bucket=bucket, Key="from-lambda.txt")["Body"].read() == \
-        f"written by {fn}".encode()
+    assert (
+        s3.get_object(Bucket=bucket, Key="from-lambda.txt")["Body"].read()
+        == f"written by {fn}".encode()
+    )
 
 
-def test_get_function_returns_config(client: Client, deploy: Callable[..., str],
-                                     name: Callable[..., str]) -> None:
+def test_get_function_returns_config(
+    client: Client, deploy: Callable[..., str], name: Callable[..., str]
+) -> None:
     fn = name("conf")
     durable = {"ExecutionTimeout": 900, "RetentionPeriodInDays": 3}
-    version = deploy(fn, ECHO, DurableConfig=durable, LoggingConfig={"LogFormat": "JSON"},
-                     Timeout=7, MemorySize=256, Environment={"Variables": {"A": "1"}})
+    version = deploy(
+        fn,
+        ECHO,
+        DurableConfig=durable,
+        LoggingConfig={"LogFormat": "JSON"},
+        Timeout=7,
+        MemorySize=256,
+        Environment={"Variables": {"A": "1"}},
+    )
     lam = client("lambda")
     for qualifier in (None, version):
         kwargs = {"Qualifier": qualifier} if qualifier else {}
@@ -351,16 +384,18 @@ def test_plain_function_has_no_durable_config(client: Client, plain: Callable[..
     assert conf["LoggingConfig"]["LogFormat"] == "Text"
 
 
-def test_update_code_and_publish_keeps_old_version(client: Client,
-                                                   plain: Callable[..., Any],
-                                                   zip_of: Callable[..., bytes]) -> None:
+def test_update_code_and_publish_keeps_old_version(
+    client: Client, plain: Callable[..., Any], zip_of: Callable[..., bytes]
+) -> None:
     fn, v1 = plain("def handler(event, context):\n    return 'one'\n")
     lam = client("lambda")
     assert _invoke(lam, fn, {}, Qualifier=v1)[1] == "one"  # warms v1
-    lam.update_function_code(FunctionName=fn,
-                             ZipFile=zip_of("def handler(event, context):\n    return 'two'\n"))
-    lam.get_waiter("function_updated_v2").wait(FunctionName=fn,
-                                               WaiterConfig={"Delay": 1, "MaxAttempts": 10})
+    lam.update_function_code(
+        FunctionName=fn, ZipFile=zip_of("def handler(event, context):\n    return 'two'\n")
+    )
+    lam.get_waiter("function_updated_v2").wait(
+        FunctionName=fn, WaiterConfig={"Delay": 1, "MaxAttempts": 10}
+    )
     v2 = lam.publish_version(FunctionName=fn)["Version"]
     assert v2 != v1
     assert _invoke(lam, fn, {}, Qualifier=v2)[1] == "two"
@@ -369,23 +404,30 @@ def test_update_code_and_publish_keeps_old_version(client: Client,
     assert _invoke(lam, fn, {})[1] == "two"
 
 
-def test_configuration_update_reaches_warm_latest(client: Client,
-                                                  plain: Callable[..., Any]) -> None:
-    source = ECHO + """
+def test_configuration_update_reaches_warm_latest(
+    client: Client, plain: Callable[..., Any]
+) -> None:
+    source = (
+        ECHO
+        + """
 def env_handler(event, context):
     return {"greeting": os.environ.get("GREETING"), "memory": context.memory_limit_in_mb}
 
 def other_handler(event, context):
     return "other"
 """
-    fn, _ = plain(source, Handler="app.env_handler",
-                  Environment={"Variables": {"GREETING": "before"}})
+    )
+    fn, _ = plain(
+        source, Handler="app.env_handler", Environment={"Variables": {"GREETING": "before"}}
+    )
     lam = client("lambda")
     assert _invoke(lam, fn, {})[1]["greeting"] == "before"  # a warm $LATEST worker now
-    lam.update_function_configuration(FunctionName=fn, MemorySize=256,
-                                      Environment={"Variables": {"GREETING": "after"}})
-    lam.get_waiter("function_updated_v2").wait(FunctionName=fn,
-                                               WaiterConfig={"Delay": 1, "MaxAttempts": 10})
+    lam.update_function_configuration(
+        FunctionName=fn, MemorySize=256, Environment={"Variables": {"GREETING": "after"}}
+    )
+    lam.get_waiter("function_updated_v2").wait(
+        FunctionName=fn, WaiterConfig={"Delay": 1, "MaxAttempts": 10}
+    )
     body = _invoke(lam, fn, {})[1]
     assert body == {"greeting": "after", "memory": "256"}
     lam.update_function_configuration(FunctionName=fn, Handler="app.other_handler")
@@ -404,8 +446,12 @@ def test_alias_invoke(client: Client, plain: Callable[..., Any]) -> None:
     assert reply["ExecutedVersion"] == version
 
 
-def test_custom_log_group(client: Client, plain: Callable[..., Any], name: Callable[..., str],
-                          reports: Callable[..., dict[str, str]]) -> None:
+def test_custom_log_group(
+    client: Client,
+    plain: Callable[..., Any],
+    name: Callable[..., str],
+    reports: Callable[..., dict[str, str]],
+) -> None:
     group = f"/workshop/{name('group')}"
     fn, version = plain(LoggingConfig={"LogFormat": "Text", "LogGroup": group})
     conf = client("lambda").get_function(FunctionName=fn)["Configuration"]
@@ -416,9 +462,9 @@ def test_custom_log_group(client: Client, plain: Callable[..., Any], name: Calla
     assert reports(f"/aws/lambda/{fn}", [rid], timeout=0) == {}
 
 
-def test_delete_and_recreate_forgets_the_old_function(client: Client,
-                                                      deploy: Callable[..., str],
-                                                      name: Callable[..., str]) -> None:
+def test_delete_and_recreate_forgets_the_old_function(
+    client: Client, deploy: Callable[..., str], name: Callable[..., str]
+) -> None:
     fn = name("reborn")
     deploy(fn, ECHO, LoggingConfig={"LogFormat": "JSON"})  # durable, JSON logs
     lam = client("lambda")
@@ -427,7 +473,8 @@ def test_delete_and_recreate_forgets_the_old_function(client: Client,
         lam.invoke(FunctionName=fn, Payload=b"{}")
     client("iam").detach_role_policy(
         RoleName=f"{fn}-role",
-        PolicyArn="arn:aws:iam::aws:policy/service-role/AWSLambdaBasicDurableExecutionRolePolicy")
+        PolicyArn="arn:aws:iam::aws:policy/service-role/AWSLambdaBasicDurableExecutionRolePolicy",
+    )
     client("iam").delete_role(RoleName=f"{fn}-role")
     version = deploy(fn, ECHO, DurableConfig=None)  # same name, same code, plain now
     conf = lam.get_function(FunctionName=fn)["Configuration"]
