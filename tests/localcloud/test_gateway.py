@@ -246,6 +246,9 @@ def test_callback_errors(
 
     arn = _start(lam, fn, version)
     cb = callback_id(arn)
+    with pytest.raises(ClientError) as err:  # over the 256 KB result limit; nothing stored
+        lam.send_durable_execution_callback_success(CallbackId=cb, Result=b"x" * (256 * 1024 + 1))
+    assert _code(err) == "InvalidParameterValueException"
     lam.send_durable_execution_callback_heartbeat(CallbackId=cb)  # still open: accepted
     lam.send_durable_execution_callback_success(CallbackId=cb, Result=b'{"decision": "DENY"}')
     assert json.loads(wait_done(arn)["Result"]) == {"answer": {"decision": "DENY"}}
