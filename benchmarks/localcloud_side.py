@@ -10,7 +10,6 @@ import select
 import signal
 import socket
 import subprocess
-import sys
 import time
 import zipfile
 from collections.abc import Callable
@@ -19,6 +18,9 @@ from pathlib import Path
 
 import boto3
 from botocore.config import Config
+
+from helpers.deploy import trust_policy
+from helpers.localcloud.background import command
 
 from .common import ANSWER, POLL_S, Results, Sizes, callback_ready
 
@@ -84,15 +86,7 @@ class CloudProcess:
         log = (self.state_dir / "cli.log").open("ab")
         started = time.perf_counter()
         self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "helpers.localcloud",
-                "--port",
-                str(port),
-                "--state-dir",
-                str(self.state_dir),
-            ],
+            command(port, self.state_dir),
             cwd=REPO_ROOT,
             stdout=subprocess.PIPE,
             stderr=log,
@@ -163,18 +157,7 @@ class Driver:
         if not self._role:
             self._role = self.iam.create_role(
                 RoleName="bench-durable",
-                AssumeRolePolicyDocument=json.dumps(
-                    {
-                        "Version": "2012-10-17",
-                        "Statement": [
-                            {
-                                "Effect": "Allow",
-                                "Principal": {"Service": "lambda.amazonaws.com"},
-                                "Action": "sts:AssumeRole",
-                            }
-                        ],
-                    }
-                ),
+                AssumeRolePolicyDocument=json.dumps(trust_policy()),
             )["Role"]["Arn"]
         self.lam.create_function(
             FunctionName=name,

@@ -20,23 +20,13 @@ import boto3
 import pytest
 from botocore.config import Config
 
+from helpers.deploy import trust_policy
 from helpers.localcloud import LocalCloud
 
 REGION = "us-east-1"
 DURABLE_POLICY_ARN = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicDurableExecutionRolePolicy"
 DEFAULT_DURABLE_CONFIG = {"ExecutionTimeout": 300, "RetentionPeriodInDays": 1}
-ASSUME_LAMBDA = json.dumps(
-    {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": "lambda.amazonaws.com"},
-                "Action": "sts:AssumeRole",
-            }
-        ],
-    }
-)
+ASSUME_LAMBDA = json.dumps(trust_policy())
 REPORT_RE = re.compile(r"^REPORT RequestId: (?P<rid>[0-9a-f-]+)\t")
 
 

@@ -28,6 +28,19 @@ class LocalCloudError(RuntimeError):
     """The local cloud could not be started or reached; the message says what to do."""
 
 
+def command(port: int, state_dir: Path | str) -> list[str]:
+    """The command line that runs the local cloud in the foreground (run from REPO_ROOT)."""
+    return [
+        sys.executable,
+        "-m",
+        "helpers.localcloud",
+        "--port",
+        str(port),
+        "--state-dir",
+        str(state_dir),
+    ]
+
+
 def _healthy(endpoint: str) -> bool:
     try:
         with urllib.request.urlopen(f"{endpoint}/_localcloud/health", timeout=2) as reply:
@@ -75,15 +88,7 @@ def _start(state_dir: Path, port: int) -> str:
     with log_path.open("ab") as log:
         offset = log.tell()
         proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "helpers.localcloud",
-                "--port",
-                str(port),
-                "--state-dir",
-                str(state_dir),
-            ],
+            command(port, state_dir),
             cwd=REPO_ROOT,
             stdin=subprocess.DEVNULL,
             stdout=log,

@@ -9,7 +9,6 @@ import select
 import signal
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import Any
 import pytest
 
 from helpers.localcloud import LocalCloud
+from helpers.localcloud.background import command
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_S = 30
@@ -58,15 +58,7 @@ class CloudProcess:
     def __init__(self, port: int, state_dir: Path) -> None:
         self.port = port
         self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "helpers.localcloud",
-                "--port",
-                str(port),
-                "--state-dir",
-                str(state_dir),
-            ],
+            command(port, state_dir),
             cwd=REPO_ROOT,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

@@ -43,6 +43,7 @@ import pytest
 import yaml
 from botocore.config import Config
 
+from helpers.deploy import trust_policy
 from helpers.localcloud import LocalCloud
 
 pytest.importorskip(
@@ -342,18 +343,7 @@ def outcomes(
     iam = session.client("iam", endpoint_url=conformance_cloud.endpoint, config=config)
     role = iam.create_role(
         RoleName="conformance",
-        AssumeRolePolicyDocument=json.dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Effect": "Allow",
-                        "Principal": {"Service": "lambda.amazonaws.com"},
-                        "Action": "sts:AssumeRole",
-                    }
-                ],
-            }
-        ),
+        AssumeRolePolicyDocument=json.dumps(trust_policy()),
     )["Role"]["Arn"]
     code = _handler_zip()
     markers = tmp_path_factory.mktemp("conformance-markers")

@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from helpers.deploy import trust_policy
+
 Client = Callable[[str], Any]
 
 DURABLE = """
@@ -440,18 +442,7 @@ def test_sqs_send_receive_delete(client: Client, name: Callable[..., str]) -> No
 def test_iam_role_and_managed_policy(client: Client, name: Callable[..., str]) -> None:
     iam = client("iam")
     role = name("role")
-    trust = json.dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Effect": "Allow",
-                    "Principal": {"Service": "lambda.amazonaws.com"},
-                    "Action": "sts:AssumeRole",
-                }
-            ],
-        }
-    )
+    trust = json.dumps(trust_policy())
     created = iam.create_role(RoleName=role, AssumeRolePolicyDocument=trust)["Role"]
     assert created["Arn"] == f"arn:aws:iam::123456789012:role/{role}"
     policy = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicDurableExecutionRolePolicy"

@@ -24,22 +24,12 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from werkzeug.serving import make_server
 
+from helpers.deploy import trust_policy
 from helpers.localcloud.journal import JOURNAL_NAME, MotoState
 
 REPO = Path(__file__).resolve().parents[2]
 DURABLE_POLICY = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicDurableExecutionRolePolicy"
-TRUST = json.dumps(
-    {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": "lambda.amazonaws.com"},
-                "Action": "sts:AssumeRole",
-            }
-        ],
-    }
-)
+TRUST = json.dumps(trust_policy())
 
 
 def make_client(endpoint: str, service: str) -> Any:
