@@ -2,7 +2,8 @@
 
     query -> "think #n"     the model answers, or asks for a tool
           -> "approve #k"   wait_for_callback: the request goes to SQS, the execution sleeps
-          -> APPROVE: "tool #k" runs the tool;  DENY or no answer in time: the model hears so
+          -> APPROVE: "tool #k" runs the tool (a crash is retried, TOOL_ATTEMPTS in all)
+             DENY or no answer in time: the model hears so
           -> ... until the model answers (at most MAX_TURNS turns)
           -> "report"       markdown in S3, shared by a presigned URL
           -> {"answer", "report_url", "decisions"}
@@ -26,22 +27,48 @@ from aws_durable_execution_sdk_python import (
     CallbackTimeoutError,
     DurableContext,
     StepContext,
+    StepError,
     durable_execution,
     durable_step,
 )
-from aws_durable_execution_sdk_python.config import StepConfig
-from aws_durable_execution_sdk_python.retries import RetryPresets
+from aws_durable_execution_sdk_python.config import (
+    Duration,
+    JitterStrategy,
+    StepConfig,
+    StepSemantics,
+)
+from aws_durable_execution_sdk_python.retries import (
+    RetryPresets,
+    RetryStrategyConfig,
+    create_retry_strategy,
+)
 
 from . import approvals, model_client, report, tools
 from .approvals import Decision, Verdict
 from .config import Settings
 from .model_client import Message, ModelTurn, ToolUse, text_of, tool_uses, user_text
-from .report import Proposal
+from .report import Outcome, Proposal
 from .tools import ToolResult
 
 MAX_QUERY_LENGTH = 4000
 # A wrong model id or a missing bucket will not heal in minutes: retry briefly, then fail.
 QUICK_RETRIES = StepConfig(retry_strategy=RetryPresets.transient())
+# A crashing tool (throttled, a flaky network, a bug) runs again 1 s, then about 2 s later.
+# Each retry is a new invocation after a short suspension; the report shows every attempt.
+# At most once per attempt: a person approved one run, so an attempt whose process died
+# mid-tool is not silently started again; it counts as a crashed attempt and is retried.
+TOOL_ATTEMPTS = 3
+TOOL_RETRIES = StepConfig(
+    retry_strategy=create_retry_strategy(
+        RetryStrategyConfig(
+            max_attempts=TOOL_ATTEMPTS,
+            initial_delay=Duration.from_seconds(1),
+            backoff_rate=2,
+            jitter_strategy=JitterStrategy.HALF,
+        )
+    ),
+    step_semantics=StepSemantics.AT_MOST_ONCE_PER_RETRY,
+)
 
 
 class DecisionRecord(TypedDict):
@@ -49,6 +76,13 @@ class DecisionRecord(TypedDict):
     decision: Decision
     comment: str | None
     timed_out: bool
+
+
+class ToolRun(TypedDict):
+    """The checkpointed result of a "tool #k" step: what the tool returned, on which try."""
+
+    result: ToolResult
+    attempt: int
 
 
 class ChatResult(TypedDict):
@@ -129,6 +163,7 @@ def settle(
         "decision": None,
         "comment": None,
         "result": tools.unknown(name),
+        "attempts": 0,
     }
     if not tools.is_known(name):
         # Nothing anybody could approve: the model hears at once that there is no such tool.
@@ -167,18 +202,33 @@ def settle(
         }
     context.logger.info("approve #%d: %s %s", number, name, verdict["decision"])
 
-    if verdict["decision"] == "APPROVE":
-        result = context.step(use_tool(name, tool_input), name=f"tool #{number}")
-        outcome = "ran"
-    else:
+    attempts = 0
+    if verdict["decision"] != "APPROVE":
         result = approvals.refusal(verdict, settings.approval_timeout_seconds)
-        outcome = "timed out" if verdict["timed_out"] else "denied"
+        outcome: Outcome = "timed out" if verdict["timed_out"] else "denied"
+    else:
+        try:
+            run = context.step(
+                use_tool(name, tool_input), name=f"tool #{number}", config=TOOL_RETRIES
+            )
+            result, attempts, outcome = run["result"], run["attempt"], "ran"
+        except StepError as exc:  # it crashed on every attempt: the model and the report say so
+            crash = f"{exc.error_type or 'Error'}: {exc.message or 'no message'}"
+            context.logger.warning(
+                "tool #%d %s failed %d times: %s", number, name, TOOL_ATTEMPTS, crash
+            )
+            result = tools.error(
+                f"{name} crashed on each of its {TOOL_ATTEMPTS} attempts; it gave no result",
+                last_error=crash,
+            )
+            attempts, outcome = TOOL_ATTEMPTS, "failed"
     return {
         **proposal,
         "outcome": outcome,
         "decision": verdict["decision"],
         "comment": verdict["comment"],
         "result": result,
+        "attempts": attempts,
     }
 
 
@@ -190,10 +240,16 @@ def think(step: StepContext, model_id: str, messages: list[Message]) -> ModelTur
 
 
 @durable_step
-def use_tool(step: StepContext, name: str, tool_input: Any) -> ToolResult:
-    result = tools.run_tool(name, tool_input)
-    step.logger.info("%s: %s", name, result["status"])
-    return result
+def use_tool(step: StepContext, name: str, tool_input: Any) -> ToolRun:
+    try:
+        result = tools.run_tool(name, tool_input)
+    except Exception as exc:  # logged here, then retried by TOOL_RETRIES
+        step.logger.warning(
+            "%s crashed on attempt %d: %s: %s", name, step.attempt, type(exc).__name__, exc
+        )
+        raise
+    step.logger.info("%s: %s (attempt %d)", name, result["status"], step.attempt)
+    return {"result": result, "attempt": step.attempt}
 
 
 @durable_step
@@ -243,6 +299,7 @@ def unasked(use: ToolUse, number: int, turn: int) -> Proposal:
         "decision": None,
         "comment": None,
         "result": tools.error("not run: the conversation reached its turn limit"),
+        "attempts": 0,
     }
 
 

@@ -16,7 +16,7 @@ from . import aws
 from .approvals import Decision
 from .tools import ToolResult
 
-Outcome = Literal["ran", "denied", "timed out", "unknown tool", "turn limit"]
+Outcome = Literal["ran", "failed", "denied", "timed out", "unknown tool", "turn limit"]
 
 
 class Proposal(TypedDict):
@@ -30,10 +30,12 @@ class Proposal(TypedDict):
     decision: Decision | None  # None: nobody was asked
     comment: str | None
     result: ToolResult  # what the model heard back (for "turn limit": what it would have)
+    attempts: int  # how many times the tool was started: above 1 after a crash; 0 if never
 
 
 _OUTCOME_TEXT: dict[Outcome, str] = {
     "ran": "approved; it ran",
+    "failed": "approved; it crashed on all {attempts} attempts, so it gave no result",
     "denied": "denied; it did not run",
     "timed out": "no answer within {timeout} s, so it counts as denied; it did not run",
     "unknown tool": "not a tool of this chatbot: nothing to approve; it did not run",
@@ -71,7 +73,7 @@ def render(
     else:
         lines += ["| # | turn | tool | decision | outcome |", "| --- | --- | --- | --- | --- |"]
         for p in proposals:
-            outcome = _OUTCOME_TEXT[p["outcome"]].format(timeout=approval_timeout_seconds)
+            outcome = _outcome_text(p, approval_timeout_seconds)
             lines.append(
                 f"| {p['number']} | {p['turn']} | `{p['tool']}` | "
                 f"{p['decision'] or '-'} | {_cell(outcome)} |"
@@ -89,6 +91,16 @@ def render(
     return "\n".join(lines)
 
 
+def _outcome_text(p: Proposal, approval_timeout_seconds: int) -> str:
+    text = _OUTCOME_TEXT[p["outcome"]].format(
+        timeout=approval_timeout_seconds, attempts=p["attempts"]
+    )
+    if p["outcome"] == "ran" and p["attempts"] > 1:  # a crash that a retry healed: not silent
+        failed = p["attempts"] - 1
+        text += f" on attempt {p['attempts']}, after {failed} crashed attempt{'s' * (failed > 1)}"
+    return text
+
+
 def _details(p: Proposal) -> list[str]:
     lines = [f"### {p['number']}. `{p['tool']}` ({p['outcome']})", ""]
     if p["comment"]:
@@ -101,6 +113,13 @@ def _details(p: Proposal) -> list[str]:
             title,
             "",
             _fenced(json.dumps(result["content"], indent=2, ensure_ascii=False)),
+            "",
+        ]
+    elif p["outcome"] == "failed":
+        lines += [
+            f"It crashed {p['attempts']} times; the last error:",
+            "",
+            _fenced(str(result["content"].get("last_error", "")), lang="text"),
             "",
         ]
     elif p["outcome"] == "unknown tool":

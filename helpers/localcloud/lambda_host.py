@@ -525,6 +525,8 @@ class LambdaHost:
             lines.append(
                 f"{_iso(_now_ms())} {request_id} Task timed out after {fn.timeout:.2f} seconds"
             )
+        elif reply["error"]["errorType"] == "Runtime.ExitError":  # as Lambda logs a dead runtime
+            lines += [reply["error"]["errorMessage"], "Runtime.ExitError"]
         self._ship(inv, init_logs, lines, worker.log_stream)
         return self._error_result(headers, reply["error"], request_id, "Unhandled")
 

@@ -1,9 +1,10 @@
 """The chatbot's tools, offered to the model by name, and the one way to run them.
 
-``tool_config()`` is the ``toolConfig`` of a Converse call. ``run_tool(name, input)`` always
-returns a ``ToolResult``: an unknown name, an input that is not an object, an input the tool
-refuses, even a bug in a tool, come back as ``status: "error"`` for the model to read, never
-as an exception that would fail the execution.
+``tool_config()`` is the ``toolConfig`` of a Converse call. ``run_tool(name, input)`` returns
+a ``ToolResult``: an unknown name, an input that is not an object, an input the tool refuses
+come back as ``status: "error"`` for the model to read. Anything else a tool raises means it
+crashed (a throttled API, a flaky network, a bug): the exception goes on up, so the durable
+step that runs the tool retries it, and the handler reports a crash that outlasts the retries.
 """
 
 from __future__ import annotations
@@ -56,7 +57,5 @@ def run_tool(name: str, tool_input: Any) -> ToolResult:
         return error(f"the input of {name} must be a JSON object")
     try:
         return {"status": "success", "content": tool.run(tool_input)}
-    except ToolInputError as exc:
+    except ToolInputError as exc:  # retrying the same input would fail the same way
         return error(f"bad input for {name}: {exc}")
-    except Exception as exc:  # a tool's bug is the model's error result, not a failed run
-        return error(f"{name} failed: {type(exc).__name__}: {exc}")

@@ -12,7 +12,7 @@ import json
 import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pytest
@@ -27,7 +27,7 @@ from aws_durable_execution_sdk_python_testing.runner import (
 
 import lambda_fn.tools
 from helpers.localcloud import LocalCloud, model
-from lambda_fn.app import handler
+from lambda_fn.app import TOOL_ATTEMPTS, handler
 
 ARITHMETIC = "What is 52.1 divided by 4?"
 # A document fact, a number and a price: three proposals, as in the talk.
@@ -164,8 +164,8 @@ def test_approved_tool_runs_and_the_model_answers_with_its_result(chatbot: Chatb
     assert talk.result.status.value == "SUCCEEDED"
     assert talk.names == ["think #1", "approve #1", "tool #1", "think #2", "report"]
     assert talk.step("tool #1") == {
-        "status": "success",
-        "content": {"expression": "52.1 / 4", "result": 13.025},
+        "result": {"status": "success", "content": {"expression": "52.1 / 4", "result": 13.025}},
+        "attempt": 1,
     }
     assert chatbot.tool_runs == [("calculate", {"expression": "52.1 / 4"})]
     output = talk.output
@@ -308,8 +308,63 @@ def test_bad_tool_input_is_an_error_result_not_a_failure(chatbot: Chatbot) -> No
     talk = chatbot.talk("What is 10 ** 1000?", ["APPROVE"])
 
     assert talk.result.status.value == "SUCCEEDED"
-    assert talk.step("tool #1")["status"] == "error"
+    assert talk.step("tool #1")["result"]["status"] == "error"
+    assert len(chatbot.tool_runs) == 1  # a bad input is not retried: it would fail the same way
     assert "exponent larger than 64" in talk.output["answer"]
+
+
+def crash_calculator(monkeypatch: pytest.MonkeyPatch, times: int) -> None:
+    """The calculator raises (as a throttled or unreachable API would) its first ``times`` runs."""
+    real = lambda_fn.tools.TOOLS["calculate"]
+    crashes = iter(range(times))
+
+    def flaky(args: Any) -> Any:
+        if next(crashes, None) is not None:
+            raise TimeoutError("the calculator service did not answer")
+        return real.run(args)
+
+    monkeypatch.setitem(lambda_fn.tools.TOOLS, "calculate", replace(real, run=flaky))
+
+
+def test_a_tool_crash_is_retried_and_the_report_tells(
+    chatbot: Chatbot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    crash_calculator(monkeypatch, times=1)
+
+    talk = chatbot.talk(ARITHMETIC, ["APPROVE"])
+
+    assert talk.result.status.value == "SUCCEEDED"
+    assert len(chatbot.tool_runs) == 2  # the step's retry strategy ran it again
+    assert talk.step("tool #1")["attempt"] == 2
+    assert "52.1 / 4 = 13.025" in talk.output["answer"]
+    assert "it ran on attempt 2, after 1 crashed attempt" in fetch(talk.output["report_url"])
+
+
+def test_a_tool_that_keeps_crashing_is_reported_and_the_model_is_told(
+    chatbot: Chatbot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    crash_calculator(monkeypatch, times=100)
+
+    talk = chatbot.talk(ARITHMETIC, ["APPROVE"])
+
+    # The conversation goes on without the tool: a crash is not a failed execution...
+    assert talk.result.status.value == "SUCCEEDED"
+    assert len(chatbot.tool_runs) == TOOL_ATTEMPTS
+    assert talk.names == ["think #1", "approve #1", "tool #1", "think #2", "report"]
+    # ...and it is not silent: the model hears it, the report shows the last error.
+    (said,) = [
+        block["toolResult"]
+        for block in chatbot.model_requests[-1]["messages"][-1]["content"]
+        if "toolResult" in block
+    ]
+    assert said["status"] == "error"
+    assert "crashed on each of its 3 attempts" in said["content"][0]["json"]["error"]
+    report = fetch(talk.output["report_url"])
+    assert "approved; it crashed on all 3 attempts" in report
+    assert "TimeoutError: the calculator service did not answer" in report
+    assert talk.output["decisions"] == [
+        {"tool": "calculate", "decision": "APPROVE", "comment": None, "timed_out": False}
+    ]
 
 
 def test_turns_are_bounded(chatbot: Chatbot, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -24,6 +24,7 @@ def proposal(
     decision: Any = None,
     comment: Any = None,
     result: Any = None,
+    attempts: int | None = None,
 ) -> Proposal:
     return {
         "number": number,
@@ -34,6 +35,7 @@ def proposal(
         "decision": decision,
         "comment": comment,
         "result": result or tools.error("did not run"),
+        "attempts": attempts if attempts is not None else int(outcome in ("ran", "failed")),
     }
 
 
@@ -92,6 +94,30 @@ def test_only_tools_that_ran_show_an_output() -> None:
     )
 
     assert "Output:" not in markdown and "did not run" in markdown
+
+
+def test_a_crash_healed_by_a_retry_is_shown_not_hidden() -> None:
+    ok: tools.ToolResult = {"status": "success", "content": {"result": 3}}
+    markdown = render([proposal(1, "calculate", "ran", "APPROVE", result=ok, attempts=2)])
+
+    assert (
+        "| 1 | 1 | `calculate` | APPROVE | approved; it ran on attempt 2, after 1 crashed "
+        "attempt |"
+    ) in markdown
+    assert "Output:" in markdown
+
+
+def test_a_tool_that_crashed_on_every_attempt_shows_its_last_error() -> None:
+    crashed = tools.error("calculate crashed", last_error="TimeoutError: the API did not answer")
+    markdown = render([proposal(1, "calculate", "failed", "APPROVE", result=crashed, attempts=3)])
+
+    assert (
+        "| 1 | 1 | `calculate` | APPROVE | approved; it crashed on all 3 attempts, so it gave "
+        "no result |"
+    ) in markdown
+    assert "It crashed 3 times; the last error:" in markdown
+    assert "TimeoutError: the API did not answer" in markdown
+    assert "Output:" not in markdown
 
 
 def test_a_report_without_proposals() -> None:

@@ -42,15 +42,16 @@ def test_bad_calls_are_error_results(name: str, tool_input: Any, message: str) -
     assert message in result["content"]["error"]
 
 
-def test_a_bug_in_a_tool_is_an_error_result(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_crashing_tool_raises_so_its_step_can_retry(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A bad input is the model's to fix (an error result); a crash may heal on a retry, and
+    # only the step around the tool can retry it: run_tool must not swallow it.
     def broken(args: Any) -> Any:
         raise KeyError("oops")
 
     monkeypatch.setitem(tools.TOOLS, "calculate", tools.Tool("calculate", "d", {}, broken))
 
-    result = tools.run_tool("calculate", {"expression": "1"})
-
-    assert result == {"status": "error", "content": {"error": "calculate failed: KeyError: 'oops'"}}
+    with pytest.raises(KeyError, match="oops"):
+        tools.run_tool("calculate", {"expression": "1"})
 
 
 # -- search_docs ------------------------------------------------------------------------------
