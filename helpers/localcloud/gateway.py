@@ -39,7 +39,6 @@ LIST_BY_FUNCTION = re.compile(r"^/2025-12-01/functions/(?P<fn>[^/]+)/durable-exe
 CONVERSE = re.compile(r"^/model/(?P<model>[^/]+)/converse/?$")
 CREDENTIAL = re.compile(r"Credential=[^/]+/\d{8}/(?P<region>[a-z0-9-]+)/")
 NAME_OK = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-DEFAULT_ACCOUNT = "123456789012"
 TERMINAL = {"SUCCEEDED", "FAILED", "TIMED_OUT", "STOPPED"}
 SYNC_LIMIT_S = 15 * 60
 MAX_CALLBACK_RESULT = 256 * 1024
@@ -48,6 +47,15 @@ MAX_CALLBACK_RESULT = 256 * 1024
 def region_of(request: Request, default: str) -> str:
     match = CREDENTIAL.search(request.headers.get("Authorization", ""))
     return match.group("region") if match else default
+
+
+def account_of(request: Request) -> str:
+    """The account moto files this request's resources under (``MOTO_ACCOUNT_ID``, the
+    ``x-moto-account-id`` header or the access key's owner): a fixed account here would
+    miss every function created under ``MOTO_ACCOUNT_ID``."""
+    from .journal import moto_account  # imports moto: not before the local cloud starts
+
+    return moto_account(request.environ)
 
 
 def split_function_ref(ref: str, qualifier: str | None) -> tuple[str, str | None]:
@@ -411,22 +419,24 @@ class Gateway:
             enrich(conf)
         return json.dumps(data).encode()
 
-    def resolve(self, name: str, qualifier: str | None, region: str) -> FunctionVersion:
+    def resolve(
+        self, name: str, qualifier: str | None, region: str, account: str
+    ) -> FunctionVersion:
         from moto.awslambda.models import lambda_backends
 
-        backend = lambda_backends[DEFAULT_ACCOUNT][region]
+        backend = lambda_backends[account][region]
         try:
             fn = backend.get_function(name, qualifier)
         except Exception as exc:
             target = f"{name}:{qualifier}" if qualifier else name
             raise not_found(
-                f"Function not found: arn:aws:lambda:{region}:{DEFAULT_ACCOUNT}:function:{target}"
+                f"Function not found: arn:aws:lambda:{region}:{account}:function:{target}"
             ) from exc
         stored = self.configs.get(region, name)
         logging_config = stored.get("LoggingConfig") or {}
         return FunctionVersion(
             name=name,
-            arn=f"arn:aws:lambda:{region}:{DEFAULT_ACCOUNT}:function:{name}",
+            arn=f"arn:aws:lambda:{region}:{account}:function:{name}",
             version=str(fn.version),
             handler=fn.handler or "lambda_function.lambda_handler",
             runtime=fn.run_time or "python3.13",
@@ -435,7 +445,7 @@ class Gateway:
             environment=dict(fn.environment_vars or {}),
             code_sha=fn.code_sha_256,
             region=region,
-            account=DEFAULT_ACCOUNT,
+            account=account,
             durable=stored.get("DurableConfig"),
             log_format=logging_config.get("LogFormat", "Text"),
             log_group=logging_config.get("LogGroup", f"/aws/lambda/{name}"),
@@ -447,7 +457,7 @@ class Gateway:
         assert self.host is not None
         region = region_of(request, self.region)
         name, qualifier = split_function_ref(ref, request.args.get("Qualifier"))
-        fn = self.resolve(name, qualifier, region)
+        fn = self.resolve(name, qualifier, region, account_of(request))
         payload = request.get_data()
         invocation_type = request.headers.get("X-Amz-Invocation-Type", "RequestResponse")
         if invocation_type not in ("RequestResponse", "Event", "DryRun"):

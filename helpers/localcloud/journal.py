@@ -9,7 +9,10 @@ Record kinds (one JSON object per line):
 
 - ``http``: a request as moto saw it: method, path, query, the CGI header keys
   (``HTTP_*``, ``CONTENT_TYPE``), the body (base64, or ``blob``: the sha256 of a file in
-  ``state_dir/blobs/`` for bodies over 64 KiB, e.g. Lambda zips), and ``seed``.
+  ``state_dir/blobs/`` for bodies over 64 KiB, e.g. Lambda zips), and ``seed``. Never
+  the caller's credentials: the access key and signature in ``Authorization`` are
+  replaced, the session token dropped, and the account moto filed the call under is
+  kept instead (``x-moto-account-id``), so that replay files it under the same one.
 - ``sqs-delete``: DeleteMessage(Batch) resolved to message ids, because receipt
   handles come from ReceiveMessage calls, which are not journaled.
 
@@ -66,7 +69,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from moto.core.base_backend import AccountSpecificBackend
 from moto.core.request import PRESERVED_HEADER_NAMES_ENVIRON_KEY
-from moto.iam.models import IAMBackend
+from moto.core.responses import BaseResponse
+from moto.iam.models import IAMBackend, get_account_id_from
 from moto.moto_api._internal import MotoRandom, mock_random
 from moto.moto_api._internal.models import moto_api_backend
 from moto.moto_server.werkzeug_app import (
@@ -111,6 +115,12 @@ _DROPPED_HEADERS = frozenset(
         "HTTP_CONTENT_LENGTH",
     }
 )
+
+# The caller's credentials never reach the disk (a user's real session token must not sit
+# in .state/ because they ran the local target with their AWS profile): replay needs the
+# credential scope (region, service) and the account, not the key, token or signature.
+_CREDENTIAL_HEADERS = frozenset({"HTTP_X_AMZ_SECURITY_TOKEN"})
+_KEY_OR_SIGNATURE = re.compile(r"(?<=Credential=)[^/,\s]+|(?<=Signature=)[^,\s]+")
 
 # --- deterministic ids ------------------------------------------------------------------
 
@@ -218,6 +228,28 @@ def _signing_service(environ: dict[str, Any]) -> str | None:
     return scope[3].lower() if scope else None
 
 
+def moto_account(environ: dict[str, Any]) -> str:
+    """The account moto files a request under (``BaseResponse.get_current_account``):
+    ``MOTO_ACCOUNT_ID``, else the ``x-moto-account-id`` header, else the owner of the
+    access key (moto's default account for a key its IAM never issued)."""
+    if "MOTO_ACCOUNT_ID" in os.environ:
+        return os.environ["MOTO_ACCOUNT_ID"]
+    if environ.get("HTTP_X_MOTO_ACCOUNT_ID"):
+        return str(environ["HTTP_X_MOTO_ACCOUNT_ID"])
+    match = BaseResponse.access_key_regex.search(environ.get("HTTP_AUTHORIZATION", ""))
+    return str(get_account_id_from(match.group(1) if match else "AKIAEXAMPLE"))
+
+
+def without_credentials(headers: dict[str, Any], account: str) -> dict[str, Any]:
+    """``headers`` as the journal keeps them: no access key, signature or session token;
+    the account moto resolved from the key instead."""
+    kept = {k: v for k, v in headers.items() if k not in _CREDENTIAL_HEADERS}
+    if "HTTP_AUTHORIZATION" in kept:
+        kept["HTTP_AUTHORIZATION"] = _KEY_OR_SIGNATURE.sub("journal", kept["HTTP_AUTHORIZATION"])
+    kept.setdefault("HTTP_X_MOTO_ACCOUNT_ID", account)
+    return kept
+
+
 def is_journaled(environ: dict[str, Any], body: bytes) -> bool:
     """Whether a successful call with this request changes state worth replaying."""
     if environ["REQUEST_METHOD"] in _READ_METHODS:
@@ -304,7 +336,6 @@ def _replay_put_log_events(record: dict[str, Any], body: bytes) -> None:
     against the time of the original call, not of the replay, so that old logs survive
     a restart weeks later.
     """
-    from moto.iam.models import get_account_id_from
     from moto.logs.models import logs_backends
 
     headers = record["headers"]
@@ -453,11 +484,14 @@ class MotoState:
     def _http_record(
         self, environ: dict[str, Any], body: bytes, seed: int, response: bytes
     ) -> dict[str, Any]:
-        headers = {
-            k: v
-            for k, v in environ.items()
-            if (k.startswith("HTTP_") and k not in _DROPPED_HEADERS) or k == "CONTENT_TYPE"
-        }
+        headers = without_credentials(
+            {
+                k: v
+                for k, v in environ.items()
+                if (k.startswith("HTTP_") and k not in _DROPPED_HEADERS) or k == "CONTENT_TYPE"
+            },
+            moto_account(environ),
+        )
         record: dict[str, Any] = {
             "kind": "http",
             "ts": round(time.time(), 3),

@@ -222,6 +222,36 @@ def test_logs_survive(start: Callable[[], Cloud]) -> None:
     ]
 
 
+def test_the_journal_keeps_no_credentials_and_replays_under_the_same_account(
+    start: Callable[[], Cloud], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A user's own (here: canary) credentials signed the calls; none of it may reach the disk.
+    key, secret, token = "AKIAJOURNALCANARY123", "journal/canary+secret", "journal-canary-token"
+    monkeypatch.setenv("MOTO_ACCOUNT_ID", "210987654321")
+    session = boto3.Session(
+        aws_access_key_id=key,
+        aws_secret_access_key=secret,
+        aws_session_token=token,
+        region_name="us-east-1",
+    )
+    cloud = start()
+    sqs = session.client("sqs", endpoint_url=cloud.endpoint)
+    url = sqs.create_queue(QueueName="approvals")["QueueUrl"]
+    assert "/210987654321/" in url
+
+    journal = (cloud.state_dir / JOURNAL_NAME).read_text()
+    for secret_part in (key, secret, token):
+        assert secret_part not in journal
+    records = [json.loads(line) for line in journal.splitlines()]
+    headers = records[-1]["headers"]
+    assert "Signature=journal" in headers["HTTP_AUTHORIZATION"]
+    assert "HTTP_X_AMZ_SECURITY_TOKEN" not in headers
+    assert headers["HTTP_X_MOTO_ACCOUNT_ID"] == "210987654321"
+
+    sqs = session.client("sqs", endpoint_url=start().endpoint)
+    assert sqs.get_queue_url(QueueName="approvals")["QueueUrl"].endswith("/210987654321/approvals")
+
+
 def test_lambda_versions_and_aliases_survive(start: Callable[[], Cloud]) -> None:
     cloud = start()
     role = cloud.client("iam").create_role(RoleName="fn-role", AssumeRolePolicyDocument=TRUST)
