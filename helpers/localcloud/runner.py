@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from aws_durable_execution_sdk_python.lambda_service import (
+    CallbackOptions,
     ErrorObject,
     Operation,
     OperationStatus,
@@ -157,8 +158,9 @@ class DurableService:
         """Re-arm what a restart lost for executions still running in the store.
 
         The store keeps every execution, but timers live in memory: the execution timeout,
-        due waits and step retries are armed again; an execution whose invocation was cut
-        off by the stop (nothing pending) is invoked again, as Lambda retries it.
+        open callbacks' timeouts, due waits and step retries are armed again; an execution
+        whose invocation was cut off by the stop (nothing pending) is invoked again, as
+        Lambda retries it.
         Returns how many executions were recovered.
         """
         executor = self._runner._executor
@@ -180,6 +182,7 @@ class DurableService:
                     delay=max(left, 0),
                     completion_event=executor._completion_events[arn],
                 )
+            self._rearm_callback_timeouts(execution)
             pending = any(
                 op.status in (OperationStatus.STARTED, OperationStatus.PENDING)
                 and op.operation_type != OperationType.EXECUTION
@@ -191,6 +194,40 @@ class DurableService:
                 executor._invoke_execution(arn)
             recovered += 1
         return recovered
+
+    def _rearm_callback_timeouts(self, execution: _execution.Execution) -> None:
+        """Arm each open callback's timeout for the time it has left.
+
+        The callback's options are in the START update the store keeps; the time left runs
+        from the callback's start, as on AWS. A heartbeat timeout starts afresh: the
+        restart counts as a heartbeat, so no callback times out for the cloud's downtime.
+        """
+        executor = self._runner._executor
+        assert executor is not None
+        options = {
+            update.operation_id: update.callback_options
+            for update in execution.updates
+            if update.action.value == "START" and update.callback_options is not None
+        }
+        now = datetime.now(UTC)
+        for op in execution.operations:
+            wanted = options.get(op.operation_id)
+            if (
+                op.operation_type != OperationType.CALLBACK
+                or op.status != OperationStatus.STARTED
+                or op.callback_details is None
+                or wanted is None
+            ):
+                continue
+            left = wanted.timeout_seconds
+            if left > 0 and op.start_timestamp is not None:
+                # Overdue: still > 0, since 0 means "no timeout" to the runner.
+                left = max(left - (now - op.start_timestamp).total_seconds(), 0.001)
+            executor._schedule_callback_timeouts(
+                execution.durable_execution_arn,
+                CallbackOptions(left, wanted.heartbeat_timeout_seconds),
+                op.callback_details.callback_id,
+            )
 
     def serve_forever(self) -> None:
         self._runner.serve_forever()

@@ -43,6 +43,19 @@ def sleeper(event, context: DurableContext):
     context.step(lambda _: "before", name="before")
     context.wait(Duration.from_seconds(2), name="nap")
     return context.step(lambda _: "woke up", name="after")
+
+
+@durable_execution
+def impatient(event, context: DurableContext):
+    from aws_durable_execution_sdk_python import CallbackTimeoutError
+    from aws_durable_execution_sdk_python.config import Duration, WaitForCallbackConfig
+
+    config = WaitForCallbackConfig(timeout=Duration.from_seconds(6))
+    try:
+        context.wait_for_callback(lambda callback_id, ctx: None, name="approve", config=config)
+    except CallbackTimeoutError:
+        return "nobody answered in time"
+    return "answered"
 """
 
 
@@ -248,6 +261,13 @@ def test_restart_keeps_everything(
         FunctionName=napper, Qualifier=nap_version, InvocationType="Event", Payload=b"{}"
     )["DurableExecutionArn"]
     _completed_invocations(lam, napping, at_least=1)
+    # A third waits for an answer that never comes: its callback timeout is a timer too.
+    waiter = name("waiter")
+    wait_version = deploy_with(client, waiter, APPROVAL, Handler="app.impatient")
+    waiting = lam.invoke(
+        FunctionName=waiter, Qualifier=wait_version, InvocationType="Event", Payload=b"{}"
+    )["DurableExecutionArn"]
+    callback_id(waiting, via=lam)
     workers = first.workers()
     assert workers, "a warm worker should be running"
     first.proc.kill()  # SIGKILL: nothing gets to flush or say goodbye
@@ -292,6 +312,9 @@ def test_restart_keeps_everything(
     assert set(reports(group, after, via=logs)) == set(after)
     nap = wait_done(napping, via=lam)
     assert nap["Status"] == "SUCCEEDED" and json.loads(nap["Result"]) == "woke up"
+    waited = wait_done(waiting, timeout=30, via=lam)
+    assert waited["Status"] == "SUCCEEDED", waited
+    assert json.loads(waited["Result"]) == "nobody answered in time"
     assert second.signal(signal.SIGTERM) == 0
 
 
