@@ -10,12 +10,16 @@ store). The kit only corrects places where what it does differs from AWS:
   ``arn:aws:lambda:REGION:ACCOUNT:function:NAME:QUALIFIER/durable-execution/NAME/ID``,
   the shape that least-privilege IAM policies and the notebooks show;
 * a finished (e.g. stopped) execution still takes callback answers, recording events
-  after its end; AWS refuses them.
+  after its end; AWS refuses them;
+* an invocation that failed (an unhandled error, a dead process, a timeout reported by
+  the Lambda host) leaves no ``InvocationCompleted`` event, where AWS records one with
+  the error: it was billed, and the cost lesson must count it.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
 import socket
 import sqlite3
 import threading
@@ -24,6 +28,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from aws_durable_execution_sdk_python.lambda_service import (
     CallbackOptions,
@@ -34,7 +39,12 @@ from aws_durable_execution_sdk_python.lambda_service import (
 )
 from aws_durable_execution_sdk_python_testing import execution as _execution
 from aws_durable_execution_sdk_python_testing import model as _model
-from aws_durable_execution_sdk_python_testing.exceptions import IllegalStateException
+from aws_durable_execution_sdk_python_testing.exceptions import (
+    DurableFunctionsTestError,
+    IllegalStateException,
+)
+from aws_durable_execution_sdk_python_testing.executor import Executor
+from aws_durable_execution_sdk_python_testing.invoker import LambdaInvoker
 from aws_durable_execution_sdk_python_testing.runner import WebRunner, WebRunnerConfig
 from aws_durable_execution_sdk_python_testing.stores.base import StoreType
 from aws_durable_execution_sdk_python_testing.stores.sqlite import SQLiteExecutionStore
@@ -74,6 +84,111 @@ def _find_open_callback(self: _execution.Execution, callback_id: str) -> tuple[i
     return found
 
 
+@dataclasses.dataclass(frozen=True)
+class _FailedInvocation(_model.InvocationCompletedDetails):
+    """An ``InvocationCompleted`` that carries the invocation's error, as AWS's does."""
+
+    error: ErrorObject | None = None
+
+    def _with_error(self, data: dict[str, Any]) -> dict[str, Any]:
+        return {**data, "Error": {"Payload": self.error.to_dict()}} if self.error else data
+
+    def to_dict(self) -> dict[str, Any]:
+        return self._with_error(super().to_dict())
+
+    def to_json_dict(self) -> dict[str, Any]:  # the store's form: the error survives restarts
+        return self._with_error(super().to_json_dict())
+
+
+_upstream_completion_from_json = _model.InvocationCompletedDetails.from_json_dict.__func__  # type: ignore[attr-defined]
+
+
+def _completion_from_json(
+    cls: type[_model.InvocationCompletedDetails], data: dict[str, Any]
+) -> _model.InvocationCompletedDetails:
+    plain = _upstream_completion_from_json(_model.InvocationCompletedDetails, data)
+    if "Error" not in data:
+        return plain
+    error = ErrorObject.from_dict(data["Error"]["Payload"])
+    return _FailedInvocation(**{**dataclasses.asdict(plain), "error": error})
+
+
+# The invocation that just failed, per execution: the invoker sees its times and error, the
+# executor's retry path (which only gets an ErrorObject) records it.
+_failed: dict[str, _FailedInvocation] = {}
+_upstream_invoke = LambdaInvoker.invoke
+
+
+def _invoke(self: LambdaInvoker, function_name: str, input: Any, *args: Any, **kwargs: Any) -> Any:
+    started = datetime.now(UTC)
+    try:
+        return _upstream_invoke(self, function_name, input, *args, **kwargs)
+    except DurableFunctionsTestError as exc:
+        # Upstream's message ends with the function's error payload (Lambda's JSON error
+        # document, which names the request id); anything else failed before Lambda ran.
+        message = str(exc)
+        try:
+            document = json.loads(message[message.find("{") :])
+        except ValueError:
+            raise exc from None
+        if not isinstance(document, dict) or "requestId" not in document:
+            raise
+        _failed[input.durable_execution_arn] = _FailedInvocation(
+            start_timestamp=started,
+            end_timestamp=datetime.now(UTC),
+            request_id=str(document["requestId"]),
+            error=ErrorObject(
+                message=document.get("errorMessage"),
+                type=document.get("errorType"),
+                data=None,
+                stack_trace=None,
+            ),
+        )
+        raise
+
+
+_upstream_retry_after_error = Executor._retry_after_error
+
+
+def _retry_after_error(self: Executor, execution_arn: str, error: ErrorObject) -> None:
+    failed = _failed.pop(execution_arn, None)
+    if failed is not None:
+        execution = self._store.load(execution_arn)
+        # A dying process's last checkpoints can land a moment after the invoker saw it die;
+        # the invocation ended after everything it checkpointed, as the history must show.
+        last = max(execution.update_timestamps, default=failed.end_timestamp)
+        if last > failed.end_timestamp:
+            failed = dataclasses.replace(failed, end_timestamp=last)
+        execution.invocation_completions.append(failed)
+        self._store.save(execution)
+    _upstream_retry_after_error(self, execution_arn, error)
+
+
+_upstream_history = Executor.get_execution_history
+
+
+def _history(self: Executor, execution_arn: str, *args: Any, **kwargs: Any) -> Any:
+    # Upstream rebuilds each InvocationCompleted from its times and request id alone.
+    response = _upstream_history(self, execution_arn, *args, **kwargs)
+    errors = {
+        c.request_id: c.error
+        for c in self.get_execution(execution_arn).invocation_completions
+        if isinstance(c, _FailedInvocation)
+    }
+    if not errors:
+        return response
+    events = []
+    for event in response.events:
+        details = event.invocation_completed_details
+        if details is not None and details.request_id in errors:
+            failed = _FailedInvocation(
+                **dataclasses.asdict(details), error=errors[details.request_id]
+            )
+            event = dataclasses.replace(event, invocation_completed_details=failed)
+        events.append(event)
+    return dataclasses.replace(response, events=events)
+
+
 _REGION = {"name": "us-east-1"}
 
 
@@ -86,6 +201,10 @@ def _apply_fixes(region: str) -> None:
     _model.Event.from_event_with_id = classmethod(_event_with_id)  # type: ignore[method-assign]
     _execution.Execution.new = staticmethod(_new_execution)  # type: ignore[method-assign]
     _execution.Execution.find_callback_operation = _find_open_callback  # type: ignore[method-assign]
+    _model.InvocationCompletedDetails.from_json_dict = classmethod(_completion_from_json)  # type: ignore[method-assign,assignment]
+    LambdaInvoker.invoke = _invoke  # type: ignore[method-assign]
+    Executor._retry_after_error = _retry_after_error  # type: ignore[method-assign]
+    Executor.get_execution_history = _history  # type: ignore[method-assign]
 
 
 class _OneConnectionStore(SQLiteExecutionStore):

@@ -134,16 +134,6 @@ def _drop_details(details: str, *keys: str) -> Callable[[Events], Events]:
     return allow
 
 
-def _without_events(*event_ids: int) -> Callable[[Events], Events]:
-    def allow(expected: Events) -> Events:
-        kept = [copy.deepcopy(e) for e in expected if e["EventId"] not in event_ids]
-        for event in kept:
-            event["EventId"] -= sum(1 for gone in event_ids if gone < event["EventId"])
-        return kept
-
-    return allow
-
-
 RETRY_DETAILS = (
     "runner gap: a step that succeeded after retries has no RetryDetails in "
     "StepSucceededDetails (AWS records the attempt)"
@@ -151,10 +141,6 @@ RETRY_DETAILS = (
 CALLBACK_TIMEOUTS = (
     "runner gap: CallbackStartedDetails lacks the callback's Timeout/"
     "HeartbeatTimeout (AWS records them)"
-)
-PROCESS_DIED = (
-    "runner gap: an invocation whose process died is not recorded as an "
-    "InvocationCompleted event carrying its Runtime.ExitError"
 )
 
 
@@ -168,20 +154,13 @@ def _callback_timeouts() -> Gap:
     )
 
 
-def _process_died(event_id: int) -> Gap:
-    """``event_id``: the expected InvocationCompleted of the invocation that died."""
-    return Gap(PROCESS_DIED, _without_events(event_id))
-
-
 KNOWN_GAPS: dict[str, tuple[Gap, ...]] = {
     **{cid: (_retry_details(),) for cid in ("1-11", "1-13", "1-14", "1-15", "3-7")},
     **{
         cid: (_callback_timeouts(),)
         for cid in ("4-3", "4-4", "4-5", "4-8", "4-11", "4-14", "7-5", "7-12", "7-13", "7-14")
     },
-    "1-17": (_process_died(3),),
-    "1-18": (_process_died(3), _retry_details()),
-    "3-12": (_process_died(4),),
+    "1-18": (_retry_details(),),
 }
 
 

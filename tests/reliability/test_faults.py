@@ -176,7 +176,12 @@ def test_a_tool_that_raises_once_is_retried_and_the_report_says_so(
     logs = log_text(client, function, "calculate crashed on attempt 1")
     assert "calculate crashed on attempt 1: TimeoutError" in logs
     events = tool_events(client, details["DurableExecutionArn"])
-    print(f"\nhistory of tool #1: {[e['EventType'] for e in events]}")
+    assert [e["EventType"] for e in events] == [
+        "StepStarted",
+        "StepFailed",
+        "StepStarted",
+        "StepSucceeded",
+    ]
 
 
 def test_a_tool_that_keeps_raising_fails_visibly_and_the_conversation_ends(
@@ -217,5 +222,15 @@ def test_a_process_killed_mid_step_is_invoked_again_and_the_tool_runs(
     # The dead attempt was START-checkpointed (at most once per attempt), so the retry knows
     # it is attempt 2, and the report shows the crash instead of hiding it.
     assert "it ran on attempt 2, after 1 crashed attempt" in report(details)
-    events = tool_events(client, details["DurableExecutionArn"])
-    print(f"\nhistory of tool #1: {[e['EventType'] for e in events]}")
+    # The dead invocation is in the history, with its error, as AWS records it: it was
+    # billed, and the cost lesson joins it to its REPORT record.
+    history = client("lambda").get_durable_execution_history(
+        DurableExecutionArn=details["DurableExecutionArn"]
+    )["Events"]
+    died = [
+        e["InvocationCompletedDetails"]
+        for e in history
+        if e["EventType"] == "InvocationCompleted" and "Error" in e["InvocationCompletedDetails"]
+    ]
+    assert [d["Error"]["Payload"]["ErrorType"] for d in died] == ["Runtime.ExitError"]
+    assert died[0]["RequestId"] in logs  # its START/END/REPORT records

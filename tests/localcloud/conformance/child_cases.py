@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -211,7 +212,10 @@ def first_run(execution_arn: str) -> bool:
 @durable_step
 def crash_once(step_context: StepContext, value: Any, crash: bool) -> Any:
     if crash:
-        os._exit(1)  # the Lambda runtime process dies after StepStarted is checkpointed
+        # The requirement has the process die *after* StepStarted is checkpointed; that START
+        # is sent in the background (at least once per retry), so give it time to land.
+        time.sleep(1)
+        os._exit(1)
     return value
 
 
