@@ -13,7 +13,8 @@ store). The kit only corrects places where what it does differs from AWS:
   after its end; AWS refuses them;
 * an invocation that failed (an unhandled error, a dead process, a timeout reported by
   the Lambda host) leaves no ``InvocationCompleted`` event, where AWS records one with
-  the error: it was billed, and the cost lesson must count it.
+  the error: it was billed, and the cost lesson must count it;
+* history events leave out a callback's timeouts and a retried step's attempt.
 """
 
 from __future__ import annotations
@@ -168,25 +169,63 @@ _upstream_history = Executor.get_execution_history
 
 
 def _history(self: Executor, execution_arn: str, *args: Any, **kwargs: Any) -> Any:
-    # Upstream rebuilds each InvocationCompleted from its times and request id alone.
+    """Upstream's history, with the details it leaves out and AWS records.
+
+    * an ``InvocationCompleted`` of a failed invocation carries its error;
+    * ``CallbackStarted`` carries the callback's ``Timeout``/``HeartbeatTimeout``;
+    * ``StepSucceeded`` after retries carries ``RetryDetails.CurrentAttempt``.
+    All three are in the store (the failed invocations, the START updates); upstream's
+    event builders take only some of their fields.
+    """
     response = _upstream_history(self, execution_arn, *args, **kwargs)
+    execution = self.get_execution(execution_arn)
     errors = {
         c.request_id: c.error
-        for c in self.get_execution(execution_arn).invocation_completions
+        for c in execution.invocation_completions
         if isinstance(c, _FailedInvocation)
     }
-    if not errors:
-        return response
-    events = []
-    for event in response.events:
-        details = event.invocation_completed_details
-        if details is not None and details.request_id in errors:
-            failed = _FailedInvocation(
-                **dataclasses.asdict(details), error=errors[details.request_id]
-            )
-            event = dataclasses.replace(event, invocation_completed_details=failed)
-        events.append(event)
-    return dataclasses.replace(response, events=events)
+    starts: dict[str, int] = {}  # operation id -> START updates: one per attempt
+    callback_options: dict[str, CallbackOptions] = {}
+    for update in execution.updates:
+        if update.action.value == "START":
+            starts[update.operation_id] = starts.get(update.operation_id, 0) + 1
+            if update.callback_options is not None:
+                callback_options[update.operation_id] = update.callback_options
+    return dataclasses.replace(
+        response,
+        events=[_completed(e, errors, starts, callback_options) for e in response.events],
+    )
+
+
+def _completed(
+    event: _model.Event,
+    errors: dict[str, ErrorObject | None],
+    starts: dict[str, int],
+    callback_options: dict[str, CallbackOptions],
+) -> _model.Event:
+    invocation = event.invocation_completed_details
+    if invocation is not None and invocation.request_id in errors:
+        failed = _FailedInvocation(
+            **dataclasses.asdict(invocation), error=errors[invocation.request_id]
+        )
+        return dataclasses.replace(event, invocation_completed_details=failed)
+    callback = event.callback_started_details
+    options = callback_options.get(event.operation_id or "")
+    if callback is not None and options is not None:
+        details = dataclasses.replace(
+            callback,
+            timeout=options.timeout_seconds or None,  # 0: no timeout, and none shown
+            heartbeat_timeout=options.heartbeat_timeout_seconds or None,
+        )
+        return dataclasses.replace(event, callback_started_details=details)
+    step = event.step_succeeded_details
+    attempts = starts.get(event.operation_id or "", 0)
+    if step is not None and step.retry_details is None and attempts > 1:
+        details = dataclasses.replace(
+            step, retry_details=_model.RetryDetails(current_attempt=attempts)
+        )
+        return dataclasses.replace(event, step_succeeded_details=details)
+    return event
 
 
 _REGION = {"name": "us-east-1"}

@@ -16,24 +16,22 @@ until no invocation is running: see PatientCallbackSender), and compares history
 package does against AWS. The requirements' ExpectedLogs are not checked here.
 
 Cases mostly wait (timers, retries, callback delays), so they run concurrently, once, in
-a module fixture; each test then reports its own case. Known gaps of the testing SDK's
-runner are strict xfails: a case passes as a known gap only if its history matches once
-exactly that gap is allowed for, and it must start failing the day the gap is closed.
+a module fixture; each test then reports its own case. All of them pass: where the testing
+SDK's runner records less than AWS (see helpers/localcloud/runner.py), the local cloud
+fills it in.
 """
 
 from __future__ import annotations
 
 import ast
 import contextlib
-import copy
 import io
 import json
-import re
 import time
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -56,12 +54,9 @@ from aws_durable_execution_conformance_tests.callback import (
     CallbackResult,
     CallbackSender,
 )
-from aws_durable_execution_conformance_tests.history import EventHistoryMatcher
 from aws_durable_execution_conformance_tests.validate import (
     AsyncValidationConfig,
     PollingValidator,
-    _validate_execution_result,
-    get_execution_history,
 )
 from aws_durable_execution_conformance_tests.variables import PlaceholderContext
 
@@ -76,11 +71,6 @@ CONCURRENCY = 12  # the runner invokes at most cpu_count + 4 handlers at once an
 POLL_SECONDS = 0.25
 NO_PROGRESS_SECONDS = 60.0  # a safety net: a crashed invocation alone costs 5 s + 2 cold starts
 QUIET_SECONDS = 15.0
-# Errors of the history match or of the result; any other (polling, sending an answer) is
-# never a known gap.
-MATCH_ERROR = re.compile(
-    r"^(Event\[EventId=|No actual event found for EventId=|Expected (ExecutionStatus|Result)=)"
-)
 TERMINAL = {"SUCCEEDED", "FAILED", "TIMED_OUT", "STOPPED"}
 
 
@@ -106,72 +96,12 @@ def _cases() -> list[Case]:
 CASES = _cases()
 
 
-# -- known gaps of the runner (aws-durable-execution-sdk-python-testing 1.4.0) -----------
-
-
-class KnownGap(AssertionError):
-    """A case that fails only where the runner is known to differ from AWS."""
-
-
-Events = list[dict[str, Any]]
-
-
-@dataclass(frozen=True)
-class Gap:
-    reason: str
-    allow: Callable[[Events], Events]  # the expected history, with the gap allowed for
-
-
-def _drop_details(details: str, *keys: str) -> Callable[[Events], Events]:
-    def allow(expected: Events) -> Events:
-        expected = copy.deepcopy(expected)
-        for event in expected:
-            if isinstance(event.get(details), dict):
-                for key in keys:
-                    event[details].pop(key, None)
-        return expected
-
-    return allow
-
-
-RETRY_DETAILS = (
-    "runner gap: a step that succeeded after retries has no RetryDetails in "
-    "StepSucceededDetails (AWS records the attempt)"
-)
-CALLBACK_TIMEOUTS = (
-    "runner gap: CallbackStartedDetails lacks the callback's Timeout/"
-    "HeartbeatTimeout (AWS records them)"
-)
-
-
-def _retry_details() -> Gap:
-    return Gap(RETRY_DETAILS, _drop_details("StepSucceededDetails", "RetryDetails"))
-
-
-def _callback_timeouts() -> Gap:
-    return Gap(
-        CALLBACK_TIMEOUTS, _drop_details("CallbackStartedDetails", "Timeout", "HeartbeatTimeout")
-    )
-
-
-KNOWN_GAPS: dict[str, tuple[Gap, ...]] = {
-    **{cid: (_retry_details(),) for cid in ("1-11", "1-13", "1-14", "1-15", "3-7")},
-    **{
-        cid: (_callback_timeouts(),)
-        for cid in ("4-3", "4-4", "4-5", "4-8", "4-11", "4-14", "7-5", "7-12", "7-13", "7-14")
-    },
-    "1-18": (_retry_details(),),
-}
-
-
 # -- running the cases ------------------------------------------------------------------
 
 
 @dataclass
 class Outcome:
     errors: list[str]
-    # What is left of ``errors`` once the case's known gaps are allowed for.
-    unexplained: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
 
@@ -259,24 +189,6 @@ def _run(case: Case, lam: Any, role: str, code: bytes, markers: Path) -> Outcome
         callback_actions=[CallbackAction.from_dict(a) for a in spec.get("CallbackActions", [])],
     )
     outcome = Outcome(result.errors)
-    gaps = KNOWN_GAPS.get(case.id, ())
-    if result.errors and gaps:
-        outcome.unexplained = [e for e in result.errors if not MATCH_ERROR.match(e)]
-        allowed = expected
-        for gap in gaps:
-            allowed = gap.allow(allowed)
-        context = _context(variables.bindings)
-        history = get_execution_history(arn, lam) or {}
-        outcome.unexplained += (
-            EventHistoryMatcher(context).match(allowed, history.get("Events", [])).errors
-        )
-        if spec.get("ExpectedResult"):
-            outcome.unexplained += _validate_execution_result(
-                execution_arn=arn,
-                expected_result=spec["ExpectedResult"],
-                lambda_client=lam,
-                context=context,
-            )
     # Cases that stop at a matched history (a one-hour wait) or failed leave the execution
     # running: stop it, and retire the function's warm worker.
     if lam.get_durable_execution(DurableExecutionArn=arn)["Status"] not in TERMINAL:
@@ -335,23 +247,10 @@ def outcomes(
         return {cid: future.result() for cid, future in futures.items()}
 
 
-def _param(case: Case) -> Any:
-    gaps = KNOWN_GAPS.get(case.id)
-    if not gaps:
-        return pytest.param(case, id=case.id)
-    reason = "; ".join(gap.reason for gap in gaps)
-    known = pytest.mark.xfail(strict=True, raises=KnownGap, reason=reason)
-    return pytest.param(case, id=case.id, marks=known)
-
-
-@pytest.mark.parametrize("case", [_param(case) for case in CASES])
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
 def test_requirement(case: Case, outcomes: dict[str, Outcome]) -> None:
     outcome = outcomes[case.id]
     report = f"{case.id} ({case.spec.get('description', '')}):\n  " + "\n  ".join(outcome.errors)
-    if outcome.errors and case.id in KNOWN_GAPS:
-        if not outcome.unexplained:
-            raise KnownGap(report)
-        report += "\nnot explained by its known gap:\n  " + "\n  ".join(outcome.unexplained)
     assert not outcome.errors, report
 
 
