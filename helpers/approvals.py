@@ -61,6 +61,8 @@ _CLOSED_CODES = {"CallbackTimeoutException"}
 _UNKNOWN_CODES = {"ResourceNotFoundException", "InvalidParameterValueException"}
 _ARN_RE = re.compile(r"/durable-execution/(?P<name>[^/]+)/(?P<id>[^/]+)$")
 _UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-")
+_VERSION_RE = re.compile(r"^(\$LATEST(\.PUBLISHED)?|[0-9]+)$")
+_MESSAGE_SLACK_S = 10  # after a visibility timeout runs out, until a poll has the message
 # wait_for_callback names its callback "<name> create callback id".
 _CALLBACK_SUFFIX = " create callback id"
 
@@ -291,18 +293,38 @@ def open_callbacks(lam: Any, execution_arn: str) -> list[OpenCallback]:
     return [callback for op_id, callback in started.items() if op_id not in closed]
 
 
+def versions_of(lam: Any, function_name: str, qualifier: str) -> list[str]:
+    """The versions a qualifier stands for: itself for a version (or ``$LATEST``), the
+    versions an alias routes to (its own, then its weighted extra ones) for an alias.
+
+    An execution runs on, and is filed under, a version: its ARN reads
+    ``function:NAME:($LATEST|N)/durable-execution/...``, never an alias.
+    """
+    if _VERSION_RE.match(qualifier):
+        return [qualifier]
+    alias = lam.get_alias(FunctionName=function_name, Name=qualifier)
+    weights = (alias.get("RoutingConfig") or {}).get("AdditionalVersionWeights") or {}
+    return list(dict.fromkeys([str(alias["FunctionVersion"]), *map(str, weights)]))
+
+
 def running_executions(lam: Any, function_name: str, qualifier: str | None = None) -> list[str]:
-    """ARNs of the function's RUNNING durable executions (optionally of one qualifier)."""
-    kwargs: dict[str, Any] = {"FunctionName": function_name, "Statuses": ["RUNNING"]}
-    if qualifier:
-        kwargs["Qualifier"] = qualifier
+    """ARNs of the function's RUNNING durable executions (optionally of one qualifier; an
+    alias stands for the versions it routes to now)."""
+    qualifiers: list[str | None] = (
+        [*versions_of(lam, function_name, qualifier)] if qualifier else [None]
+    )
     arns: list[str] = []
-    while True:
-        page = lam.list_durable_executions_by_function(**kwargs)
-        arns += [item["DurableExecutionArn"] for item in page.get("DurableExecutions", [])]
-        if not page.get("NextMarker"):
-            return arns
-        kwargs["Marker"] = page["NextMarker"]
+    for version in qualifiers:
+        kwargs: dict[str, Any] = {"FunctionName": function_name, "Statuses": ["RUNNING"]}
+        if version:
+            kwargs["Qualifier"] = version
+        while True:
+            page = lam.list_durable_executions_by_function(**kwargs)
+            arns += [item["DurableExecutionArn"] for item in page.get("DurableExecutions", [])]
+            if not page.get("NextMarker"):
+                break
+            kwargs["Marker"] = page["NextMarker"]
+    return list(dict.fromkeys(arns))
 
 
 # ---------------------------------------------------------------------------------------
@@ -340,6 +362,7 @@ class Inbox:
         self.lines: list[StatusLine] = []
         self._changed: list[Request] = []
         self._lock = threading.RLock()
+        self._messages_due = 0.0  # monotonic time by which held messages are back (recover)
 
     @classmethod
     def for_target(cls, target: Any, queue: str, **options: Any) -> Inbox:
@@ -459,6 +482,16 @@ class Inbox:
         """Requests still waiting for an answer."""
         with self._lock:
             return [r for r in self.requests.values() if r.state in ("open", "sending")]
+
+    def awaiting_messages(self) -> list[Request]:
+        """Requests picked up from history whose message has not come back yet, while it
+        still may: an earlier panel may hold it until its visibility timeout runs out. Keep
+        polling for them, or the message returns to nobody and a later panel shows it as a
+        new request of an execution it does not know."""
+        if time.monotonic() > self._messages_due:
+            return []
+        with self._lock:
+            return [r for r in self.requests.values() if r.source == "history" and r.tool is None]
 
     # -- the queue ---------------------------------------------------------------------
     def queue_url(self) -> str:
@@ -721,8 +754,10 @@ class Inbox:
         Adopts the given executions (and, with ``function_name``, every RUNNING execution of
         that function/qualifier) and adds a request for each open callback in their
         histories. Those requests know their callback id and name but not the tool: that was
-        in the SQS message, which an earlier panel may still hold; when it comes back the
-        card fills in. Messages not yet received need nothing: the next poll() finds them.
+        in the SQS message, which an earlier panel may still hold; when it comes back (within
+        one visibility timeout, and the panel polls until then) the card fills in and the
+        message is deleted. Messages not yet received need nothing: the next poll() finds
+        them. A ``qualifier`` that is an alias stands for the versions it routes to now.
         """
         arns = list(dict.fromkeys(execution_arns))
         if function_name:
@@ -772,6 +807,12 @@ class Inbox:
                     )
                     self.requests[callback.callback_id] = request
                 found.append(request)
+        if found:
+            # A message an earlier panel held is back within one visibility timeout (its
+            # own; the default is the same as ours): poll until then (awaiting_messages).
+            self._messages_due = max(
+                self._messages_due, time.monotonic() + self.visibility_timeout + _MESSAGE_SLACK_S
+            )
         self.say(
             "info",
             f"Recovered {len(found)} waiting request(s) from {len(arns)} execution(s)."
@@ -1060,7 +1101,11 @@ class ApprovalPanel:
                 return
 
     def _idle(self) -> bool:
-        return all(info.done for info in self.inbox.all_executions()) and not self.inbox.pending()
+        return (
+            all(info.done for info in self.inbox.all_executions())
+            and not self.inbox.pending()
+            and not self.inbox.awaiting_messages()
+        )
 
     def run_until_done(self, execution_arn: str | None = None, timeout: float = 300) -> Any:
         """Block until the execution ends; return its result (the chatbot's dict).

@@ -27,6 +27,7 @@ from helpers.approvals import (
     check_mode,
     open_callbacks,
     parse_message,
+    running_executions,
     short_id,
 )
 from helpers.localcloud import LocalCloud
@@ -426,6 +427,44 @@ def test_pickup_after_a_kernel_restart(
     assert result["decisions"][0]["comment"] == "after restart"
     assert open_callbacks(lam, arn) == []
     until(lambda: queue_count(sqs, queue) == 0, lambda: new.poll(wait_seconds=1))
+
+
+def test_recover_by_alias_and_wait_for_the_held_message(
+    lam: Any, sqs: Any, queue: str, function: tuple[str, str]
+) -> None:
+    """Notebook 04's recovery after a real restart: no release(), the dead panel's message
+    stays in flight. recover() by alias finds the execution (filed under its version), and
+    the panel polls on after the execution ended until that message is back, then deletes it:
+    left on the queue, a later panel would show it as another execution's new request."""
+    name, version = function
+    for leftover in running_executions(lam, name):  # recover() adopts every running one
+        lam.stop_durable_execution(DurableExecutionArn=leftover)
+    alias = f"live-{uuid.uuid4().hex[:6]}"
+    lam.create_alias(FunctionName=name, Name=alias, FunctionVersion=version)
+    event = {"question": "After a restart?", "queue_url": queue, "tools": TOOLS}
+    reply = lam.invoke(
+        FunctionName=name, Qualifier=alias, InvocationType="Event", Payload=json.dumps(event)
+    )
+    arn = str(reply["DurableExecutionArn"])
+    assert f":{version}/durable-execution/" in arn  # a version, never the alias
+    old = Inbox(lam, sqs, queue, visibility_timeout=5)
+    old.track(arn)
+    held = next_open(old)  # received, never deleted: the kernel dies with it
+
+    panel = ApprovalPanel(
+        Inbox(lam, sqs, queue, visibility_timeout=5), start=lambda _q: arn, poll_seconds=1
+    )
+    found = panel.recover(function_name=name, qualifier=alias)
+    assert [(r.callback_id, r.execution_arn) for r in found] == [(held.callback_id, arn)]
+    panel.cards[held.callback_id].approve.click()
+    second = until(lambda: len(panel.cards) == 2 and list(panel.cards.values())[1])
+    second.deny.click()
+    until(lambda: panel.inbox.executions[arn].done)  # the poller refreshes the status
+
+    until(lambda: queue_count(sqs, queue) == 0)  # nobody polls here but the panel's thread
+    until(lambda: panel._thread is None or not panel._thread.is_alive())  # then it stops
+    assert [c.request.tool for c in panel.cards.values()] == list(TOOLS)  # filled in
+    assert "duplicate" not in panel.status_text and "New request #3" not in panel.status_text
 
 
 def test_panel_buttons(lam: Any, sqs: Any, queue: str, start: Callable[..., str]) -> None:
