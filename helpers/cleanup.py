@@ -6,13 +6,15 @@ log groups, then the queue and the bucket the functions wrote to, and the roles 
 
 A resource is removed only if its name derives from the prefix *and* it carries the tag
 ``prefix=<PREFIX>``: the prefix ``ws`` never removes ``ws-2``'s resources, although their
-names start alike.
+names start alike. In a shared account whose users may touch only their own prefix's
+resources (``helpers.permissions``), reading ``ws-2``'s tags is denied to ``ws``: such a
+resource is skipped as not ours.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -20,17 +22,31 @@ from botocore.exceptions import ClientError
 from .naming import WORKSHOP_TAG, Names
 from .target import Target
 
+ACCESS_DENIED = ("AccessDenied", "AccessDeniedException")
+
 
 def _owned(tags: dict[str, str], names: Names) -> bool:
     return tags.get("prefix") == names.prefix and tags.get("workshop") == WORKSHOP_TAG
 
 
+def _tags(read: Callable[..., dict[str, Any]], **kwargs: Any) -> dict[str, Any] | None:
+    """``read(**kwargs)`` (a tag listing), or None when it is denied: under a least-privilege
+    policy, a resource whose name starts like the prefix's but is another prefix's."""
+    try:
+        return read(**kwargs)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in ACCESS_DENIED:
+            return None
+        raise
+
+
 def _functions(lam: Any, names: Names) -> Iterator[str]:
     for page in lam.get_paginator("list_functions").paginate():
         for fn in page["Functions"]:
-            if fn["FunctionName"].startswith(f"{names.prefix}-") and _owned(
-                lam.list_tags(Resource=fn["FunctionArn"]).get("Tags", {}), names
-            ):
+            if not fn["FunctionName"].startswith(f"{names.prefix}-"):
+                continue
+            tags = _tags(lam.list_tags, Resource=fn["FunctionArn"])
+            if tags is not None and _owned(tags.get("Tags", {}), names):
                 yield str(fn["FunctionName"])
 
 
@@ -93,7 +109,8 @@ def _log_groups(logs: Any, names: Names, functions: list[str]) -> Iterator[str]:
                 yield name
                 continue
             arn = group["arn"].removesuffix(":*")
-            if _owned(logs.list_tags_for_resource(resourceArn=arn).get("tags", {}), names):
+            tags = _tags(logs.list_tags_for_resource, resourceArn=arn)
+            if tags is not None and _owned(tags.get("tags", {}), names):
                 yield name
 
 
@@ -144,13 +161,10 @@ def _roles(iam: Any, names: Names) -> Iterator[str]:
     for page in iam.get_paginator("list_roles").paginate():
         for role in page["Roles"]:
             name = role["RoleName"]
-            if (
-                name.startswith(f"{names.prefix}-")
-                and name.endswith(f"-{names.region}")
-                and _owned(
-                    {t["Key"]: t["Value"] for t in iam.list_role_tags(RoleName=name)["Tags"]}, names
-                )
-            ):
+            if not (name.startswith(f"{names.prefix}-") and name.endswith(f"-{names.region}")):
+                continue
+            tags = _tags(iam.list_role_tags, RoleName=name)
+            if tags is not None and _owned({t["Key"]: t["Value"] for t in tags["Tags"]}, names):
                 yield name
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from .naming import Names, validate_prefix
 from .target import Target
 
 
@@ -19,9 +20,12 @@ class Check:
         return f"{'OK  ' if self.ok else 'FAIL'} {self.name}: {self.detail}"
 
 
-def _durable_api_answers(lam: object) -> bool:
+PROBE_FUNCTION = "workshop-preflight-probe"
+
+
+def _durable_api_answers(lam: object, function: str) -> bool:
     try:
-        lam.list_durable_executions_by_function(FunctionName="workshop-preflight-probe")  # type: ignore[attr-defined]
+        lam.list_durable_executions_by_function(FunctionName=function)  # type: ignore[attr-defined]
     except ClientError as exc:
         # No such function is the expected answer: the API itself is there.
         if exc.response["Error"]["Code"] != "ResourceNotFoundException":
@@ -29,8 +33,15 @@ def _durable_api_answers(lam: object) -> bool:
     return True
 
 
-def run(target: Target) -> list[Check]:
-    """Identity, Lambda with durable functions, S3, SQS and Logs, each called once."""
+def run(target: Target, prefix: str | None = None) -> list[Check]:
+    """Identity, Lambda with durable functions, S3, SQS and Logs, each called once.
+
+    With ``prefix``, the durable API is asked about the prefix's chatbot function (there
+    or not, the API answers): an attendee whose policy covers only the prefix's resources
+    (``helpers.permissions``) may ask about that one and no other.
+    """
+    if prefix is not None:
+        validate_prefix(prefix)  # a bad PREFIX fails here, before any call goes out
     checks: list[Check] = []
 
     def attempt(name: str, call: object, ok_detail: str, fix: str) -> None:
@@ -55,9 +66,12 @@ def run(target: Target) -> list[Check]:
     )
     attempt(
         "durable executions",
-        lambda: _durable_api_answers(lam),
+        lambda: _durable_api_answers(
+            lam, Names.for_target(target, prefix).function if prefix else PROBE_FUNCTION
+        ),
         "API answers",
-        "Pick a region where Lambda durable functions are available.",
+        "Pick a region where Lambda durable functions are available, or check the Lambda "
+        "permissions.",
     )
     attempt(
         "s3",

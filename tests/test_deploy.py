@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from iam_eval import actions_of, resources_of, statements, wildcard_resources
 
 from helpers import bundle as bundling
 from helpers import deploy
@@ -162,21 +163,12 @@ CALLS = {
 }
 
 
-def statements(policy: dict[str, Any]) -> list[dict[str, Any]]:
-    return list(policy["Statement"])
-
-
-def as_list(value: str | list[str]) -> list[str]:
-    return [value] if isinstance(value, str) else list(value)
-
-
 @pytest.mark.parametrize(
     "model_id", ["us.amazon.nova-lite-v1:0", "amazon.nova-lite-v1:0", "global.anthropic.x-v1:0"]
 )
 def test_the_policy_grants_only_used_actions(model_id: str) -> None:
     policy = deploy.execution_policy(NAMES, model_id)
-    actions = {a for s in statements(policy) for a in as_list(s["Action"])}
-    assert actions == set(USED)
+    assert actions_of(policy) == set(USED)
     assert all(s["Effect"] == "Allow" for s in statements(policy))
     assert "*" not in json.dumps([s["Action"] for s in statements(policy)])
 
@@ -184,11 +176,9 @@ def test_the_policy_grants_only_used_actions(model_id: str) -> None:
 def test_no_resource_is_wider_than_aws_allows() -> None:
     policy = deploy.execution_policy(NAMES, "us.amazon.nova-lite-v1:0")
     by_sid = {s["Sid"]: s for s in statements(policy)}
-    resources = [r for s in statements(policy) for r in as_list(s["Resource"])]
-    assert "*" not in resources
-    wildcards = {r for r in resources if "*" in r}
+    assert "*" not in resources_of(policy)
     # Each wildcard is the narrowest form of its resource, for a reason:
-    assert wildcards == {
+    assert wildcard_resources(policy) == {
         # execution ARNs always carry a qualifier (aws-facts: function:NAME:*)
         "arn:aws:lambda:us-east-2:123456789012:function:hitl-alice-chatbot:*",
         # the log streams of the function's own group
@@ -222,8 +212,7 @@ def test_model_arns_follow_the_model_id() -> None:
 
 def test_a_function_without_the_chatbot_gets_durable_and_log_grants_only() -> None:
     policy = deploy.execution_policy(NAMES.for_app("first"))
-    actions = {a for s in statements(policy) for a in as_list(s["Action"])}
-    assert actions == set(deploy.DURABLE_ACTIONS + deploy.LOG_ACTIONS)
+    assert actions_of(policy) == set(deploy.DURABLE_ACTIONS + deploy.LOG_ACTIONS)
     assert "function:hitl-alice-first:*" in json.dumps(policy)
 
 

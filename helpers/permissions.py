@@ -1,0 +1,254 @@
+"""The IAM policy one attendee needs to run every notebook in a shared AWS account.
+
+A facilitator creates one customer managed policy per attendee (the user-inline limit of
+2,048 characters is too small) from this module and attaches it to that attendee's user or
+role:
+
+    .venv/bin/python -m helpers.permissions --prefix alice --region us-east-2 \\
+        --account 111122223333 > alice.json
+
+Every action is one the kit calls (``tests/test_permissions.py`` runs the notebooks'
+flow and checks both ways: each call is allowed, each action is used), and every resource
+is one of the prefix's ARNs (``Names``) for the functions the notebooks deploy. ``*``
+appears only for the list actions in ``ACCOUNT_WIDE``, which AWS authorizes on ``*``
+alone. Two attendees' policies never overlap: ``alice`` cannot touch ``alice-2``'s
+resources, although the names start alike (cleanup skips what it may not read).
+
+The user never calls Bedrock: the function does, with its execution role
+(``deploy.execution_policy``), which the user writes with ``iam:PutRolePolicy``. IAM
+cannot limit what that inline document says; a facilitator who must bound it adds a
+permissions boundary of their own (the kit sets none).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from typing import Any
+
+from .deploy import DURABLE_POLICY_ARN
+from .naming import Names, PrefixError, validate_prefix
+
+# The functions the notebooks deploy under one prefix: 03-05 the chatbot, 01 and 02 a
+# sample each. Each gets its own function, version, alias, role and log group.
+APPS = ("chatbot", "first", "replay")
+
+# Actions with no resource type in the Service Authorization Reference: AWS authorizes
+# them on "*" only, so no narrower Resource can work. They show every attendee's names
+# and settings (ListFunctions: each function's configuration, environment variables
+# included), never data. What each is for:
+ACCOUNT_WIDE: dict[str, str] = {
+    "lambda:ListFunctions": "preflight; cleanup finds the prefix's functions by name",
+    "iam:ListRoles": "cleanup finds the prefix's execution roles by name",
+    "s3:ListAllMyBuckets": "preflight; the leftover check after cleanup (ListBuckets)",
+    "sqs:ListQueues": "preflight; the leftover check after cleanup",
+    "logs:DescribeLogGroups": "preflight; deploy and cleanup look log groups up by name",
+}
+
+ROLE_ACTIONS = [
+    "iam:CreateRole",
+    "iam:TagRole",  # CreateRole with Tags needs it too
+    "iam:GetRole",
+    "iam:DeleteRole",
+    "iam:PutRolePolicy",
+    "iam:GetRolePolicy",
+    "iam:DeleteRolePolicy",
+    "iam:ListRolePolicies",
+    "iam:ListAttachedRolePolicies",
+    "iam:ListRoleTags",
+]
+# Only ever with the managed durable policy (iam:PolicyARN below): never AdministratorAccess.
+ATTACH_ACTIONS = ["iam:AttachRolePolicy", "iam:DetachRolePolicy"]
+FUNCTION_ACTIONS = [
+    "lambda:CreateFunction",
+    "lambda:TagResource",  # CreateFunction with Tags needs it too
+    "lambda:GetFunction",
+    "lambda:GetFunctionConfiguration",
+    "lambda:UpdateFunctionCode",
+    "lambda:UpdateFunctionConfiguration",
+    "lambda:DeleteFunction",
+    "lambda:PublishVersion",
+    "lambda:ListVersionsByFunction",
+    "lambda:CreateAlias",
+    "lambda:GetAlias",
+    "lambda:UpdateAlias",
+    "lambda:DeleteAlias",
+    "lambda:ListAliases",
+    "lambda:ListTags",
+    # The Service Authorization Reference gives the function resource type; which ARN AWS
+    # checks when the call carries a Qualifier (cleanup and recovery list per version) was
+    # not verified on AWS: the statement grants both forms.
+    "lambda:ListDurableExecutionsByFunction",
+]
+# Authorized against the durable execution's ARN, function:NAME:QUALIFIER/durable-execution/
+# NAME/ID, and (Invoke) against the qualified function ARN: a durable function is only
+# invoked qualified. Only function:NAME:* matches them; the unqualified ARN never does.
+EXECUTION_ACTIONS = [
+    "lambda:InvokeFunction",
+    "lambda:GetDurableExecution",
+    "lambda:GetDurableExecutionHistory",
+    "lambda:SendDurableExecutionCallbackSuccess",
+    "lambda:StopDurableExecution",
+]
+QUEUE_ACTIONS = [
+    "sqs:CreateQueue",
+    "sqs:TagQueue",  # CreateQueue with tags needs it too
+    "sqs:GetQueueUrl",
+    "sqs:GetQueueAttributes",
+    "sqs:SetQueueAttributes",
+    "sqs:ListQueueTags",
+    "sqs:DeleteQueue",
+    "sqs:ReceiveMessage",
+    "sqs:DeleteMessage",
+    "sqs:ChangeMessageVisibility",  # a re-run panel hands held requests back at once
+]
+BUCKET_ACTIONS = [
+    "s3:CreateBucket",
+    "s3:ListBucket",  # HeadBucket
+    "s3:GetBucketPublicAccessBlock",
+    "s3:PutBucketPublicAccessBlock",
+    "s3:GetEncryptionConfiguration",  # GetBucketEncryption
+    "s3:PutEncryptionConfiguration",  # PutBucketEncryption
+    "s3:GetBucketTagging",
+    "s3:PutBucketTagging",
+    "s3:ListBucketVersions",  # ListObjectVersions, to empty it
+    "s3:DeleteBucket",
+]
+# DeleteObjects always needs DeleteObject, and DeleteObjectVersion for the VersionIds that
+# cleanup passes. The user never reads a report through S3: its link is presigned by the
+# function's role.
+OBJECT_ACTIONS = ["s3:DeleteObject", "s3:DeleteObjectVersion"]
+LOG_GROUP_ACTIONS = [
+    "logs:CreateLogGroup",
+    # CreateLogGroup with tags: AWS lists both tagging actions for it, the newer
+    # TagResource and the older TagLogGroup; which one it checks was not verified here.
+    "logs:TagResource",
+    "logs:TagLogGroup",
+    "logs:PutRetentionPolicy",
+    "logs:DeleteLogGroup",
+    "logs:ListTagsForResource",
+    "logs:FilterLogEvents",  # the REPORT records of notebooks 02 and 05
+]
+
+
+def user_policy(names: Names) -> dict[str, Any]:
+    """The policy that lets one attendee run every notebook with ``names.prefix``, and
+    nothing more: the prefix's functions (``APPS``), their roles and log groups, its
+    approval queue and its report bucket, in ``names.region`` of ``names.account``."""
+    apps = [names.for_app(app) for app in APPS]
+    roles = [n.role_arn for n in apps]
+    functions = [n.function_arn for n in apps]
+    qualified = [n.executions_arn for n in apps]  # function:NAME:* (versions, aliases)
+    log_groups = [arn for n in apps for arn in (n.log_group_arn, f"{n.log_group_arn}:*")]
+    statements: list[dict[str, Any]] = [
+        {
+            "Sid": "ListNamesAccountWide",
+            "Effect": "Allow",
+            "Action": sorted(ACCOUNT_WIDE),
+            "Resource": "*",
+        },
+        {
+            "Sid": "ManageTheExecutionRoles",
+            "Effect": "Allow",
+            "Action": ROLE_ACTIONS,
+            "Resource": roles,
+        },
+        {
+            "Sid": "AttachOnlyTheManagedDurablePolicy",
+            "Effect": "Allow",
+            "Action": ATTACH_ACTIONS,
+            "Resource": roles,
+            "Condition": {
+                "ArnEquals": {"iam:PolicyARN": DURABLE_POLICY_ARN.format(partition=names.partition)}
+            },
+        },
+        {
+            "Sid": "PassTheExecutionRolesToLambdaOnly",
+            "Effect": "Allow",
+            "Action": "iam:PassRole",
+            "Resource": roles,
+            "Condition": {"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}},
+        },
+        {
+            # Unqualified ARNs for the function itself, function:NAME:* for the calls that
+            # name a version or alias (a Qualifier, the published-version waiter).
+            "Sid": "DeployAndRemoveTheFunctions",
+            "Effect": "Allow",
+            "Action": FUNCTION_ACTIONS,
+            "Resource": functions + qualified,
+        },
+        {
+            "Sid": "StartFollowAnswerAndStopExecutions",
+            "Effect": "Allow",
+            "Action": EXECUTION_ACTIONS,
+            "Resource": qualified,
+        },
+        {
+            "Sid": "TheApprovalQueue",
+            "Effect": "Allow",
+            "Action": QUEUE_ACTIONS,
+            "Resource": names.queue_arn,
+        },
+        {
+            "Sid": "TheReportBucket",
+            "Effect": "Allow",
+            "Action": BUCKET_ACTIONS,
+            "Resource": names.bucket_arn,
+        },
+        {
+            "Sid": "EmptyTheReportBucketAtCleanup",
+            "Effect": "Allow",
+            "Action": OBJECT_ACTIONS,
+            "Resource": f"{names.bucket_arn}/*",
+        },
+        {
+            # Both spellings of a log group's ARN: with ":*" (how DescribeLogGroups' "arn"
+            # and AWS's examples write it) and without (its "logGroupArn", what cleanup
+            # passes to ListTagsForResource).
+            "Sid": "TheFunctionsLogGroups",
+            "Effect": "Allow",
+            "Action": LOG_GROUP_ACTIONS,
+            "Resource": log_groups,
+        },
+    ]
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+# -- command line -------------------------------------------------------------------------
+ACCOUNT_PATTERN = re.compile(r"^\d{12}$")
+REGION_PATTERN = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
+
+
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m helpers.permissions",
+        description="Print the IAM policy (JSON) one attendee needs to run every notebook "
+        "with PREFIX in a shared AWS account; create it as a customer managed policy.",
+    )
+    parser.add_argument("--prefix", required=True, help="the attendee's PREFIX, e.g. hitl-alice")
+    parser.add_argument("--region", required=True, help="the workshop's REGION, e.g. us-east-2")
+    parser.add_argument("--account", required=True, help="the 12-digit AWS account id")
+    args = parser.parse_args(argv)
+    try:
+        validate_prefix(args.prefix)
+    except PrefixError as exc:
+        parser.error(str(exc))
+    if not REGION_PATTERN.match(args.region):
+        parser.error(f"REGION {args.region!r} is not a region name such as 'us-east-2'.")
+    if not ACCOUNT_PATTERN.match(args.account):
+        parser.error(f"--account {args.account!r} is not a 12-digit AWS account id.")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _arguments(argv)
+    policy = user_policy(Names(args.prefix, args.account, args.region))
+    json.dump(policy, sys.stdout, indent=2)
+    print()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
