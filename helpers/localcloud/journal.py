@@ -33,12 +33,19 @@ long-lived journal, which goes straight to the log group (~20 µs). An S3 multip
 upload gets its original id back (moto draws those from os.urandom), so an upload can
 go on across a restart.
 
+Compaction: a Lambda function's records (its zips above all: ~17 MB each, most of the
+replay time) are dropped from the journal when the whole function is deleted, and blobs
+no record needs any more are removed. A workshop deploys and cleans up again and again;
+without this, every run made the next start of the local cloud slower. Records name
+their function (``function``) when journaled; older records are read to find it.
+
 Caveats: timestamps (SQS SentTimestamp, Lambda LastModified, S3 LastModified, Logs
 creationTime/ingestionTime) are those of the replay, not of the original call. moto's
 state is process-global: use one MotoState per process; `replay` resets all of moto,
 and the patches below are process-wide. If the journal cannot be written (disk full),
 the caller gets a 500 but moto has applied the call: it is lost at the next restart.
-The journal only grows; there is no compaction.
+Other resources (queues, buckets, log groups, roles) are not compacted: their records
+are small.
 """
 
 from __future__ import annotations
@@ -65,7 +72,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from moto.core.base_backend import AccountSpecificBackend
 from moto.core.request import PRESERVED_HEADER_NAMES_ENVIRON_KEY
@@ -101,6 +108,11 @@ _LAMBDA_INVOKE = re.compile(
     r"(invocations|invoke-async/?|response-streaming-invocations)$"
 )
 _UPLOAD_ID = re.compile(rb"<UploadId>([^<]+)</UploadId>")
+# Lambda control-plane paths that name a function (by name, name:qualifier or ARN).
+_FUNCTION_PATH = re.compile(r"^/\d{4}-\d{2}-\d{2}/functions/([^/]+)(/.*)?$")
+_CREATE_FUNCTION_PATH = re.compile(r"^/\d{4}-\d{2}-\d{2}/functions/?$")
+_TAGS_PATH = re.compile(r"^/\d{4}-\d{2}-\d{2}/tags/(.+)$")
+_BLOB_REF = re.compile(rb'"blob":"([0-9a-f]{64})"')
 # Hop-by-hop or per-attempt headers: useless to moto at replay, and they bloat lines.
 _DROPPED_HEADERS = frozenset(
     {
@@ -398,6 +410,49 @@ def _ok(status: str) -> bool:
     return status[:1] == "2"
 
 
+def _function_name(reference: str) -> str:
+    """``name``, ``name:qualifier`` or a function ARN, as the function's name."""
+    reference = unquote(reference)
+    if ":function:" in reference:
+        reference = reference.split(":function:", 1)[1]
+    return reference.split(":", 1)[0]
+
+
+def function_of(
+    method: str, path: str, headers: dict[str, Any], body: Callable[[], bytes]
+) -> str | None:
+    """The Lambda function a journaled call acts on, or None (``body`` is read only for
+    CreateFunction, whose path does not name the function)."""
+    if _signing_service(headers) != "lambda":
+        return None
+    if match := _FUNCTION_PATH.match(path):
+        return _function_name(match.group(1))
+    if match := _TAGS_PATH.match(path):
+        arn = unquote(match.group(1))
+        return _function_name(arn) if ":function:" in arn else None
+    if method == "POST" and _CREATE_FUNCTION_PATH.match(path):
+        try:
+            name = json.loads(body()).get("FunctionName")
+        except (ValueError, AttributeError):
+            return None
+        return _function_name(name) if isinstance(name, str) else None
+    return None
+
+
+def _deleted_function(method: str, path: str, query: str, headers: dict[str, Any]) -> str | None:
+    """The function a DeleteFunction of the whole function (no Qualifier) removes."""
+    if method != "DELETE" or _signing_service(headers) != "lambda":
+        return None
+    match = _FUNCTION_PATH.match(path)
+    if match is None or match.group(2) not in (None, "/"):
+        return None
+    reference = unquote(match.group(1))
+    qualified = ":" in reference.split(":function:", 1)[-1]
+    if qualified or _form(query).get("Qualifier"):
+        return None
+    return _function_name(reference)
+
+
 class MotoState:
     """moto in server mode whose state survives restarts (even SIGKILL) in `state_dir`.
 
@@ -448,13 +503,23 @@ class MotoState:
                 with _seeded(seed):
                     status, headers, payload = _call(self._moto, environ)
                 if _ok(status):
-                    self._append(self._http_record(environ, body, seed, payload))
+                    record = self._http_record(environ, body, seed, payload)
+                    deleted = _deleted_function(
+                        record["method"], record["path"], record["query"], environ
+                    )
+                    if deleted is None or not self._compact(deleted):
+                        self._append(record)
         start_response(status, headers)
         return [payload]
 
     def replay(self) -> int:
-        """Reset moto and re-apply the journal; returns the number of records applied."""
+        """Reset moto and re-apply the journal; returns the number of records applied.
+
+        Records of functions deleted since are compacted away first (see ``_compact``).
+        """
         with self._lock:
+            self._drop_torn_tail()
+            self._compact()
             self._open_journal()
             moto_api_backend.reset()
             applied = 0
@@ -475,9 +540,7 @@ class MotoState:
 
     def close(self) -> None:
         with self._lock:
-            if self._journal is not None:
-                self._journal.close()
-                self._journal = None
+            self.close_journal()
 
     # --- internals
 
@@ -504,6 +567,9 @@ class MotoState:
         names = environ.get(PRESERVED_HEADER_NAMES_ENVIRON_KEY)
         if names:
             record["names"] = names
+        function = function_of(record["method"], record["path"], environ, lambda: body)
+        if function is not None:
+            record["function"] = function
         if len(body) > BLOB_THRESHOLD:
             record["blob"] = self._write_blob(body)
         elif body:
@@ -514,11 +580,95 @@ class MotoState:
                 record["upload_id"] = match.group(1).decode()
         return record
 
-    def _replay_http(self, record: dict[str, Any]) -> None:
+    def _body(self, record: dict[str, Any]) -> bytes:
         if "blob" in record:
-            body = (self.blob_dir / record["blob"]).read_bytes()
-        else:
-            body = base64.b64decode(record.get("body", ""))
+            return (self.blob_dir / record["blob"]).read_bytes()
+        return base64.b64decode(record.get("body", ""))
+
+    def _compact(self, deleting: str | None = None) -> bool:
+        """Rewrite the journal without the records of deleted functions, then remove the
+        blobs nothing needs any more. Returns whether it rewrote the journal.
+
+        A function's records up to its last whole-function delete are dropped, the delete
+        too: a replay never creates the function. ``deleting``: a function whose delete
+        moto has just applied; all its records go, and its delete is never written. The
+        caller holds the lock and answers only after this; on a failure it journals the
+        delete instead, so the function stays deleted either way.
+        """
+        if not self.journal_path.exists():
+            return False
+        tmp = self.journal_path.with_name(f".{JOURNAL_NAME}.{os.getpid()}.tmp")
+        try:
+            lines: list[tuple[bytes, str | None]] = []  # (line, its function)
+            gone: dict[str, int] = {}  # function -> index of its last whole delete
+            named = False
+            with self.journal_path.open("rb") as f:
+                for line in f:
+                    function, renamed, line = self._function_of_line(line)
+                    named |= renamed
+                    if function is not None and line.startswith(b'{"kind":"http"'):
+                        record = json.loads(line)
+                        if _deleted_function(
+                            record["method"], record["path"], record["query"], record["headers"]
+                        ):
+                            gone[function] = len(lines)
+                    lines.append((line, function))
+            if deleting is not None:
+                gone[deleting] = len(lines)
+            if not gone and not named:
+                return False
+            kept = [
+                line
+                for i, (line, function) in enumerate(lines)
+                if function is None or i > gone.get(function, -1)
+            ]
+            self.close_journal()
+            with tmp.open("wb") as f:
+                f.writelines(kept)
+                f.flush()
+                os.fsync(f.fileno())  # the old journal is replaced only by a complete one
+            os.replace(tmp, self.journal_path)
+        except Exception as e:  # a delete still stands: the caller journals it
+            log.warning("journal %s: not compacted: %s", self.journal_path, e)
+            tmp.unlink(missing_ok=True)
+            return False
+        needed = {m.group(1).decode() for line in kept if (m := _BLOB_REF.search(line))}
+        for blob in self.blob_dir.iterdir():
+            if not blob.name.startswith(".") and blob.name not in needed:
+                blob.unlink(missing_ok=True)
+        log.info(
+            "journal: %d record(s) of %d deleted function(s) compacted away",
+            len(lines) - len(kept),
+            len(gone),
+        )
+        return True
+
+    def _function_of_line(self, line: bytes) -> tuple[str | None, bool, bytes]:
+        """(function, whether the line was just named, the line): journaled records say
+        which function they act on; older ones are read once to find out."""
+        try:
+            record = json.loads(line)
+        except ValueError:
+            return None, False, line  # replay reports it, as before
+        if record.get("kind") != "http":
+            return None, False, line
+        if "function" in record:
+            return str(record["function"]), False, line
+        function = function_of(
+            record["method"], record["path"], record["headers"], lambda: self._body(record)
+        )
+        if function is None:
+            return None, False, line
+        record["function"] = function
+        return function, True, json.dumps(record, separators=(",", ":")).encode() + b"\n"
+
+    def close_journal(self) -> None:
+        if self._journal is not None:
+            self._journal.close()
+            self._journal = None
+
+    def _replay_http(self, record: dict[str, Any]) -> None:
+        body = self._body(record)
         if record["headers"].get("HTTP_X_AMZ_TARGET") == "Logs_20140328.PutLogEvents":
             with _seeded(record["seed"]):
                 _replay_put_log_events(record, body)

@@ -386,7 +386,9 @@ def test_stop_durable_execution(
     kinds = [
         e["EventType"] for e in lam.get_durable_execution_history(DurableExecutionArn=arn)["Events"]
     ]
-    assert kinds[-1] == "ExecutionStopped"
+    # The stop ends the execution; only the invocation it cut short may still report after.
+    after_stop = kinds[kinds.index("ExecutionStopped") + 1 :]
+    assert set(after_stop) <= {"InvocationCompleted"}, kinds
 
 
 def test_unknown_execution_is_resource_not_found(
