@@ -27,10 +27,11 @@ class Sizes:
     callback: int = 20  # callback -> completed samples, after one discarded warm-up
     burst: int = 100  # executions parked on a callback, then answered at once
     burst_threads: int = 16  # client threads that start and answer the burst
+    cycles: int = 10  # deploy + delete of a workshop-sized zip, then a restart
 
 
 FULL = Sizes()
-QUICK = Sizes(cold=1, warm=5, callback=5, burst=20, burst_threads=8)
+QUICK = Sizes(cold=1, warm=5, callback=5, burst=20, burst_threads=8, cycles=3)
 
 
 @dataclass
@@ -46,6 +47,7 @@ class Results:
     burst_answer_s: float | None = None  # first answer sent -> all SUCCEEDED
     burst_succeeded: int = 0
     idle_mb: float | None = None
+    restart_ready_s: float | None = None  # after the burst and the deploy/delete cycles
     after_burst_mb: float | None = None
     notes: list[str] = field(default_factory=list)
 

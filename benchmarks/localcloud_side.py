@@ -34,6 +34,9 @@ CREDENTIALS = {"aws_access_key_id": "localcloud", "aws_secret_access_key": "loca
 Progress = Callable[[str], None]
 
 
+KIT_ZIP_BYTES = 17_700_000  # what helpers/bundle.py builds: the SDK and boto3 beside lambda_fn
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -131,10 +134,13 @@ class CloudProcess:
         self.proc = None
 
 
-def handlers_zip() -> bytes:
+def handlers_zip(padding: int = 0) -> bytes:
+    """The handlers; ``padding`` bytes of incompressible data make it as big as the kit's."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as archive:
         archive.writestr("bench_handlers.py", HANDLERS_SOURCE.read_text())
+        if padding:
+            archive.writestr("padding.bin", os.urandom(padding), zipfile.ZIP_STORED)
     return buf.getvalue()
 
 
@@ -152,7 +158,7 @@ class Driver:
         self._zip = handlers_zip()
         self._role = ""
 
-    def deploy(self, name: str, handler: str) -> str:
+    def deploy(self, name: str, handler: str, code: bytes | None = None) -> str:
         """A durable function running ``bench_handlers.<handler>``; its published version."""
         if not self._role:
             self._role = self.iam.create_role(
@@ -164,7 +170,7 @@ class Driver:
             Runtime="python3.13",
             Role=self._role,
             Handler=f"bench_handlers.{handler}",
-            Code={"ZipFile": self._zip},
+            Code={"ZipFile": code or self._zip},
             Timeout=30,
             DurableConfig={"ExecutionTimeout": 600, "RetentionPeriodInDays": 1},
         )
@@ -293,6 +299,16 @@ def run(sizes: Sizes, state_dir: Path, progress: Progress = lambda _: None) -> R
         progress(f"local cloud: burst of {sizes.burst}")
         _burst(driver, name, version, sizes, out)
         out.after_burst_mb = cloud.memory_mb()
+
+        # A day of workshop runs: deploy the kit's zip, clean it up, again and again. The
+        # next start replays what is left of the journal (the compaction drops the zips).
+        progress(f"local cloud: {sizes.cycles} deploy/delete cycles of a 17 MB zip, restart")
+        big = handlers_zip(KIT_ZIP_BYTES)
+        for i in range(sizes.cycles):
+            driver.deploy(f"bench-cycle-{i}", "trivial", big)
+            driver.lam.delete_function(FunctionName=f"bench-cycle-{i}")
+        cloud.stop()
+        out.restart_ready_s = cloud.start()
     finally:
         with contextlib.suppress(Exception):
             cloud.stop()

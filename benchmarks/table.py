@@ -46,6 +46,13 @@ def _specs(local: Results, runner: Results) -> list[_Spec]:
             2.0,
         ),
         _Spec(
+            "restart_ready",
+            "ready after a restart (burst + deploy/delete cycles of 17 MB)",
+            lambda r: r.restart_ready_s,
+            "s",
+            2.0,
+        ),
+        _Spec(
             "cold",
             f"cold invoke → SUCCEEDED, median of {n_cold}",
             lambda r: median(r.cold_s) * 1000 if r.cold_s else None,

@@ -11,7 +11,7 @@ from benchmarks.__main__ import main
 from benchmarks.common import Sizes, callback_ready
 from benchmarks.table import ROW_KEYS, render, rows
 
-TINY = Sizes(cold=1, warm=3, callback=3, burst=3, burst_threads=3)
+TINY = Sizes(cold=1, warm=3, callback=3, burst=3, burst_threads=3, cycles=1)
 
 
 def test_callback_ready_waits_for_the_creating_invocation() -> None:
@@ -36,6 +36,7 @@ def test_tiny_run_fills_every_row(tmp_path: Path) -> None:
         assert len(side.cold_s) == 1 and len(side.warm_s) == 3 and len(side.callback_s) == 3
         assert side.burst_size == side.burst_succeeded == 3
     assert local.idle_mb and local.after_burst_mb and local.after_burst_mb > 0
+    assert local.restart_ready_s is not None and runner.restart_ready_s is None
 
     table = rows(local, runner)
     assert [row.key for row in table] == ROW_KEYS
