@@ -101,8 +101,7 @@ def test_a_crash_healed_by_a_retry_is_shown_not_hidden() -> None:
     markdown = render([proposal(1, "calculate", "ran", "APPROVE", result=ok, attempts=2)])
 
     assert (
-        "| 1 | 1 | `calculate` | APPROVE | approved; it ran on attempt 2, after 1 crashed "
-        "attempt |"
+        "| 1 | 1 | `calculate` | APPROVE | approved; it ran on attempt 2, after 1 crashed attempt |"
     ) in markdown
     assert "Output:" in markdown
 
