@@ -50,7 +50,7 @@ from .cost import (
     parse_reports,
 )
 from .deploy import deploy_chatbot, start_execution
-from .naming import Names
+from .naming import Names, redact_account
 from .params import MAX_REVIEW_SECONDS, ParameterError
 from .show import table
 from .target import Target
@@ -356,7 +356,9 @@ def fetch_report(url: str, timeout: float = 10.0) -> str:
 
 
 def report_of(outcome: Outcome, timeout: float = 10.0) -> Markdown:
-    """The conversation's report as rendered markdown, or one sentence why there is none."""
+    """The conversation's report as rendered markdown, or one sentence why there is none.
+
+    The report names its execution by ARN; shown here, the account id is masked."""
     if not outcome.succeeded:
         return Markdown(f"*No report yet. {html.escape(outcome.headline(), quote=False)}*")
     if outcome.report_url is None:
@@ -365,7 +367,7 @@ def report_of(outcome: Outcome, timeout: float = 10.0) -> Markdown:
         text = fetch_report(outcome.report_url, timeout)
     except ReportError as exc:
         return Markdown(f"*{html.escape(str(exc), quote=False)}*")
-    return Markdown(text)
+    return Markdown(redact_account(text))
 
 
 # -- the history in brief --------------------------------------------------------------------

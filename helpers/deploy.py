@@ -32,7 +32,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from .bundle import ARCHITECTURE, RUNTIME, Bundle, build_zip
-from .naming import Names
+from .naming import Names, redact_account
 from .target import Target
 
 HANDLER = "lambda_fn.app.handler"  # the lambda_fn package sits at the zip's root
@@ -50,8 +50,8 @@ IAM_PROPAGATION_S = 90  # how long create_function keeps retrying a role Lambda 
 
 
 def say(kind: str, name: str, what: str) -> None:
-    """The one line each step prints."""
-    print(f"{kind} {name}: {what}")
+    """The one line each step prints (account ids masked: notebooks get shared)."""
+    print(redact_account(f"{kind} {name}: {what}"))
 
 
 def _code(exc: ClientError) -> str:

@@ -23,6 +23,21 @@ ALIAS = "live"
 PREFIX_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,18}[a-z0-9]$")
 # S3 refuses bucket names that start like these, and the prefix starts the bucket's name.
 RESERVED_STARTS = ("xn--", "sthree-", "amzn-s3-demo-")
+# Where an account id sits in what the kit shows: an ARN's account field (":123456789012:"),
+# an SQS queue URL's path ("/123456789012/"), the report bucket's name ("-123456789012-").
+ACCOUNT_IN_TEXT = re.compile(r"(?<=[:/-])\d{12}(?=[:/-])")
+ACCOUNT_MASK = "*" * 12
+
+
+def redact_account(text: str) -> str:
+    """``text`` with its account ids masked, for display only.
+
+    Attendees share screenshots and executed notebooks: an account id is not a secret, but
+    not theirs to publish either. Only what the kit prints or displays goes through this;
+    the values the code uses (``role_arn``, ``queue_url``, the state file) stay whole. The
+    report link is not masked: it must open.
+    """
+    return ACCOUNT_IN_TEXT.sub(ACCOUNT_MASK, text)
 
 
 @cache
@@ -82,6 +97,10 @@ class Names:
 
     def for_app(self, app: str) -> Names:
         return Names(self.prefix, self.account, self.region, app)
+
+    def describe(self) -> str:
+        """The function, queue and bucket names on one line (account masked: for display)."""
+        return redact_account(f"function {self.function}, queue {self.queue}, bucket {self.bucket}")
 
     @property
     def partition(self) -> str:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from .naming import Names, validate_prefix
+from .naming import Names, redact_account, validate_prefix
 from .target import Target
 
 
@@ -17,7 +17,8 @@ class Check:
     detail: str
 
     def __str__(self) -> str:
-        return f"{'OK  ' if self.ok else 'FAIL'} {self.name}: {self.detail}"
+        # The identity's ARN carries the account id: masked where it is shown.
+        return redact_account(f"{'OK  ' if self.ok else 'FAIL'} {self.name}: {self.detail}")
 
 
 PROBE_FUNCTION = "workshop-preflight-probe"

@@ -2,7 +2,8 @@
 configuration as GetFunction reports it.
 
 Each returns an ``IPython.display.Markdown`` object: the last expression of a cell shows
-it rendered in Jupyter, and as plain markdown text in a papermill run's output.
+it rendered in Jupyter, and as plain markdown text in a papermill run's output. Account ids
+are masked in what they show (``naming.redact_account``), never in the data.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 from IPython.display import Markdown
 
 from .cost import ExecutionCost, duration_text, usd
-from .naming import Names
+from .naming import Names, redact_account
 from .target import Target
 
 # What notebook 03 shows of GetFunction's Configuration: what the deploy set, and its state.
@@ -35,8 +36,8 @@ FUNCTION_FIELDS = (
 
 
 def json_block(data: Any) -> Markdown:
-    """``data`` as an indented JSON code block."""
-    text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
+    """``data`` as an indented JSON code block (account ids masked)."""
+    text = redact_account(json.dumps(data, indent=2, ensure_ascii=False, default=str))
     return Markdown(f"```json\n{text}\n```")
 
 
@@ -49,7 +50,7 @@ def _cell(value: Any) -> str:
         text = json.dumps(value, ensure_ascii=False, default=str)
     else:
         text = str(value)
-    return text.replace("|", "\\|").replace("\n", " ")
+    return redact_account(text).replace("|", "\\|").replace("\n", " ")
 
 
 def table(rows: Iterable[Mapping[str, Any]], columns: Sequence[str] | None = None) -> Markdown:

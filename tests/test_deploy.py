@@ -23,7 +23,7 @@ from helpers import deploy
 from helpers.bundle import Bundle, build_zip
 from helpers.cleanup import cleanup, leftovers
 from helpers.localcloud import LocalCloud
-from helpers.naming import Names, PrefixError, validate_prefix
+from helpers.naming import Names, PrefixError, redact_account, validate_prefix
 from helpers.target import Target, connect
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -139,6 +139,31 @@ def test_names_derive_from_the_prefix_and_fit_aws_limits() -> None:
     assert n.bucket_arn == "arn:aws:s3:::hitl-alice-reports-123456789012-us-east-2"
     assert n.for_app("first").function == "hitl-alice-first"
     assert Names("hitl-alice", ACCOUNT, "us-gov-west-1").queue_arn.startswith("arn:aws-us-gov:")
+
+
+def test_account_ids_are_masked_in_display_only(capsys: pytest.CaptureFixture[str]) -> None:
+    from helpers import preflight
+    from helpers.show import json_block, table
+
+    n = Names("hitl-alice", ACCOUNT, "us-east-2")
+    queue_url = f"https://sqs.us-east-2.amazonaws.com/{ACCOUNT}/{n.queue}"
+    shown = redact_account(f"{n.role_arn} {queue_url} {n.bucket} {n.executions_arn}")
+    assert ACCOUNT not in shown and shown.count("************") == 4
+    assert n.describe() == (
+        "function hitl-alice-chatbot, queue hitl-alice-approvals, "
+        "bucket hitl-alice-reports-************-us-east-2"
+    )
+    assert ACCOUNT in n.bucket and ACCOUNT in n.role_arn  # the data keeps it
+    # Not an account id: a uuid's last group, epoch milliseconds, a fraction's digits.
+    others = f"req 0b5f3c8e-1d2a-4f7b-9a51-{ACCOUNT} at 1764118088123 ms, 0.{ACCOUNT}"
+    assert redact_account(others) == others
+
+    data = {"Role": n.role_arn}
+    assert ACCOUNT not in json_block(data).data and data["Role"] == n.role_arn
+    assert ACCOUNT not in table([data]).data
+    assert ACCOUNT not in str(preflight.Check("identity", True, f"arn:aws:sts::{ACCOUNT}:user/u"))
+    deploy.say("bucket", n.bucket, "created")
+    assert capsys.readouterr().out == "bucket hitl-alice-reports-************-us-east-2: created\n"
 
 
 # -- policies -----------------------------------------------------------------------------
@@ -407,7 +432,8 @@ def test_a_bucket_outside_us_east_1_names_its_region(cloud: LocalCloud, capsys: 
         location = frankfurt.client("s3").get_bucket_location(Bucket=names.bucket)
         assert location["LocationConstraint"] == "eu-central-1"
         deploy.ensure_bucket(frankfurt, names)
-        assert printed(capsys)[-1] == f"bucket {names.bucket}: already there"
+        # Printed with the account masked (notebooks get shared).
+        assert printed(capsys)[-1] == f"bucket {redact_account(names.bucket)}: already there"
     finally:
         cleanup(frankfurt, "dt-eu")
     assert leftovers(frankfurt, "dt-eu") == []
