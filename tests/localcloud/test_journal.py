@@ -292,14 +292,10 @@ def test_lambda_versions_and_aliases_survive(start: Callable[[], Cloud]) -> None
     assert lam.get_alias(FunctionName="kit-fn", Name="live")["FunctionVersion"] == "2"
 
 
-def test_a_deleted_function_leaves_the_journal_and_its_zip_the_disk(
-    start: Callable[[], Cloud],
-) -> None:
-    cloud = start()
+def functions_of(cloud: Cloud) -> Callable[[str, bytes], None]:
+    """``create(name, zip)`` on ``cloud``, with one role for all of them."""
     role = cloud.client("iam").create_role(RoleName="fn-role", AssumeRolePolicyDocument=TRUST)
     lam = cloud.client("lambda")
-    shared = zip_bytes({"app.py": b"def handler(e, c):\n    return 1\n", "a": os.urandom(100_000)})
-    own = zip_bytes({"app.py": b"def handler(e, c):\n    return 2\n", "b": os.urandom(100_000)})
 
     def create(name: str, code: bytes) -> None:
         lam.create_function(
@@ -309,6 +305,21 @@ def test_a_deleted_function_leaves_the_journal_and_its_zip_the_disk(
             Handler="app.handler",
             Code={"ZipFile": code},
         )
+
+    return create
+
+
+def big_zip(value: int) -> bytes:
+    handler = f"def handler(e, c):\n    return {value}\n".encode()
+    return zip_bytes({"app.py": handler, "padding": os.urandom(100_000)})  # > BLOB_THRESHOLD
+
+
+def test_a_deleted_function_leaves_the_journal_and_its_zip_the_disk(
+    start: Callable[[], Cloud],
+) -> None:
+    cloud = start()
+    create, lam = functions_of(cloud), cloud.client("lambda")
+    shared, own = big_zip(1), big_zip(2)
 
     create("kept", shared)
     create("gone", shared)
@@ -345,17 +356,9 @@ def test_a_journal_from_before_compaction_is_compacted_at_start(
     start: Callable[[], Cloud],
 ) -> None:
     cloud = start()
-    role = cloud.client("iam").create_role(RoleName="fn-role", AssumeRolePolicyDocument=TRUST)
-    lam = cloud.client("lambda")
-    code = zip_bytes({"app.py": b"def handler(e, c):\n    return 1\n", "a": os.urandom(100_000)})
+    create, code = functions_of(cloud), big_zip(1)
     for name in ("old", "other"):
-        lam.create_function(
-            FunctionName=name,
-            Runtime="python3.13",
-            Role=role["Role"]["Arn"],
-            Handler="app.handler",
-            Code={"ZipFile": code},
-        )
+        create(name, code)
     cloud.stop()
     # As an older kit wrote it: no record names its function, and the delete was journaled.
     journal = cloud.state_dir / JOURNAL_NAME
