@@ -19,7 +19,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from .naming import WORKSHOP_TAG, Names
+from .naming import WORKSHOP_TAG, Names, redact_account
 from .target import Target
 
 ACCESS_DENIED = ("AccessDenied", "AccessDeniedException")
@@ -138,7 +138,7 @@ def _remove_bucket(s3: Any, names: Names) -> str | None:
             raise
         tags = {}
     if not _owned(tags, names):
-        print(f"kept bucket {names.bucket}: it is not tagged prefix={names.prefix}")
+        print(redact_account(f"kept bucket {names.bucket}: it is not tagged prefix={names.prefix}"))
         return None
     objects = _empty_bucket(s3, names.bucket)
     s3.delete_bucket(Bucket=names.bucket)
@@ -189,7 +189,7 @@ def cleanup(target: Target, prefix: str) -> list[str]:
 
     def done(what: str | None) -> None:
         if what:
-            print(f"removed {what}")
+            print(redact_account(f"removed {what}"))
             removed.append(what)
 
     functions = list(_functions(lam, names))
@@ -211,7 +211,8 @@ def cleanup(target: Target, prefix: str) -> list[str]:
 
 
 def leftovers(target: Target, prefix: str) -> list[str]:
-    """Everything in the target's region (and IAM) whose name starts with ``<prefix>-``.
+    """Everything in the target's region (and IAM) whose name starts with ``<prefix>-``,
+    described for display (account ids masked, as in a bucket's name).
 
     A check, by name only: after ``cleanup`` it should be empty. With a prefix that
     another one extends (``ws`` and ``ws-2``) it lists the other's resources too.
@@ -244,4 +245,4 @@ def leftovers(target: Target, prefix: str) -> list[str]:
         for role in page["Roles"]
         if role["RoleName"].startswith(start)
     ]
-    return found
+    return [redact_account(what) for what in found]

@@ -1,8 +1,8 @@
 """No credentials or account ids in what the kit logs: a real run, scanned with canaries.
 
 The kit runs for real on the local cloud: ``python -m helpers.localcloud`` as a
-subprocess (the command line ``background.command`` gives notebooks), and notebooks 00-05
-headless with papermill in another one (``helpers.workshop.run``, as ``make workshop``
+subprocess (the command line ``background.command`` gives notebooks), and notebooks 00-05,
+then 99, headless with papermill in another one (``helpers.workshop.run``, as ``make workshop``
 does; 01 and 02 with a 1 s wait, 04 with an instant reviewer). Both processes get
 distinctive fake credentials (an ``AKIA…`` access key id, a secret key and a session
 token) as a user's environment would hold real ones, and the local cloud files
@@ -284,6 +284,8 @@ GROUPS: list[tuple[list[str], dict[str, object]]] = [
     ),
 ]
 
+CLEANUP: list[tuple[list[str], dict[str, object]]] = [(["99_cleanup.ipynb"], {"PREFIX": PREFIX})]
+
 
 def _client(service: str, endpoint: str) -> Any:
     # Like a user's: the same (canary) credentials as the notebooks.
@@ -413,6 +415,19 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
         assert {f"/aws/lambda/{f}" for f in functions} <= set(groups_read), groups_read
         report_urls = _report_urls(endpoint, functions)
         _plot_texts(endpoint, scopes["plots"], output_dir)
+        # Cleanup last: it removes what was just read. Its lines name every resource.
+        cleaned = subprocess.run(
+            [sys.executable, "-c", WORKSHOP_SCRIPT, str(output_dir), json.dumps(CLEANUP)],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=RUN_TIMEOUT_S,
+            check=False,
+        )
+        assert cleaned.returncode == 0, f"cleanup failed:\n{cleaned.stdout}\n{cleaned.stderr}"
+        scopes["terminal"].add("cleanup stdout", cleaned.stdout)
+        scopes["terminal"].add("cleanup stderr", cleaned.stderr)
     finally:
         _stop_cloud(proc)
         state.forget(PREFIX)  # the run's .state/workshop/<prefix>.json in the repository
@@ -452,7 +467,7 @@ def test_the_run_covered_what_it_should(run: Run) -> None:
     assert {f"{PREFIX}-chatbot", f"{PREFIX}-first", f"{PREFIX}-replay"} <= set(run.functions)
     assert run.log_formats == {"JSON", "Text"}
     assert run.scopes["cloudwatch"].events > 20
-    assert len(run.scopes["notebooks"].texts) == 6
+    assert len(run.scopes["notebooks"].texts) == 7  # 00-05 and 99
     assert run.report_urls, "04's conversation has a report"
     state_text = "\n".join(t for _, t in run.scopes["localcloud-state"].texts)
     assert CANARY_ACCOUNT in state_text, "the local cloud used the canary account"
