@@ -390,7 +390,7 @@ class Invocation:
         return self.end - self.start
 
 
-def _epoch(value: Any) -> float:
+def epoch_seconds(value: Any) -> float:
     if isinstance(value, datetime):
         if value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
@@ -398,7 +398,7 @@ def _epoch(value: Any) -> float:
     if isinstance(value, int | float):
         return value / 1000 if value > 1e11 else float(value)  # ms or s since the epoch
     if isinstance(value, str):
-        return _epoch(datetime.fromisoformat(value.replace("Z", "+00:00")))
+        return epoch_seconds(datetime.fromisoformat(value.replace("Z", "+00:00")))
     raise CostAnalysisError(f"unexpected timestamp {value!r}")
 
 
@@ -420,8 +420,8 @@ def invocations_from_history(events: Sequence[dict[str, Any]]) -> list[Invocatio
         out.append(
             Invocation(
                 request_id=details["RequestId"],
-                start=_epoch(details.get("StartTimestamp") or event["EventTimestamp"]),
-                end=_epoch(details.get("EndTimestamp") or event["EventTimestamp"]),
+                start=epoch_seconds(details.get("StartTimestamp") or event["EventTimestamp"]),
+                end=epoch_seconds(details.get("EndTimestamp") or event["EventTimestamp"]),
                 error=((error.get("Payload") or {}).get("ErrorType") or "error") if error else None,
             )
         )
@@ -559,7 +559,7 @@ def _gaps(invocations: Sequence[Invocation], events: Sequence[dict[str, Any]]) -
         kind = _kind(event_type)
         if not op_id or kind is None:
             continue
-        when = _epoch(event["EventTimestamp"])
+        when = epoch_seconds(event["EventTimestamp"])
         names.setdefault(op_id, str(event.get("Name") or ""))
         subtype.setdefault(op_id, str(event.get("SubType") or ""))
         if event.get("ParentId"):
@@ -1092,8 +1092,8 @@ def _build(
         execution_arn=arn,
         name=str(execution.get("DurableExecutionName") or arn.rsplit("/", 1)[-1]),
         status=str(execution.get("Status", "UNKNOWN")),
-        start=_epoch(execution["StartTimestamp"]),
-        end=_epoch(end) if end is not None else None,
+        start=epoch_seconds(execution["StartTimestamp"]),
+        end=epoch_seconds(end) if end is not None else None,
         invocations=joined,
         gaps=_gaps(invocations, history),
         operations=count_operations(history),
@@ -1141,7 +1141,7 @@ def analyse_execution(
     invocations = invocations_from_history(history)
     if log_group is None:
         log_group = function_log_group(lambda_client, *_function_of(execution_arn))
-    start_ms = int(_epoch(execution["StartTimestamp"]) * 1000) - _SKEW_MS
+    start_ms = int(epoch_seconds(execution["StartTimestamp"]) * 1000) - _SKEW_MS
     reports, parse, _ = wait_for_reports(
         logs_client,
         log_group,
@@ -1267,14 +1267,14 @@ def analyse_function(
     if log_group is None:
         log_group = function_log_group(lambda_client, function_name, qualifier)
     loaded = []
-    for summary in sorted(summaries, key=lambda s: _epoch(s["StartTimestamp"])):
+    for summary in sorted(summaries, key=lambda s: epoch_seconds(s["StartTimestamp"])):
         arn = summary["DurableExecutionArn"]
         execution = lambda_client.get_durable_execution(DurableExecutionArn=arn)
         history = execution_history(lambda_client, arn)
         loaded.append((execution, history, invocations_from_history(history)))
     if not loaded:
         return FunctionCost(function_name, [], ParseReport())
-    start_ms = int(_epoch(loaded[0][0]["StartTimestamp"]) * 1000) - _SKEW_MS
+    start_ms = int(epoch_seconds(loaded[0][0]["StartTimestamp"]) * 1000) - _SKEW_MS
     wanted = [inv.request_id for _, _, invs in loaded for inv in invs]
     reports, parse, _ = wait_for_reports(
         logs_client,

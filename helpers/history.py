@@ -29,8 +29,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from tqdm.auto import tqdm
 
-from .cost import _epoch, duration_text, execution_history
-from .plots import INVOCATION, WAITING, _finish, _new, _safe
+from .cost import duration_text, epoch_seconds, execution_history
+from .plots import INVOCATION, WAITING, file_safe, finish_figure, new_figure
 
 KINDS = ("Execution", "ChainedInvoke", "Callback", "Context", "Step", "Wait")
 # The outcome part of an event type, as a status: StepSucceeded -> SUCCEEDED.
@@ -139,12 +139,12 @@ class History:
 
     @property
     def start(self) -> float:
-        return _epoch(self.execution["StartTimestamp"])
+        return epoch_seconds(self.execution["StartTimestamp"])
 
     @property
     def end(self) -> float | None:
         end = self.execution.get("EndTimestamp")
-        return _epoch(end) if end is not None else None
+        return epoch_seconds(end) if end is not None else None
 
     @property
     def invocations(self) -> list[Operation]:
@@ -195,16 +195,16 @@ def _rows(execution: dict[str, Any], events: Sequence[dict[str, Any]]) -> list[O
     root = Operation(
         "Execution",
         str(execution.get("DurableExecutionName") or execution_name(arn)),
-        _epoch(execution["StartTimestamp"]),
+        epoch_seconds(execution["StartTimestamp"]),
         status=str(execution.get("Status", "UNKNOWN")),
     )
     if execution.get("EndTimestamp") is not None:
-        root.end = _epoch(execution["EndTimestamp"])
+        root.end = epoch_seconds(execution["EndTimestamp"])
     ops: dict[str, Operation] = {}
     invocations: list[Operation] = []
     for event in events:
         event_type = str(event.get("EventType", ""))
-        when = _epoch(event["EventTimestamp"])
+        when = epoch_seconds(event["EventTimestamp"])
         details = event.get(f"{event_type}Details") or {}
         if event_type == "InvocationCompleted":
             number = len(invocations) + 1
@@ -213,8 +213,8 @@ def _rows(execution: dict[str, Any], events: Sequence[dict[str, Any]]) -> list[O
                 Operation(
                     "Invocation",
                     f"invocation {number}",
-                    _epoch(details.get("StartTimestamp") or when),
-                    _epoch(details.get("EndTimestamp") or when),
+                    epoch_seconds(details.get("StartTimestamp") or when),
+                    epoch_seconds(details.get("EndTimestamp") or when),
                     status="ERROR" if error else "COMPLETED",
                     detail=("first run" if number == 1 else "replay")
                     + (
@@ -366,7 +366,7 @@ def timeline(
     # Parallel branches add a row each and say nothing their steps do not.
     ops = [o for o in history.operations if o.subtype != "ParallelBranch"]
     rows = len(ops) + 1
-    fig, (ax,) = _new((11, 1.4 + 0.42 * rows))
+    fig, (ax,) = new_figure((11, 1.4 + 0.42 * rows))
     tiny = span * 0.006  # shorter than this is drawn as a mark, or a bar kept visible
 
     def y_of(i: int) -> float:
@@ -439,7 +439,7 @@ def timeline(
     if any(o.kind == "Context" for o in ops):
         handles.append(Patch(facecolor=CONTEXT, label="child context (parallel, map...)"))
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.005, 1), fontsize=8)
-    return _finish(fig, output_dir, filename or f"history-{_safe(history.name)}.png")
+    return finish_figure(fig, output_dir, filename or f"history-{file_safe(history.name)}.png")
 
 
 # -- waiting ------------------------------------------------------------------------------

@@ -38,17 +38,17 @@ BLOCKING = "#9467bd"
 STEP_FUNCTIONS = "#2ca02c"
 
 
-def _safe(name: str) -> str:
+def file_safe(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-")[:60] or "execution"
 
 
-def _new(figsize: tuple[float, float], ncols: int = 1) -> tuple[Figure, list[Axes]]:
+def new_figure(figsize: tuple[float, float], ncols: int = 1) -> tuple[Figure, list[Axes]]:
     fig, axes = plt.subplots(1, ncols, figsize=figsize, squeeze=False)
     plt.close(fig)  # no second, automatic display at the end of the cell
     return fig, list(axes[0])
 
 
-def _finish(fig: Figure, output_dir: Path | str | None, filename: str) -> Figure:
+def finish_figure(fig: Figure, output_dir: Path | str | None, filename: str) -> Figure:
     fig.tight_layout()
     if output_dir is not None:
         path = Path(output_dir)
@@ -70,7 +70,7 @@ def timeline(
     wall = max(cost.wall_clock_s, 1e-3)
     div, unit = _scale(wall)
     span = wall / div
-    fig, (ax,) = _new((12, 3.8))
+    fig, (ax,) = new_figure((12, 3.8))
     # Invocations are often milliseconds in a conversation of minutes: keep them visible.
     min_width = span * 0.004
     widened = False
@@ -145,7 +145,7 @@ def timeline(
             fontsize=7,
             color="#555555",
         )
-    return _finish(fig, output_dir, filename or f"timeline-{_safe(cost.name)}.png")
+    return finish_figure(fig, output_dir, filename or f"timeline-{file_safe(cost.name)}.png")
 
 
 def _annotate_bars(ax: Axes, values: Sequence[float], labels: Sequence[str]) -> None:
@@ -160,7 +160,7 @@ def billed_vs_wallclock(
 ) -> Figure:
     """Left: wall-clock beside billed time (durable, plain blocking Lambda). Right: the
     estimated cost per 1,000 such conversations, with Step Functions standard too."""
-    fig, (left, right) = _new((13, 4.2), ncols=2)
+    fig, (left, right) = new_figure((13, 4.2), ncols=2)
     blocking = cost.blocking
     names = ["wall-clock of the conversation", "durable: billed", "plain Lambda, blocking: billed"]
     seconds = [cost.wall_clock_s, cost.billed_s, blocking.billed_s or 0.0]
@@ -212,7 +212,9 @@ def billed_vs_wallclock(
         f"{cost.name[:40]}: billed {cost.billed_s:.2f} s of "
         f"{duration_text(cost.wall_clock_s)} wall-clock ({pct:.2f} %)"
     )
-    return _finish(fig, output_dir, filename or f"billed-vs-wallclock-{_safe(cost.name)}.png")
+    return finish_figure(
+        fig, output_dir, filename or f"billed-vs-wallclock-{file_safe(cost.name)}.png"
+    )
 
 
 def executions_chart(
@@ -224,11 +226,11 @@ def executions_chart(
     magnitude), with billed as a percentage of wall-clock above each pair."""
     executions = costs.executions if isinstance(costs, FunctionCost) else list(costs)
     function = costs.function_name if isinstance(costs, FunctionCost) else "function"
-    fig, (ax,) = _new((max(7.0, min(0.7 * len(executions) + 3, 18)), 4.6))
+    fig, (ax,) = new_figure((max(7.0, min(0.7 * len(executions) + 3, 18)), 4.6))
     if not executions:
         ax.text(0.5, 0.5, "no durable executions to show", ha="center", va="center")
         ax.set_axis_off()
-        return _finish(fig, output_dir, filename or f"executions-{_safe(function)}.png")
+        return finish_figure(fig, output_dir, filename or f"executions-{file_safe(function)}.png")
     xs = range(len(executions))
     wall = [max(e.wall_clock_s, 1e-3) for e in executions]
     billed = [max(e.billed_s, 1e-3) for e in executions]
@@ -263,4 +265,4 @@ def executions_chart(
     )
     ax.grid(axis="y", alpha=0.3)
     ax.legend(loc="upper left", fontsize=8)
-    return _finish(fig, output_dir, filename or f"executions-{_safe(function)}.png")
+    return finish_figure(fig, output_dir, filename or f"executions-{file_safe(function)}.png")
