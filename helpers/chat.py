@@ -472,16 +472,7 @@ def history_brief(target: Target, execution_arn: str | None) -> Markdown:
     """The execution's history in brief (see ``brief_history``) as a table."""
     if not execution_arn:
         return Markdown("*No execution yet: nothing to show.*")
-    lam = target.client("lambda")
-    events: list[dict[str, Any]] = []
-    kwargs: dict[str, Any] = {"DurableExecutionArn": execution_arn, "IncludeExecutionData": True}
-    while True:
-        page = lam.get_durable_execution_history(**kwargs)
-        events += page.get("Events", [])
-        if not page.get("NextMarker"):
-            break
-        kwargs["Marker"] = page["NextMarker"]
-    return table(brief_history(events))
+    return table(brief_history(execution_history(target.client("lambda"), execution_arn)))
 
 
 # -- for notebook 05 -------------------------------------------------------------------------
