@@ -353,7 +353,7 @@ class Gateway:
             if self.host:
                 self.host.pool.retire(name)
         if status < 300 and rest in ("/code", "/configuration") and self.host:
-            self.host.pool.retire(name)  # idle workers of the old code or configuration
+            self.host.pool.retire(name, "$LATEST")  # idle workers of the old code or config
         if status < 300 and body[:1] == b"{":
             body = self._with_configs(body, region)
         headers.pop("Content-Length", None)

@@ -201,10 +201,16 @@ class WorkerPool:
             worker.kill()
         self._slots[worker.fn.key].release()
 
-    def retire(self, name: str | None = None) -> None:
-        """Stop idle workers (of one function, or all), as Lambda does after an update."""
+    def retire(self, name: str | None = None, version: str | None = None) -> None:
+        """Stop idle workers (of one function, or one of its versions, or all), as Lambda
+        does after an update: an update changes $LATEST only, published versions keep
+        theirs warm."""
         with self._lock:
-            keys = [k for k in self._idle if name is None or k[1] == name]
+            keys = [
+                k
+                for k in self._idle
+                if (name is None or k[1] == name) and (version is None or k[2] == version)
+            ]
             workers = [w for k in keys for w in self._idle.pop(k)]
         for worker in workers:
             worker.kill()

@@ -385,7 +385,10 @@ def test_plain_function_has_no_durable_config(client: Client, plain: Callable[..
 
 
 def test_update_code_and_publish_keeps_old_version(
-    client: Client, plain: Callable[..., Any], zip_of: Callable[..., bytes]
+    client: Client,
+    plain: Callable[..., Any],
+    zip_of: Callable[..., bytes],
+    reports: Callable[..., dict[str, str]],
 ) -> None:
     fn, v1 = plain("def handler(event, context):\n    return 'one'\n")
     lam = client("lambda")
@@ -399,7 +402,11 @@ def test_update_code_and_publish_keeps_old_version(
     v2 = lam.publish_version(FunctionName=fn)["Version"]
     assert v2 != v1
     assert _invoke(lam, fn, {}, Qualifier=v2)[1] == "two"
-    assert _invoke(lam, fn, {}, Qualifier=v1)[1] == "one"
+    reply, body = _invoke(lam, fn, {}, Qualifier=v1)
+    assert body == "one"
+    # The update changed $LATEST only: v1's environment stayed warm (no Init Duration).
+    rid = reply["ResponseMetadata"]["RequestId"]
+    assert _report(reports(f"/aws/lambda/{fn}", [rid])[rid])["init"] is None
     assert _invoke(lam, fn, {}, Qualifier="$LATEST")[1] == "two"
     assert _invoke(lam, fn, {})[1] == "two"
 
