@@ -32,7 +32,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from .bundle import ARCHITECTURE, RUNTIME, Bundle, build_zip
-from .naming import Names, redact_account
+from .naming import BOUNDARY_ENV, BoundaryError, Names, permissions_boundary, redact_account
 from .target import Target
 
 HANDLER = "lambda_fn.app.handler"  # the lambda_fn package sits at the zip's root
@@ -47,6 +47,7 @@ DEFAULT_MODEL_ID = "us.amazon.nova-lite-v1:0"
 # Room beyond the approval waits for the model calls, tools and replays of each turn.
 EXECUTION_MARGIN_S = 15 * 60
 IAM_PROPAGATION_S = 90  # how long create_function keeps retrying a role Lambda cannot see yet
+ACCESS_DENIED = ("AccessDenied", "AccessDeniedException")
 
 
 def say(kind: str, name: str, what: str) -> None:
@@ -232,6 +233,34 @@ def execution_policy(names: Names, model_id: str | None = None) -> dict[str, Any
 
 
 # -- role ---------------------------------------------------------------------------------
+def _create_denied(names: Names, boundary: str | None) -> BoundaryError:
+    if boundary is None:
+        said = (
+            f"IAM denied CreateRole for {names.role}: in a shared workshop account, set "
+            f"{BOUNDARY_ENV}=auto (README, 'Running on a shared AWS account') and run this "
+            "cell again; otherwise this identity may not create IAM roles."
+        )
+    else:
+        said = (
+            f"IAM denied CreateRole for {names.role} with the permissions boundary {boundary}: "
+            f"check that {BOUNDARY_ENV} names the boundary your facilitator created "
+            f"('auto' means {names.boundary_policy})."
+        )
+    return BoundaryError(redact_account(said))
+
+
+def _boundary_denied(names: Names, boundary: str, current: str | None) -> BoundaryError:
+    has = "no permissions boundary" if current is None else "another permissions boundary"
+    return BoundaryError(
+        redact_account(
+            f"role {names.role} has {has} and this identity may not set {boundary}: ask the "
+            f"facilitator to run 'aws iam put-role-permissions-boundary --role-name "
+            f"{names.role} --permissions-boundary {boundary}' (or to delete the role), "
+            "then run this cell again."
+        )
+    )
+
+
 def ensure_role(
     target: Target, names: Names, policy: dict[str, Any], managed_policy: bool = True
 ) -> str:
@@ -240,23 +269,48 @@ def ensure_role(
 
     The inline policy covers everything the function does, so a team that forbids
     managed policies with ``*`` resources can pass ``managed_policy=False``.
+
+    With ``WORKSHOP_PERMISSIONS_BOUNDARY`` set (a shared account: ``helpers.permissions``)
+    the role carries that permissions boundary, from its creation or put on an existing
+    role that lacks it: the attendee's policy allows role changes only on such roles.
     """
     iam = target.client("iam")
     managed_arn = DURABLE_POLICY_ARN.format(partition=names.partition)
+    boundary = permissions_boundary(names)
     changes: list[str] = []
     try:
         role = iam.get_role(RoleName=names.role)["Role"]
     except iam.exceptions.NoSuchEntityException:
-        role = iam.create_role(
-            RoleName=names.role,
-            AssumeRolePolicyDocument=json.dumps(trust_policy()),
-            Description=f"Execution role of {names.function} (durable-hitl workshop)",
-            Tags=names.tag_list(),
-        )["Role"]
+        try:
+            role = iam.create_role(
+                RoleName=names.role,
+                AssumeRolePolicyDocument=json.dumps(trust_policy()),
+                Description=f"Execution role of {names.function} (durable-hitl workshop)",
+                Tags=names.tag_list(),
+                **({"PermissionsBoundary": boundary} if boundary else {}),
+            )["Role"]
+        except ClientError as exc:
+            if _code(exc) not in ACCESS_DENIED:
+                raise
+            raise _create_denied(names, boundary) from exc
         iam.get_waiter("role_exists").wait(
             RoleName=names.role, WaiterConfig={"Delay": 1, "MaxAttempts": 30}
         )
         changes.append("created")
+        if boundary:
+            changes.append(f"permissions boundary {boundary.rsplit('/', 1)[-1]}")
+    else:
+        carried = (role.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn")
+        if boundary and carried != boundary:
+            # A role made before the boundary was configured: until it carries the boundary,
+            # the attendee's policy refuses every change to it (its policy, cleanup's too).
+            try:
+                iam.put_role_permissions_boundary(RoleName=names.role, PermissionsBoundary=boundary)
+            except ClientError as exc:
+                if _code(exc) not in ACCESS_DENIED:
+                    raise
+                raise _boundary_denied(names, boundary, carried) from exc
+            changes.append(f"permissions boundary {boundary.rsplit('/', 1)[-1]} set")
     attached = {
         p["PolicyArn"]
         for p in iam.list_attached_role_policies(RoleName=names.role)["AttachedPolicies"]

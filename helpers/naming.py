@@ -7,6 +7,7 @@ prefix, and every resource carries the tags ``workshop=durable-hitl`` and
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -27,6 +28,11 @@ RESERVED_STARTS = ("xn--", "sthree-", "amzn-s3-demo-")
 # an SQS queue URL's path ("/123456789012/"), the report bucket's name ("-123456789012-").
 ACCOUNT_IN_TEXT = re.compile(r"(?<=[:/-])\d{12}(?=[:/-])")
 ACCOUNT_MASK = "*" * 12
+# In a shared account the facilitator's permissions boundary caps every execution role
+# (helpers.permissions): the ARN of that policy, or "auto" for the prefix's own
+# (``Names.boundary_arn``). Unset, roles get no boundary, as in a personal account.
+BOUNDARY_ENV = "WORKSHOP_PERMISSIONS_BOUNDARY"
+BOUNDARY_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:policy/[\w+=,.@/-]{1,512}$")
 
 
 def redact_account(text: str) -> str:
@@ -66,6 +72,32 @@ def validate_prefix(prefix: object) -> str:
             f"({', '.join(RESERVED_STARTS)}); pick another."
         )
     return prefix
+
+
+class BoundaryError(RuntimeError):
+    """The permissions boundary setting cannot work; the message says what to do."""
+
+    def _render_traceback_(self) -> list[str]:
+        """What IPython shows instead of a traceback: one line, and what to do."""
+        return [f"BoundaryError: {self}"]
+
+
+def permissions_boundary(names: Names) -> str | None:
+    """The boundary ARN the execution roles must carry (from ``WORKSHOP_PERMISSIONS_BOUNDARY``),
+    or None when it is unset. The one place the setting is read, for both targets."""
+    value = os.environ.get(BOUNDARY_ENV, "").strip()
+    if not value:
+        return None
+    if value == "auto":
+        return names.boundary_arn
+    if not BOUNDARY_ARN.match(value):
+        raise BoundaryError(
+            redact_account(
+                f"{BOUNDARY_ENV}={value!r} is neither 'auto' nor a policy ARN such as "
+                f"{names.boundary_arn}: set one of those, then run the cell again."
+            )
+        )
+    return value
 
 
 @dataclass(frozen=True)
@@ -134,6 +166,11 @@ class Names:
         # Bucket names are global: the account and region keep two attendees' prefixes apart.
         return f"{self.prefix}-reports-{self.account}-{self.region}"
 
+    @property
+    def boundary_policy(self) -> str:
+        """The customer managed policy the facilitator creates to cap this prefix's roles."""
+        return f"{self.prefix}-boundary"
+
     alias: ClassVar[str] = ALIAS
 
     # -- ARNs ------------------------------------------------------------------------
@@ -157,6 +194,10 @@ class Names:
     @property
     def role_arn(self) -> str:
         return self._arn("iam", f"role/{self.role}", region=False)
+
+    @property
+    def boundary_arn(self) -> str:
+        return self._arn("iam", f"policy/{self.boundary_policy}", region=False)
 
     @property
     def log_group_arn(self) -> str:

@@ -1,11 +1,20 @@
-"""The IAM policy one attendee needs to run every notebook in a shared AWS account.
+"""The IAM policies of one attendee in a shared AWS account: a permissions boundary that
+caps the attendee's execution roles, and the attendee's own policy.
 
-A facilitator creates one customer managed policy per attendee (the user-inline limit of
-2,048 characters is too small) from this module and attaches it to that attendee's user or
-role:
+The attendee creates execution roles and writes their inline policies; without a cap, a
+role could be given ``"Action": "*"`` and passed to Lambda. So the facilitator first
+creates the prefix's boundary (``boundary_policy``, named ``Names.boundary_policy``), and
+the attendee's policy (``user_policy``) allows creating or changing a role's permissions
+only while that boundary is on it (``iam:PermissionsBoundary``). Both are customer managed
+policies (the user-inline limit of 2,048 characters is too small), printed by this module:
 
+    .venv/bin/python -m helpers.permissions --boundary --prefix alice --region us-east-2 \\
+        --account 111122223333 > alice-boundary.json
     .venv/bin/python -m helpers.permissions --prefix alice --region us-east-2 \\
         --account 111122223333 > alice.json
+
+The attendee then sets ``WORKSHOP_PERMISSIONS_BOUNDARY=auto`` so that ``deploy.ensure_role``
+puts the boundary on every role it creates.
 
 Every action is one the kit calls (``tests/test_permissions.py`` runs the notebooks'
 flow and checks both ways: each call is allowed, each action is used), and every resource
@@ -13,11 +22,6 @@ is one of the prefix's ARNs (``Names``) for the functions the notebooks deploy. 
 appears only for the list actions in ``ACCOUNT_WIDE``, which AWS authorizes on ``*``
 alone. Two attendees' policies never overlap: ``alice`` cannot touch ``alice-2``'s
 resources, although the names start alike (cleanup skips what it may not read).
-
-The user never calls Bedrock: the function does, with its execution role
-(``deploy.execution_policy``), which the user writes with ``iam:PutRolePolicy``. IAM
-cannot limit what that inline document says; a facilitator who must bound it adds a
-permissions boundary of their own (the kit sets none).
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ import re
 import sys
 from typing import Any
 
-from .deploy import DURABLE_POLICY_ARN
+from .deploy import DURABLE_ACTIONS, DURABLE_POLICY_ARN, LOG_ACTIONS
 from .naming import Names, PrefixError, validate_prefix
 
 # The functions the notebooks deploy under one prefix: 03-05 the chatbot, 01 and 02 a
@@ -47,20 +51,42 @@ ACCOUNT_WIDE: dict[str, str] = {
     "logs:DescribeLogGroups": "preflight; deploy and cleanup look log groups up by name",
 }
 
+# Role actions that cannot widen what a role may do. TagRole and DeleteRole could not carry
+# the boundary condition anyway: IAM sets iam:PermissionsBoundary for neither (Service
+# Authorization Reference), so such a condition would always deny them.
 ROLE_ACTIONS = [
-    "iam:CreateRole",
     "iam:TagRole",  # CreateRole with Tags needs it too
     "iam:GetRole",
     "iam:DeleteRole",
-    "iam:PutRolePolicy",
     "iam:GetRolePolicy",
-    "iam:DeleteRolePolicy",
     "iam:ListRolePolicies",
     "iam:ListAttachedRolePolicies",
     "iam:ListRoleTags",
 ]
-# Only ever with the managed durable policy (iam:PolicyARN below): never AdministratorAccess.
+# Role actions that change what a role may do: only on a role that carries (or, for
+# CreateRole and PutRolePermissionsBoundary, is given) the prefix's boundary. The put lets
+# deploy.ensure_role add the boundary to a role made before it was configured.
+BOUNDED_ROLE_ACTIONS = [
+    "iam:CreateRole",
+    "iam:PutRolePolicy",
+    "iam:DeleteRolePolicy",
+    "iam:PutRolePermissionsBoundary",
+]
+# Only ever with the managed durable policy (iam:PolicyARN below): never AdministratorAccess;
+# and only on a role with the boundary too.
 ATTACH_ACTIONS = ["iam:AttachRolePolicy", "iam:DetachRolePolicy"]
+# Never granted: removing a role's boundary, and writing any policy, the boundary included
+# (the facilitator creates it). Not explicit Denies: the policy must stay within 6,144
+# characters for the longest names; a facilitator who gives attendees other IAM rights
+# denies these in that other policy.
+BOUNDARY_REMOVAL_ACTIONS = ["iam:DeleteRolePermissionsBoundary"]
+BOUNDARY_EDIT_ACTIONS = [
+    "iam:CreatePolicy",
+    "iam:CreatePolicyVersion",
+    "iam:DeletePolicy",
+    "iam:DeletePolicyVersion",
+    "iam:SetDefaultPolicyVersion",
+]
 FUNCTION_ACTIONS = [
     "lambda:CreateFunction",
     "lambda:TagResource",  # CreateFunction with Tags needs it too
@@ -133,11 +159,81 @@ LOG_GROUP_ACTIONS = [
 ]
 
 
+# What the managed AWSLambdaBasicDurableExecutionRolePolicy, which ensure_role attaches,
+# grants on "*": the boundary keeps these to the prefix's functions and log groups.
+MANAGED_DURABLE_ACTIONS = ["logs:CreateLogGroup", *LOG_ACTIONS, *DURABLE_ACTIONS]
+MODEL_ACTION = "bedrock:InvokeModel"  # what Converse needs
+
+
+def boundary_policy(names: Names) -> dict[str, Any]:
+    """The permissions boundary of every execution role of ``names.prefix``: the most any
+    of them may ever do, whatever its inline policy says.
+
+    It is the union of what the kit's roles use (``deploy.execution_policy`` of each app,
+    the chatbot's included, and the managed durable policy), each on the prefix's own
+    resources. The model is the exception: it is chosen per deploy (``ChatbotSettings``)
+    after the facilitator made the boundary, so any model may be invoked, but only in the
+    workshop's Region and account: foundation models there, the account's inference
+    profiles there, and a foundation model elsewhere only through one of those profiles
+    (the cross-Region profiles route to other Regions). The role's inline policy then
+    narrows it to the one model in use (``deploy.model_statements``).
+    """
+    p, region, account = names.partition, names.region, names.account
+    apps = [names.for_app(app) for app in APPS]
+    # With and without ":*": the group (CreateLogGroup) and its streams (the others).
+    log_groups = [arn for n in apps for arn in (n.log_group_arn, f"{n.log_group_arn}:*")]
+    profiles = f"arn:{p}:bedrock:{region}:{account}:inference-profile/*"
+    statements: list[dict[str, Any]] = [
+        {
+            "Sid": "CheckpointTheirOwnExecutions",
+            "Effect": "Allow",
+            "Action": DURABLE_ACTIONS,
+            "Resource": [n.executions_arn for n in apps],
+        },
+        {
+            "Sid": "WriteTheirOwnLogs",
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogGroup", *LOG_ACTIONS],
+            "Resource": log_groups,
+        },
+        {
+            "Sid": "SendApprovalRequests",
+            "Effect": "Allow",
+            "Action": "sqs:SendMessage",
+            "Resource": names.queue_arn,
+        },
+        {
+            "Sid": "WriteAndShareReports",
+            "Effect": "Allow",
+            "Action": ["s3:PutObject", "s3:GetObject"],
+            "Resource": f"{names.bucket_arn}/*",
+        },
+        {
+            "Sid": "InvokeModelsInTheRegion",
+            "Effect": "Allow",
+            "Action": MODEL_ACTION,
+            "Resource": [f"arn:{p}:bedrock:{region}::foundation-model/*", profiles],
+        },
+        {
+            # "*" for the Region: a profile routes to the Regions of its geography (and a
+            # global one to the Region-less ARN, which "*" matches too).
+            "Sid": "InvokeOtherRegionsModelsOnlyThroughAProfile",
+            "Effect": "Allow",
+            "Action": MODEL_ACTION,
+            "Resource": f"arn:{p}:bedrock:*::foundation-model/*",
+            "Condition": {"StringLike": {"bedrock:InferenceProfileArn": profiles}},
+        },
+    ]
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
 def user_policy(names: Names) -> dict[str, Any]:
     """The policy that lets one attendee run every notebook with ``names.prefix``, and
     nothing more: the prefix's functions (``APPS``), their roles and log groups, its
-    approval queue and its report bucket, in ``names.region`` of ``names.account``."""
+    approval queue and its report bucket, in ``names.region`` of ``names.account``. Roles
+    are created and changed only with the prefix's boundary (``boundary_policy``) on them."""
     apps = [names.for_app(app) for app in APPS]
+    with_boundary = {"iam:PermissionsBoundary": names.boundary_arn}
     roles = [n.role_arn for n in apps]
     functions = [n.function_arn for n in apps]
     qualified = [n.executions_arn for n in apps]  # function:NAME:* (versions, aliases)
@@ -156,12 +252,22 @@ def user_policy(names: Names) -> dict[str, Any]:
             "Resource": roles,
         },
         {
+            "Sid": "ChangeTheRolesOnlyWithinTheBoundary",
+            "Effect": "Allow",
+            "Action": BOUNDED_ROLE_ACTIONS,
+            "Resource": roles,
+            "Condition": {"StringEquals": with_boundary},
+        },
+        {
             "Sid": "AttachOnlyTheManagedDurablePolicy",
             "Effect": "Allow",
             "Action": ATTACH_ACTIONS,
             "Resource": roles,
             "Condition": {
-                "ArnEquals": {"iam:PolicyARN": DURABLE_POLICY_ARN.format(partition=names.partition)}
+                "ArnEquals": {
+                    "iam:PolicyARN": DURABLE_POLICY_ARN.format(partition=names.partition)
+                },
+                "StringEquals": with_boundary,
             },
         },
         {
@@ -225,7 +331,14 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m helpers.permissions",
         description="Print the IAM policy (JSON) one attendee needs to run every notebook "
-        "with PREFIX in a shared AWS account; create it as a customer managed policy.",
+        "with PREFIX in a shared AWS account; create it as a customer managed policy. "
+        "With --boundary, print the permissions boundary of that attendee's execution "
+        "roles instead: create it first, named PREFIX-boundary.",
+    )
+    parser.add_argument(
+        "--boundary",
+        action="store_true",
+        help="print the permissions boundary (policy PREFIX-boundary) instead",
     )
     parser.add_argument("--prefix", required=True, help="the attendee's PREFIX, e.g. hitl-alice")
     parser.add_argument("--region", required=True, help="the workshop's REGION, e.g. us-east-2")
@@ -244,7 +357,8 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = _arguments(argv)
-    policy = user_policy(Names(args.prefix, args.account, args.region))
+    names = Names(args.prefix, args.account, args.region)
+    policy = boundary_policy(names) if args.boundary else user_policy(names)
     json.dump(policy, sys.stdout, indent=2)
     print()
     return 0

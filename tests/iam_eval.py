@@ -3,8 +3,14 @@ and resource ARNs each boto3 call needs, and a recorder that enforces a policy o
 calls the helpers make.
 
 The evaluator knows Allow/Deny statements, ``*``/``?`` wildcards in Action (any case) and
-Resource, and the two condition keys the user policy uses (``iam:PassedToService``,
-``iam:PolicyARN``); an unknown condition fails loudly rather than passing unchecked.
+Resource, and the condition keys the kit's policies use (``iam:PassedToService``,
+``iam:PolicyARN``, ``iam:PermissionsBoundary``; ``bedrock:InferenceProfileArn`` in the
+boundary); an unknown condition fails loudly rather than passing unchecked. A key the
+request does not carry fails its condition, as in IAM.
+
+``iam:PermissionsBoundary`` is the boundary a CreateRole or PutRolePermissionsBoundary
+call sets, and for the calls that change a role's policies the boundary the role carries
+now: the recorder asks the cloud (``Place.boundary_of``), as IAM knows it.
 
 The call map follows the Service Authorization Reference (its "API operations" table:
 which actions an operation authorizes, and with which parameters); every operation the
@@ -18,7 +24,7 @@ import json
 import re
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any
 from urllib.parse import urlparse
@@ -82,7 +88,12 @@ CONDITION_OPERATORS: dict[str, Callable[[str, str], bool]] = {
     "StringLike": matches,
     "ArnLike": matches,
 }
-KNOWN_CONDITION_KEYS = {"iam:PassedToService", "iam:PolicyARN"}
+KNOWN_CONDITION_KEYS = {
+    "iam:PassedToService",
+    "iam:PolicyARN",
+    "iam:PermissionsBoundary",
+    "bedrock:InferenceProfileArn",
+}
 
 
 def _conditions_hold(condition: dict[str, Any], context: dict[str, str]) -> bool:
@@ -126,13 +137,15 @@ class UnmappedCall(KeyError):
 
 @dataclass
 class Place:
-    """Where calls go: the partition, account and region that complete the ARNs, and the
-    execution each callback id belongs to (seen on the queue or in a history)."""
+    """Where calls go: the partition, account and region that complete the ARNs, the
+    execution each callback id belongs to (seen on the queue or in a history), and how to
+    learn the permissions boundary a role carries now (None: none, or no such role)."""
 
     account: str
     region: str
     partition: str = "aws"
     callbacks: dict[str, str] = field(default_factory=dict)
+    boundary_of: Callable[[str], str | None] = lambda role_name: None
 
     def arn(self, service: str, resource: str, region: bool = True, account: bool = True) -> str:
         return (
@@ -297,18 +310,25 @@ def _iam(op: str, params: dict[str, Any], place: Place) -> list[Request]:
     if op == "ListRoles":
         return [Request("iam:ListRoles", "*")]
     role = place.arn("iam", f"role/{params['RoleName']}", region=False)
+
+    def boundary(arn: str | None) -> tuple[tuple[str, str], ...]:
+        return (("iam:PermissionsBoundary", arn),) if arn else ()
+
     if op == "CreateRole":
-        found = [Request("iam:CreateRole", role)]
+        found = [Request("iam:CreateRole", role, boundary(params.get("PermissionsBoundary")))]
         return found + ([Request("iam:TagRole", role)] if params.get("Tags") else [])
+    if op == "PutRolePermissionsBoundary":
+        return [Request(f"iam:{op}", role, boundary(params["PermissionsBoundary"]))]
     if op in ("AttachRolePolicy", "DetachRolePolicy"):
-        return [Request(f"iam:{op}", role, (("iam:PolicyARN", params["PolicyArn"]),))]
+        carried = boundary(place.boundary_of(params["RoleName"]))
+        return [Request(f"iam:{op}", role, (("iam:PolicyARN", params["PolicyArn"]), *carried))]
+    if op in ("PutRolePolicy", "DeleteRolePolicy", "DeleteRolePermissionsBoundary"):
+        return [Request(f"iam:{op}", role, boundary(place.boundary_of(params["RoleName"])))]
     if op in (
         "GetRole",
         "TagRole",
         "DeleteRole",
-        "PutRolePolicy",
         "GetRolePolicy",
-        "DeleteRolePolicy",
         "ListRolePolicies",
         "ListAttachedRolePolicies",
         "ListRoleTags",
@@ -380,8 +400,7 @@ class Recorder:
     def _decide(self, model: Any, context: dict[str, Any], **_: Any) -> Any:
         service, operation = model.service_model.service_name, model.name
         params = context.get("iam_eval_params", {})
-        place = Place(self.place.account, context.get("client_region") or self.place.region,
-                      self.place.partition, self.place.callbacks)  # fmt: skip
+        place = replace(self.place, region=context.get("client_region") or self.place.region)
         try:
             requests = requests_for(service, operation, params, place)
             denied = [r for r in requests if not allows(self.policy, r)]
@@ -444,3 +463,7 @@ class Recorder:
     def used_actions(self) -> set[str]:
         """The actions of the requests that were allowed (and so went out)."""
         return {r.action for c in self.calls if not c.denied for r in c.requests}
+
+    def requests(self, action: str) -> list[Request]:
+        """Every request for ``action`` the calls made, allowed or not."""
+        return [r for c in self.calls for r in c.requests if r.action == action]

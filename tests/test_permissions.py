@@ -1,8 +1,9 @@
-"""The notebook user's least-privilege policy (helpers.permissions).
+"""The notebook user's least-privilege policy and its roles' boundary (helpers.permissions).
 
 Static: no "*" resource where AWS accepts a narrower one, every resource is the prefix's,
 durable actions only on qualified ARNs, PassRole only to Lambda and only the prefix's roles,
-another prefix (even one that starts alike) out of reach.
+another prefix (even one that starts alike) out of reach; every role change only with the
+prefix's permissions boundary on the role, and that boundary exactly what the roles use.
 
 Dynamic: the notebooks run in this process against the local cloud, while every call the
 helpers make is mapped to its IAM action and resource and decided under the policy (a
@@ -13,16 +14,18 @@ account, so cleanup meets resources it may not read.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import shutil
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 from iam_eval import (
     Place,
     Recorder,
@@ -43,7 +46,14 @@ from helpers.bundle import Bundle, build_zip
 from helpers.chat import chat_starter
 from helpers.cleanup import cleanup
 from helpers.localcloud import LocalCloud
-from helpers.naming import Names, PrefixError, validate_prefix
+from helpers.naming import (
+    BOUNDARY_ENV,
+    BoundaryError,
+    Names,
+    PrefixError,
+    permissions_boundary,
+    validate_prefix,
+)
 from helpers.samples import FIRST_DURABLE, deploy_sample
 from helpers.target import Target, connect
 
@@ -51,9 +61,22 @@ ROOT = Path(__file__).resolve().parents[1]
 ACCOUNT = "111122223333"
 NAMES = Names("hitl-alice", ACCOUNT, "us-east-2")
 POLICY = permissions.user_policy(NAMES)
+BOUNDARY = permissions.boundary_policy(NAMES)
 APPS = [NAMES.for_app(app) for app in permissions.APPS]
 EXECUTION = f"{NAMES.function_arn}:3/durable-execution/chat-1/0f3c9a"
 MANAGED_DURABLE = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicDurableExecutionRolePolicy"
+WITH_BOUNDARY = (("iam:PermissionsBoundary", NAMES.boundary_arn),)
+# Calls that change what a role may do: each only with the prefix's boundary on the role.
+ROLE_CHANGES = {
+    "iam:CreateRole",
+    "iam:PutRolePolicy",
+    "iam:DeleteRolePolicy",
+    "iam:AttachRolePolicy",
+    "iam:DetachRolePolicy",
+    "iam:PutRolePermissionsBoundary",
+    "iam:DeleteRolePermissionsBoundary",
+    "iam:UpdateAssumeRolePolicy",
+}
 
 
 # -- static -------------------------------------------------------------------------------
@@ -115,7 +138,8 @@ def test_pass_role_goes_to_lambda_only_and_only_the_prefixs_roles() -> None:
 
 def test_only_the_managed_durable_policy_can_be_attached() -> None:
     def attach(policy_arn: str) -> Request:
-        return Request("iam:AttachRolePolicy", NAMES.role_arn, (("iam:PolicyARN", policy_arn),))
+        context = (("iam:PolicyARN", policy_arn), *WITH_BOUNDARY)
+        return Request("iam:AttachRolePolicy", NAMES.role_arn, context)
 
     assert allows(POLICY, attach(MANAGED_DURABLE))
     assert not allows(POLICY, attach("arn:aws:iam::aws:policy/AdministratorAccess"))
@@ -129,10 +153,12 @@ def test_another_prefix_is_out_of_reach(other: str) -> None:
     for n in (theirs.for_app(app) for app in (*permissions.APPS, "other")):
         arns += [n.function_arn, f"{n.function_arn}:live", n.role_arn, n.log_group_arn]
         arns += [f"{n.function_arn}:1/durable-execution/x/y", f"{n.log_group_arn}:*"]
+    arns.append(theirs.boundary_arn)
     granted = actions_of(POLICY) - set(permissions.ACCOUNT_WIDE)
-    context = (
+    context = (  # every condition met, our boundary included: still out of reach
         ("iam:PassedToService", "lambda.amazonaws.com"),
         ("iam:PolicyARN", MANAGED_DURABLE),
+        *WITH_BOUNDARY,
     )
     reachable = [
         f"{action} on {arn}"
@@ -143,11 +169,161 @@ def test_another_prefix_is_out_of_reach(other: str) -> None:
     assert reachable == []
 
 
-def test_the_policy_fits_a_managed_policy_even_for_the_longest_names() -> None:
-    # 6,144 characters (whitespace not counted) is IAM's limit for a managed policy.
+def test_the_policies_fit_a_managed_policy_even_for_the_longest_names() -> None:
+    # 6,144 characters (whitespace not counted) is IAM's limit for a managed policy; 128
+    # that of its name.
     for region in ("us-gov-west-1", "ap-southeast-5"):
-        policy = permissions.user_policy(Names("a" * 20, ACCOUNT, region))
-        assert len(json.dumps(policy, separators=(",", ":"))) <= 6144
+        names = Names("a" * 20, ACCOUNT, region)
+        for policy in (permissions.user_policy(names), permissions.boundary_policy(names)):
+            assert len(json.dumps(policy, separators=(",", ":"))) <= 6144
+        assert len(names.boundary_policy) <= 128
+
+
+# -- the permissions boundary -------------------------------------------------------------
+def test_every_role_change_needs_the_prefixs_boundary() -> None:
+    """Without the condition an attendee could write "Action": "*" into a role of theirs
+    and run code with it: the boundary caps such a role, and no role goes without it."""
+    changing = [s for s in statements(POLICY) if set(as_list(s["Action"])) & ROLE_CHANGES]
+    never = {"iam:DeleteRolePermissionsBoundary", "iam:UpdateAssumeRolePolicy"}
+    assert actions_of(POLICY) & ROLE_CHANGES == ROLE_CHANGES - never
+    for statement in changing:
+        if statement["Effect"] == "Allow":
+            assert statement["Condition"]["StringEquals"] == {
+                "iam:PermissionsBoundary": NAMES.boundary_arn
+            }, statement["Sid"]
+    # Role actions granted without it cannot widen what a role may do.
+    role_actions = {
+        a
+        for s in statements(POLICY)
+        if s["Effect"] == "Allow" and any(":role/" in r for r in as_list(s["Resource"]))
+        for a in as_list(s["Action"])
+    }
+    assert role_actions - ROLE_CHANGES == {
+        "iam:GetRole", "iam:GetRolePolicy", "iam:ListRolePolicies",
+        "iam:ListAttachedRolePolicies", "iam:ListRoleTags", "iam:TagRole", "iam:DeleteRole",
+        "iam:PassRole",  # to Lambda only (test above); the role it passes is capped
+    }  # fmt: skip
+    managed = (("iam:PolicyARN", MANAGED_DURABLE),)
+    others = [
+        (),  # no boundary: a role made before the boundary, or CreateRole without one
+        (("iam:PermissionsBoundary", Names("hitl-alice-2", ACCOUNT, "us-east-2").boundary_arn),),
+        (("iam:PermissionsBoundary", "arn:aws:iam::aws:policy/AdministratorAccess"),),
+    ]
+    for action in ROLE_CHANGES - {
+        "iam:DeleteRolePermissionsBoundary",
+        "iam:UpdateAssumeRolePolicy",
+    }:
+        assert allows(POLICY, Request(action, NAMES.role_arn, (*managed, *WITH_BOUNDARY)))
+        for other in others:
+            assert not allows(POLICY, Request(action, NAMES.role_arn, (*managed, *other)))
+
+
+def test_the_attendee_can_neither_remove_nor_write_the_boundary() -> None:
+    for context in ((), WITH_BOUNDARY):
+        request = Request("iam:DeleteRolePermissionsBoundary", NAMES.role_arn, context)
+        assert not allows(POLICY, request)
+    for action in permissions.BOUNDARY_EDIT_ACTIONS:
+        assert not allows(POLICY, Request(action, NAMES.boundary_arn))
+    assert not set(permissions.BOUNDARY_EDIT_ACTIONS) & actions_of(POLICY)
+    # Nor any other policy: no statement names a policy ARN.
+    assert not [r for r in resources_of(POLICY) if ":policy/" in r]
+
+
+def managed_durable_actions() -> set[str]:
+    """The actions of AWSLambdaBasicDurableExecutionRolePolicy, as moto ships AWS's copy."""
+    from moto.iam.aws_managed_policies import aws_managed_policies_data
+
+    document = json.loads(aws_managed_policies_data)["AWSLambdaBasicDurableExecutionRolePolicy"]
+    return actions_of(document["Document"])
+
+
+MODEL_IDS = ["amazon.nova-lite-v1:0", "us.amazon.nova-lite-v1:0", "global.anthropic.x-v1:0"]
+
+
+def test_the_boundary_grants_exactly_the_actions_the_roles_use() -> None:
+    assert set(permissions.MANAGED_DURABLE_ACTIONS) == managed_durable_actions()
+    used = actions_of(deploy.execution_policy(NAMES, deploy.DEFAULT_MODEL_ID))
+    assert actions_of(BOUNDARY) == used | managed_durable_actions()
+    assert all(s["Effect"] == "Allow" and s["Sid"].isalnum() for s in statements(BOUNDARY))
+    assert len({s["Sid"] for s in statements(BOUNDARY)}) == len(statements(BOUNDARY))
+
+
+@pytest.mark.parametrize("model_id", MODEL_IDS)
+def test_the_boundary_lets_every_role_do_what_its_policy_grants(model_id: str) -> None:
+    """Whatever model the deploy chooses: the boundary must never block the kit."""
+    for n in APPS:
+        policy = deploy.execution_policy(n, model_id if n.app == "chatbot" else None)
+        for statement in statements(policy):
+            context = tuple(
+                (key, value)
+                for tests in statement.get("Condition", {}).values()
+                for key, value in tests.items()
+            )
+            for action in as_list(statement["Action"]):
+                for resource in as_list(statement["Resource"]):
+                    # Each pattern of the role's policy lies inside one of the boundary's.
+                    assert allows(BOUNDARY, Request(action, resource, context)), (
+                        f"{action} on {resource}"
+                    )
+        # ... and so do the ARNs AWS checks, and the managed policy's grants on them.
+        execution = f"{n.function_arn}:live/durable-execution/x/y"
+        stream = f"{n.log_group_arn}:log-stream:2026/11/01/[$LATEST]abc"
+        for request in (
+            Request("lambda:CheckpointDurableExecution", execution),
+            Request("lambda:GetDurableExecutionState", execution),
+            Request("logs:CreateLogGroup", n.log_group_arn),
+            Request("logs:CreateLogGroup", f"{n.log_group_arn}:*"),
+            Request("logs:CreateLogStream", stream),
+            Request("logs:PutLogEvents", stream),
+            Request("sqs:SendMessage", NAMES.queue_arn),
+            Request("s3:PutObject", f"{NAMES.bucket_arn}/reports/a.md"),
+            Request("s3:GetObject", f"{NAMES.bucket_arn}/reports/a.md"),
+        ):
+            assert allows(BOUNDARY, request), request
+
+
+def test_the_boundary_blocks_everything_else() -> None:
+    assert "*" not in resources_of(BOUNDARY)
+    profiles = f"arn:aws:bedrock:us-east-2:{ACCOUNT}:inference-profile/*"
+    # Each wildcard is the narrowest form of what it stands for:
+    assert wildcard_resources(BOUNDARY) == {
+        *(n.executions_arn for n in APPS),  # versions, aliases and their executions
+        *(f"{n.log_group_arn}:*" for n in APPS),  # the groups' streams
+        f"{NAMES.bucket_arn}/*",  # the report objects
+        # The model is chosen per deploy, after the boundary is made: any model, but in
+        # this Region and account, or elsewhere only through this account's profiles.
+        "arn:aws:bedrock:us-east-2::foundation-model/*",
+        profiles,
+        "arn:aws:bedrock:*::foundation-model/*",
+    }
+    fenced = [s for s in statements(BOUNDARY) if "Condition" in s]
+    assert [s["Condition"] for s in fenced] == [
+        {"StringLike": {"bedrock:InferenceProfileArn": profiles}}
+    ]
+    theirs = Names("hitl-alice-2", ACCOUNT, "us-east-2")
+    model = "arn:aws:bedrock:eu-west-1::foundation-model/amazon.nova-lite-v1:0"
+    foreign = "arn:aws:bedrock:us-east-2:444455556666:inference-profile/us.amazon.nova-lite-v1:0"
+    for request in (
+        Request("iam:PutRolePolicy", NAMES.role_arn),
+        Request("iam:CreateUser", f"arn:aws:iam::{ACCOUNT}:user/mallory"),
+        Request("sts:AssumeRole", f"arn:aws:iam::{ACCOUNT}:role/OrganizationAccountAccessRole"),
+        Request("lambda:InvokeFunction", f"{NAMES.function_arn}:live"),
+        Request(
+            "lambda:CheckpointDurableExecution", f"{theirs.function_arn}:1/durable-execution/x/y"
+        ),
+        Request("logs:PutLogEvents", f"{theirs.log_group_arn}:log-stream:s"),
+        Request("logs:CreateLogGroup", "arn:aws:logs:us-east-2:111122223333:log-group:/other"),
+        Request("sqs:SendMessage", theirs.queue_arn),
+        Request("sqs:ReceiveMessage", NAMES.queue_arn),
+        Request("s3:GetObject", f"{theirs.bucket_arn}/reports/a.md"),
+        Request("s3:DeleteObject", f"{NAMES.bucket_arn}/reports/a.md"),
+        Request("s3:ListBucket", NAMES.bucket_arn),
+        Request("bedrock:InvokeModel", model),  # another Region, not through a profile
+        Request("bedrock:InvokeModel", model, (("bedrock:InferenceProfileArn", foreign),)),
+        Request("bedrock:InvokeModel", foreign),
+        Request("bedrock:CreateModelCustomizationJob", "*"),
+    ):
+        assert not allows(BOUNDARY, request), request
 
 
 def test_the_apps_are_the_functions_the_notebooks_deploy() -> None:
@@ -180,7 +356,34 @@ def test_the_evaluator_follows_iam_wildcards_and_denies() -> None:
 def test_the_command_prints_the_policy(capsys: pytest.CaptureFixture[str]) -> None:
     argv = ["--prefix", "hitl-alice", "--region", "us-east-2", "--account", ACCOUNT]
     assert permissions.main(argv) == 0
-    assert json.loads(capsys.readouterr().out) == POLICY
+    assert json.loads(capsys.readouterr().out) == POLICY  # one document: scripts save it
+    assert permissions.main(["--boundary", *argv]) == 0
+    assert json.loads(capsys.readouterr().out) == BOUNDARY
+
+
+def test_the_readmes_create_the_boundary_under_the_name_the_kit_expects() -> None:
+    for readme in ("README.md", "README.ja.md"):
+        text = (ROOT / readme).read_text(encoding="utf-8")
+        assert f"--policy-name {NAMES.boundary_policy} " in text, readme
+        assert "helpers.permissions --boundary --prefix hitl-alice" in text, readme
+        assert f"export {BOUNDARY_ENV}=auto" in text, readme
+
+
+def test_the_boundary_setting_is_read_in_one_place(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(BOUNDARY_ENV, raising=False)
+    assert permissions_boundary(NAMES) is None  # a personal account: as before
+    monkeypatch.setenv(BOUNDARY_ENV, " ")
+    assert permissions_boundary(NAMES) is None
+    monkeypatch.setenv(BOUNDARY_ENV, "auto")
+    assert permissions_boundary(NAMES) == f"arn:aws:iam::{ACCOUNT}:policy/hitl-alice-boundary"
+    arn = f"arn:aws:iam::{ACCOUNT}:policy/workshop/Boundary_1"
+    monkeypatch.setenv(BOUNDARY_ENV, arn)
+    assert permissions_boundary(NAMES) == arn
+    monkeypatch.setenv(BOUNDARY_ENV, "hitl-alice-boundary")
+    with pytest.raises(BoundaryError, match="neither 'auto' nor a policy ARN") as refused:
+        permissions_boundary(NAMES)
+    assert len(refused.value._render_traceback_()) == 1  # in Jupyter: one line, no traceback
+    assert ACCOUNT not in str(refused.value)
 
 
 @pytest.mark.parametrize(
@@ -238,6 +441,130 @@ def target(cloud: LocalCloud) -> Target:
         return connect("local", cloud.region)
 
 
+def carried_boundary(iam: Any) -> Callable[[str], str | None]:
+    """The boundary a role carries, as IAM knows it now (None: none, or no such role)."""
+
+    def lookup(role: str) -> str | None:
+        try:
+            found = iam.get_role(RoleName=role)["Role"]
+        except iam.exceptions.NoSuchEntityException:
+            return None
+        return (found.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn")
+
+    return lookup
+
+
+@contextlib.contextmanager
+def facilitated(iam: Any, names: Names) -> Iterator[None]:
+    """The facilitator's first step: the prefix's boundary policy exists, until the end."""
+    document = json.dumps(permissions.boundary_policy(names))
+    iam.create_policy(PolicyName=names.boundary_policy, PolicyDocument=document)
+    try:
+        yield
+    finally:
+        iam.delete_policy(PolicyArn=names.boundary_arn)
+
+
+def attendee_recorder(names: Names, iam: Any) -> Recorder:
+    """Every call of the kit decided under the prefix's user policy, as IAM would."""
+    place = Place(names.account, names.region, names.partition, boundary_of=carried_boundary(iam))
+    return Recorder(permissions.user_policy(names), place)
+
+
+def role_lines(out: str, names: Names) -> list[str]:
+    return [line for line in out.splitlines() if line.startswith(f"role {names.role}:")]
+
+
+def test_ensure_role_gives_every_role_the_boundary(
+    target: Target,
+    client: Callable[[str], Any],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv(BOUNDARY_ENV, "auto")
+    names, iam = Names.for_target(target, "pb-one"), client("iam")
+    recorder = attendee_recorder(names, iam)
+    policy = deploy.execution_policy(names)
+    try:
+        with facilitated(iam, names), recorder.installed(monkeypatch):
+            deploy.ensure_role(target, names, policy)
+            assert iam.get_role(RoleName=names.role)["Role"]["PermissionsBoundary"] == {
+                "PermissionsBoundaryType": "PermissionsBoundaryPolicy",
+                "PermissionsBoundaryArn": names.boundary_arn,
+            }
+            # Gone behind the kit's back (an admin, a role from before): the next deploy
+            # puts it back, and the attendee can write the role's policy again.
+            iam.delete_role_permissions_boundary(RoleName=names.role)
+            deploy.ensure_role(target, names, {**policy, "Statement": policy["Statement"][:1]})
+            assert carried_boundary(iam)(names.role) == names.boundary_arn
+            deploy.ensure_role(target, names, policy)
+            deploy.ensure_role(target, names, policy)
+    finally:
+        cleanup(target, names.prefix)  # as admin
+    assert recorder.problems() == [] and recorder.denied() == []
+    [create] = recorder.requests("iam:CreateRole")
+    assert create.context == (("iam:PermissionsBoundary", names.boundary_arn),)
+    assert role_lines(capsys.readouterr().out, names) == [
+        f"role {names.role}: created, permissions boundary {names.boundary_policy}, "
+        f"attached the managed durable policy, inline policy {names.inline_policy} written",
+        f"role {names.role}: permissions boundary {names.boundary_policy} set, "
+        f"inline policy {names.inline_policy} updated",
+        f"role {names.role}: inline policy {names.inline_policy} updated",
+        f"role {names.role}: already there",
+    ]
+
+
+def test_without_the_boundary_no_role_is_made_or_changed(
+    target: Target,
+    client: Callable[[str], Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    names, iam = Names.for_target(target, "pb-two"), client("iam")
+    recorder = attendee_recorder(names, iam)
+    policy = deploy.execution_policy(names)
+    everything = {"Effect": "Allow", "Action": "*", "Resource": "*"}
+    anything = {"Version": "2012-10-17", "Statement": [everything]}
+    other = Names.for_target(target, "pb-other").boundary_arn
+    try:
+        with facilitated(iam, names), recorder.installed(monkeypatch):
+            # The variable forgotten: CreateRole without the boundary is denied, and the
+            # attendee reads what to do, in one line.
+            monkeypatch.delenv(BOUNDARY_ENV, raising=False)
+            with pytest.raises(BoundaryError, match=f"set {BOUNDARY_ENV}=auto") as refused:
+                deploy.ensure_role(target, names, policy)
+            assert len(refused.value._render_traceback_()) == 1
+            # Another boundary than the prefix's: denied too.
+            monkeypatch.setenv(BOUNDARY_ENV, other)
+            with pytest.raises(BoundaryError, match="names the boundary your facilitator"):
+                deploy.ensure_role(target, names, policy)
+            assert carried_boundary(iam)(names.role) is None  # no role was made
+            # A role without the boundary (an admin made it): nothing can be written into
+            # it, and it cannot be given another boundary than the prefix's.
+            iam.create_role(
+                RoleName=names.role,
+                AssumeRolePolicyDocument=json.dumps(deploy.trust_policy()),
+                Tags=names.tag_list(),
+            )
+            with pytest.raises(ClientError, match="AccessDenied"):
+                target.client("iam").put_role_policy(
+                    RoleName=names.role, PolicyName="anything", PolicyDocument=json.dumps(anything)
+                )
+            with pytest.raises(BoundaryError, match="put-role-permissions-boundary"):
+                deploy.ensure_role(target, names, policy)
+    finally:
+        cleanup(target, names.prefix)  # as admin
+    assert recorder.problems() == []
+    assert [(call, str(r)) for call, r in recorder.denied()] == [
+        ("iam.CreateRole", f"iam:CreateRole on {names.role_arn}"),
+        ("iam.CreateRole", f"iam:CreateRole on {names.role_arn} [iam:PermissionsBoundary={other}]"),
+        ("iam.PutRolePolicy", f"iam:PutRolePolicy on {names.role_arn}"),
+        (
+            "iam.PutRolePermissionsBoundary",
+            f"iam:PutRolePermissionsBoundary on {names.role_arn} [iam:PermissionsBoundary={other}]",
+        ),
+    ]
+
+
 def run_notebook(name: str, parameters: dict[str, Any]) -> dict[str, Any]:
     """The notebook's code cells, in order, in this process (papermill's way: its
     parameters are set right after the cell tagged ``parameters``); returns its names."""
@@ -269,11 +596,12 @@ def second_session(
     admin: Callable[[str], Any],
     callback_id: Callable[..., str],
 ) -> dict[str, Any]:
-    """What a workshop's second hour looks like: things changed behind the kit's back, the
-    attendee edits lambda_fn/ and runs 03 again, then a conversation whose kernel restarts
-    while a request waits (the old panel hands its message back, a new one recovers it),
-    and loose ends for cleanup."""
+    """What a workshop's second hour looks like: things changed behind the kit's back (the
+    role's boundary among them), the attendee edits lambda_fn/ and runs 03 again, then a
+    conversation whose kernel restarts while a request waits (the old panel hands its
+    message back, a new one recovers it), and loose ends for cleanup."""
     admin("iam").untag_role(RoleName=names.role, TagKeys=["workshop", "prefix"])
+    admin("iam").delete_role_permissions_boundary(RoleName=names.role)
     admin("sqs").set_queue_attributes(
         QueueUrl=queue_url, Attributes={"SqsManagedSseEnabled": "false"}
     )
@@ -281,6 +609,8 @@ def second_session(
     lam.update_function_configuration(FunctionName=names.function, MemorySize=512)
     lam.get_waiter("function_updated_v2").wait(FunctionName=names.function)
     rerun = run("03_deploy.ipynb")
+    carried = carried_boundary(admin("iam"))
+    boundaries = {n.role: carried(n.role) for n in (names.for_app(a) for a in permissions.APPS)}
 
     arn = chat_starter(target, names)("What is 6 * 7?")
     before = Inbox.for_target(target, queue_url)
@@ -308,6 +638,7 @@ def second_session(
     lam.delete_function(FunctionName=names.for_app("replay").function)
     return {
         "rerun": rerun,
+        "boundaries": boundaries,
         "handed_back": handed_back,
         "outcome": after.executions[arn],
         "waiting": waiting,
@@ -352,10 +683,13 @@ def test_every_notebook_runs_under_the_user_policy_and_uses_all_of_it(
     def run(name: str) -> dict[str, Any]:
         return run_notebook(name, parameters)
 
+    # A shared account's setup: the facilitator made the boundary, the attendee set the
+    # variable before starting Jupyter.
+    monkeypatch.setenv(BOUNDARY_ENV, "auto")
     policy = permissions.user_policy(names)
-    recorder = Recorder(policy, Place(names.account, names.region, names.partition))
+    recorder = attendee_recorder(names, client("iam"))
     try:
-        with recorder.installed(monkeypatch):
+        with facilitated(client("iam"), names), recorder.installed(monkeypatch):
             seen = {notebook: run(notebook) for notebook in FIRST_HOUR}
             bundles.append(edited)
             queue_url = seen["03_deploy.ipynb"]["queue_url"]
@@ -372,6 +706,15 @@ def test_every_notebook_runs_under_the_user_policy_and_uses_all_of_it(
     assert seen["05_billed_vs_wallclock.ipynb"]["cost"].complete
     assert again["rerun"]["version"] == "2"  # the edited code, published and aliased
     assert again["handed_back"] >= 1 and again["outcome"].status == "SUCCEEDED"
+    # Every role was made with the boundary, and the one that lost it got it back.
+    assert set(again["boundaries"].values()) == {names.boundary_arn}, again["boundaries"]
+    creates = recorder.requests("iam:CreateRole")
+    assert len(creates) == 3 and {r.context for r in creates} == {
+        (("iam:PermissionsBoundary", names.boundary_arn),)
+    }
+    assert [r.context for r in recorder.requests("iam:PutRolePermissionsBoundary")] == [
+        (("iam:PermissionsBoundary", names.boundary_arn),)
+    ]
     removed = seen["99_cleanup.ipynb"]["removed"]
     assert Counter(r.split()[0] for r in removed) == Counter(
         {"function": 2, "log": 3, "role": 3, "queue": 1, "bucket": 1}
