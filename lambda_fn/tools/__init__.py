@@ -9,6 +9,7 @@ step that runs the tool retries it, and the handler reports a crash that outlast
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from .base import JsonObject, Tool, ToolInputError, ToolResult
@@ -16,11 +17,17 @@ from .calculator import CALCULATE
 from .cost import ESTIMATE_LAMBDA_COST
 from .search import SEARCH_DOCS
 
+# A tool's output is checkpointed, sent to the model and put in the report: a runaway output
+# (a tool someone adds that returns a whole file) is refused here, far below the limits of
+# a checkpoint (256 KB) and of the model's context, with a message the model can act on.
+MAX_RESULT_BYTES = 32 * 1024
+
 TOOLS: dict[str, Tool] = {
     tool.name: tool for tool in (SEARCH_DOCS, CALCULATE, ESTIMATE_LAMBDA_COST)
 }
 
 __all__ = [
+    "MAX_RESULT_BYTES",
     "TOOLS",
     "Tool",
     "ToolInputError",
@@ -56,6 +63,13 @@ def run_tool(name: str, tool_input: Any) -> ToolResult:
     if not isinstance(tool_input, dict):
         return error(f"the input of {name} must be a JSON object")
     try:
-        return {"status": "success", "content": tool.run(tool_input)}
+        content = tool.run(tool_input)
     except ToolInputError as exc:  # retrying the same input would fail the same way
         return error(f"bad input for {name}: {exc}")
+    size = len(json.dumps(content, ensure_ascii=False).encode())
+    if size > MAX_RESULT_BYTES:
+        return error(
+            f"{name} returned {size:,} bytes, more than the {MAX_RESULT_BYTES:,} a tool "
+            "result may hold; ask for less (a narrower query, fewer results)"
+        )
+    return {"status": "success", "content": content}

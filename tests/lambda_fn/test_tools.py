@@ -42,6 +42,18 @@ def test_bad_calls_are_error_results(name: str, tool_input: Any, message: str) -
     assert message in result["content"]["error"]
 
 
+def test_a_runaway_output_is_refused_with_what_to_do(monkeypatch: pytest.MonkeyPatch) -> None:
+    def whole_file(args: Any) -> Any:
+        return {"text": "x" * (tools.MAX_RESULT_BYTES + 1)}
+
+    monkeypatch.setitem(tools.TOOLS, "calculate", tools.Tool("calculate", "d", {}, whole_file))
+
+    result = tools.run_tool("calculate", {"expression": "1"})
+
+    assert result["status"] == "error"
+    assert "more than the 32,768 a tool result may hold; ask for less" in result["content"]["error"]
+
+
 def test_a_crashing_tool_raises_so_its_step_can_retry(monkeypatch: pytest.MonkeyPatch) -> None:
     # A bad input is the model's to fix (an error result); a crash may heal on a retry, and
     # only the step around the tool can retry it: run_tool must not swallow it.

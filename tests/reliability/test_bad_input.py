@@ -26,7 +26,7 @@ from helpers.naming import PrefixError, validate_prefix
 from helpers.params import ParameterError, check_parameters
 from helpers.target import TargetError, connect
 from lambda_fn import approvals as lambda_approvals
-from lambda_fn.tools import TOOLS, run_tool
+from lambda_fn.tools import MAX_RESULT_BYTES, TOOLS, run_tool
 from lambda_fn.tools.calculator import MAX_MAGNITUDE
 
 SETTINGS = settings(
@@ -89,7 +89,8 @@ def test_parse_message_on_json_objects(fields: dict[str, Any]) -> None:
 def test_tools_return_a_result_for_any_input(name: str, tool_input: Any) -> None:
     result = run_tool(name, tool_input)
     assert is_tool_result(result), result
-    json.dumps(result)  # a checkpoint must be able to hold it
+    # A checkpoint, the model's context and the report must be able to hold it.
+    assert len(json.dumps(result, ensure_ascii=False).encode()) <= MAX_RESULT_BYTES + 1024
 
 
 CODE = [
