@@ -166,6 +166,16 @@ def _retry_after_error(self: Executor, execution_arn: str, error: ErrorObject) -
 
 
 _upstream_history = Executor.get_execution_history
+_upstream_get_execution = Executor.get_execution
+# The execution upstream's history call loaded: reused, not loaded (and parsed) twice.
+_loaded = threading.local()
+
+
+def _get_execution(self: Executor, execution_arn: str) -> _execution.Execution:
+    execution = _upstream_get_execution(self, execution_arn)
+    if getattr(_loaded, "keep", False):
+        _loaded.execution = execution
+    return execution
 
 
 def _history(self: Executor, execution_arn: str, *args: Any, **kwargs: Any) -> Any:
@@ -177,8 +187,12 @@ def _history(self: Executor, execution_arn: str, *args: Any, **kwargs: Any) -> A
     All three are in the store (the failed invocations, the START updates); upstream's
     event builders take only some of their fields.
     """
-    response = _upstream_history(self, execution_arn, *args, **kwargs)
-    execution = self.get_execution(execution_arn)
+    _loaded.keep = True
+    try:
+        response = _upstream_history(self, execution_arn, *args, **kwargs)
+    finally:
+        _loaded.keep = False
+    execution = _loaded.__dict__.pop("execution", None) or self.get_execution(execution_arn)
     errors = {
         c.request_id: c.error
         for c in execution.invocation_completions
@@ -244,6 +258,7 @@ def _apply_fixes(region: str) -> None:
     LambdaInvoker.invoke = _invoke  # type: ignore[method-assign]
     Executor._retry_after_error = _retry_after_error  # type: ignore[method-assign]
     Executor.get_execution_history = _history  # type: ignore[method-assign]
+    Executor.get_execution = _get_execution  # type: ignore[method-assign]
 
 
 class _OneConnectionStore(SQLiteExecutionStore):
