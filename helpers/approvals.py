@@ -63,6 +63,9 @@ _ARN_RE = re.compile(r"/durable-execution/(?P<name>[^/]+)/(?P<id>[^/]+)$")
 _UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-")
 _VERSION_RE = re.compile(r"^(\$LATEST(\.PUBLISHED)?|[0-9]+)$")
 _MESSAGE_SLACK_S = 10  # after a visibility timeout runs out, until a poll has the message
+# After a restart, how long a recovered execution's open callback may go without its
+# message before the panel shows it from the history (the message is normally there in ms).
+OVERDUE_S = 5.0
 # wait_for_callback names its callback "<name> create callback id".
 _CALLBACK_SUFFIX = " create callback id"
 
@@ -363,6 +366,8 @@ class Inbox:
         self._changed: list[Request] = []
         self._lock = threading.RLock()
         self._messages_due = 0.0  # monotonic time by which held messages are back (recover)
+        self._recovered: set[str] = set()  # running executions adopted by recover()
+        self._unseen: dict[str, float] = {}  # callback id -> when first seen without message
 
     @classmethod
     def for_target(cls, target: Any, queue: str, **options: Any) -> Inbox:
@@ -792,27 +797,10 @@ class Inbox:
                     f"Could not read the history of execution {short_id(arn)}: {_error_text(exc)}",
                 )
                 continue
-            for callback in callbacks:
-                with self._lock:
-                    if callback.callback_id in self.requests:
-                        continue
-                    request = Request(
-                        callback_id=callback.callback_id,
-                        execution_arn=arn,
-                        tool=None,
-                        input=None,
-                        source="history",
-                        label=callback.name,
-                        number=len(self.requests) + 1,
-                    )
-                    self.requests[callback.callback_id] = request
-                found.append(request)
+            found += [r for callback in callbacks if (r := self._adopt(callback)) is not None]
+        self._recovered.update(arn for arn in arns if not self.executions[arn].done)
         if found:
-            # A message an earlier panel held is back within one visibility timeout (its
-            # own; the default is the same as ours): poll until then (awaiting_messages).
-            self._messages_due = max(
-                self._messages_due, time.monotonic() + self.visibility_timeout + _MESSAGE_SLACK_S
-            )
+            self._expect_held_messages()
         self.say(
             "info",
             f"Recovered {len(found)} waiting request(s) from {len(arns)} execution(s)."
@@ -820,6 +808,67 @@ class Inbox:
             else "Nothing to recover: no execution given or running.",
         )
         return found
+
+    def adopt_overdue(self, after_s: float = OVERDUE_S) -> list[Request]:
+        """Requests of recovered executions whose message has not come for ``after_s``.
+
+        After a kernel restart the dead kernel's last long poll can still take the next
+        request's message, which then stays hidden for a whole visibility timeout. The
+        history knows the callback already: after ``after_s`` without its message, show it
+        from there (the tool fills in when the message comes back). Only executions adopted
+        by ``recover()`` are read, one history call each per poll; in the normal flow the
+        message always comes first.
+        """
+        now = time.monotonic()
+        found: list[Request] = []
+        for arn in list(self._recovered):
+            info = self.executions.get(arn)
+            if info is None or info.done:
+                self._recovered.discard(arn)
+                continue
+            try:
+                callbacks = open_callbacks(self.lam, arn)
+            except (ClientError, BotoCoreError):
+                continue  # the next poll tries again; refresh() reports a lasting failure
+            for callback in callbacks:
+                if callback.callback_id in self.requests:
+                    continue
+                first_seen = self._unseen.setdefault(callback.callback_id, now)
+                if now - first_seen >= after_s and (request := self._adopt(callback)):
+                    self.say(
+                        "info",
+                        f"{request.describe(capital=True)} is waiting, but its message has not "
+                        f"come for {after_s:.0f} s (an earlier panel may hold it): shown from "
+                        "the execution's history; its tool shows when the message is back.",
+                    )
+                    found.append(request)
+        if found:
+            self._expect_held_messages()
+        return found
+
+    def _adopt(self, callback: OpenCallback) -> Request | None:
+        """A request for an open callback found in the history, unless one exists."""
+        with self._lock:
+            if callback.callback_id in self.requests:
+                return None
+            request = Request(
+                callback_id=callback.callback_id,
+                execution_arn=callback.execution_arn,
+                tool=None,
+                input=None,
+                source="history",
+                label=callback.name,
+                number=len(self.requests) + 1,
+            )
+            self.requests[callback.callback_id] = request
+            return request
+
+    def _expect_held_messages(self) -> None:
+        # A message an earlier panel held is back within one visibility timeout (its own;
+        # the default is the same as ours): poll until then (awaiting_messages).
+        self._messages_due = max(
+            self._messages_due, time.monotonic() + self.visibility_timeout + _MESSAGE_SLACK_S
+        )
 
 
 # ---------------------------------------------------------------------------------------
@@ -1026,6 +1075,7 @@ class ApprovalPanel:
         with self._poll_lock:
             self._show(self.inbox.poll(wait_seconds))
             self.inbox.refresh()
+            self._show(self.inbox.adopt_overdue())
             for card in self.cards.values():
                 card.update()
             self._render_status()

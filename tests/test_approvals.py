@@ -467,6 +467,45 @@ def test_recover_by_alias_and_wait_for_the_held_message(
     assert "duplicate" not in panel.status_text and "New request #3" not in panel.status_text
 
 
+def test_a_request_whose_message_a_dead_panel_took_shows_from_history(
+    lam: Any, sqs: Any, queue: str, function: tuple[str, str]
+) -> None:
+    """The dead kernel's last long poll takes the next request's message after the restart:
+    it would stay hidden a whole visibility timeout. The history knows the callback, so a
+    recovered execution's request shows from there once its message is overdue."""
+    name, version = function
+    event = {"question": "Overdue?", "queue_url": queue, "tools": TOOLS[:2]}
+    reply = lam.invoke(
+        FunctionName=name, Qualifier=version, InvocationType="Event", Payload=json.dumps(event)
+    )
+    arn = str(reply["DurableExecutionArn"])
+    dead = Inbox(lam, sqs, queue, visibility_timeout=60)
+    dead.track(arn)
+    first = next_open(dead)  # the kernel dies holding this message...
+    new = Inbox(lam, sqs, queue, visibility_timeout=60)
+    assert [r.callback_id for r in new.recover([arn])] == [first.callback_id]
+    assert new.adopt_overdue(after_s=0) == []  # nothing else is waiting yet
+    new.answer(first.callback_id, "APPROVE")
+    second = until(  # ...and its last poll, still running, takes the next one
+        lambda: next((r for r in dead.pending() if r.callback_id != first.callback_id), None),
+        lambda: dead.poll(wait_seconds=1),
+    )
+
+    assert new.adopt_overdue(after_s=60) == []  # not overdue yet: the message may come
+    shown = until(lambda: new.adopt_overdue(after_s=0.5), lambda: time.sleep(0.2))
+
+    assert [(r.callback_id, r.source, r.tool) for r in shown] == [
+        (second.callback_id, "history", None)
+    ]
+    assert "its message has not come for 0 s" in new.status_text
+    new.answer(second.callback_id, "DENY")
+    decisions = finish(new, arn)["decisions"]
+    assert [(d["tool"], d["decision"]) for d in decisions] == [
+        (TOOLS[0], "APPROVE"),
+        (TOOLS[1], "DENY"),
+    ]
+
+
 def test_panel_buttons(lam: Any, sqs: Any, queue: str, start: Callable[..., str]) -> None:
     def starter(question: str) -> str:
         if question == "boom":
