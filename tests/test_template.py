@@ -129,6 +129,15 @@ def test_the_role_has_the_boto3_policies(template: dict[str, Any], geo: str, mod
     assert tags_of(role) == names.tags
 
 
+def test_the_role_takes_the_permissions_boundary_ensure_role_gives(
+    template: dict[str, Any],
+) -> None:
+    names = Names(PREFIX, ACCOUNT, REGION)
+    assert "PermissionsBoundary" not in resolve(template).resource("ExecutionRole")
+    bounded = resolve(template, PermissionsBoundary=names.boundary_arn).resource("ExecutionRole")
+    assert bounded["PermissionsBoundary"] == names.boundary_arn
+
+
 def test_the_function_matches_create_function(template: dict[str, Any]) -> None:
     names = Names(PREFIX, ACCOUNT, REGION)
     resolved = resolve(template)
