@@ -189,6 +189,26 @@ def model_statements(names: Names, model_id: str) -> list[dict[str, Any]]:
     ]
 
 
+def chatbot_statements(names: Names) -> list[dict[str, Any]]:
+    """What the chatbot does besides checkpoints, logs and the model: SQS send on the
+    approval queue, S3 put/get on the report objects (get: the presigned URL is signed
+    with the function's role)."""
+    return [
+        {
+            "Sid": "SendApprovalRequests",
+            "Effect": "Allow",
+            "Action": "sqs:SendMessage",
+            "Resource": names.queue_arn,
+        },
+        {
+            "Sid": "WriteAndShareReports",
+            "Effect": "Allow",
+            "Action": ["s3:PutObject", "s3:GetObject"],
+            "Resource": f"{names.bucket_arn}/*",
+        },
+    ]
+
+
 def execution_policy(names: Names, model_id: str | None = None) -> dict[str, Any]:
     """The role's inline policy: only the actions the function uses, on its own resources.
 
@@ -215,18 +235,7 @@ def execution_policy(names: Names, model_id: str | None = None) -> dict[str, Any
     ]
     if model_id is not None:
         statements += [
-            {
-                "Sid": "SendApprovalRequests",
-                "Effect": "Allow",
-                "Action": "sqs:SendMessage",
-                "Resource": names.queue_arn,
-            },
-            {
-                "Sid": "WriteAndShareReports",
-                "Effect": "Allow",
-                "Action": ["s3:PutObject", "s3:GetObject"],
-                "Resource": f"{names.bucket_arn}/*",
-            },
+            *chatbot_statements(names),
             *model_statements(names, model_id),
         ]
     return {"Version": "2012-10-17", "Statement": statements}

@@ -32,7 +32,7 @@ import re
 import sys
 from typing import Any
 
-from .deploy import DURABLE_ACTIONS, DURABLE_POLICY_ARN, LOG_ACTIONS
+from .deploy import DURABLE_ACTIONS, DURABLE_POLICY_ARN, LOG_ACTIONS, chatbot_statements
 from .naming import Names, PrefixError, validate_prefix
 
 # The functions the notebooks deploy under one prefix: 03-05 the chatbot, 01 and 02 a
@@ -196,18 +196,7 @@ def boundary_policy(names: Names) -> dict[str, Any]:
             "Action": ["logs:CreateLogGroup", *LOG_ACTIONS],
             "Resource": log_groups,
         },
-        {
-            "Sid": "SendApprovalRequests",
-            "Effect": "Allow",
-            "Action": "sqs:SendMessage",
-            "Resource": names.queue_arn,
-        },
-        {
-            "Sid": "WriteAndShareReports",
-            "Effect": "Allow",
-            "Action": ["s3:PutObject", "s3:GetObject"],
-            "Resource": f"{names.bucket_arn}/*",
-        },
+        *chatbot_statements(names),
         {
             "Sid": "InvokeModelsInTheRegion",
             "Effect": "Allow",

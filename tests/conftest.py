@@ -14,14 +14,18 @@ import time
 import uuid
 import zipfile
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
 from botocore.config import Config
 
+from helpers import bundle as bundling
+from helpers.bundle import Bundle, build_zip
 from helpers.deploy import trust_policy
 from helpers.localcloud import LocalCloud
+from helpers.target import Target, connect
 
 REGION = "us-east-1"
 DURABLE_POLICY_ARN = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicDurableExecutionRolePolicy"
@@ -127,6 +131,26 @@ def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloud]:
         yield local
     finally:
         local.stop()
+
+
+@pytest.fixture(scope="module")
+def target(cloud: LocalCloud) -> Target:
+    """The notebooks' own way to reach a local cloud: connect() with AWS_ENDPOINT_URL set."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AWS_ENDPOINT_URL", cloud.endpoint)
+        return connect("local", cloud.region)
+
+
+@pytest.fixture(scope="session")
+def build_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    # One per session: the pinned packages are installed once, every build reuses them.
+    return tmp_path_factory.getbasetemp() / "lambda-build"
+
+
+@pytest.fixture(scope="session")
+def real_bundle(build_dir: Path) -> Bundle:
+    """The zip of the repository's lambda_fn/, built cold in this session."""
+    return build_zip(bundling.SOURCE, build_dir, quiet=True)
 
 
 @pytest.fixture(scope="module")

@@ -24,7 +24,7 @@ from helpers.localcloud import LocalCloud
 from helpers.naming import Names
 from helpers.params import ParameterError, check_parameters
 from helpers.show import function_config, json_block, table
-from helpers.target import Target, connect
+from helpers.target import Target
 
 QUERY = "How are callbacks billed, what is 52.1 / 4, and what would 1000 executions at 1 GB and 13 s cost?"  # noqa: E501
 DECISIONS = ["APPROVE", "DENY", "APPROVE"]
@@ -182,13 +182,6 @@ def test_an_outcome_that_has_not_started_or_ended_says_what_to_do() -> None:
 def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloud]:
     with LocalCloud(tmp_path_factory.mktemp("chat-cloud")) as local:
         yield local
-
-
-@pytest.fixture(scope="module")
-def target(cloud: LocalCloud) -> Target:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("AWS_ENDPOINT_URL", cloud.endpoint)
-        return connect("local", cloud.region)
 
 
 @pytest.fixture

@@ -15,13 +15,11 @@ from typing import Any
 
 import pytest
 
-from helpers import bundle as bundling
 from helpers import deploy
-from helpers.bundle import Bundle, build_zip
+from helpers.bundle import Bundle
 from helpers.cleanup import cleanup, leftovers
-from helpers.localcloud import LocalCloud
 from helpers.naming import Names
-from helpers.target import Target, connect
+from helpers.target import Target
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = [
@@ -40,24 +38,6 @@ QUERY = (
 )
 DECISIONS = ["APPROVE", "DENY", "APPROVE"]
 REQUIRED = {"execution_arn", "callback_id", "tool", "input"}
-
-
-@pytest.fixture(scope="session")
-def build_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    # The same directory as tests/test_deploy.py's: the pinned packages install once.
-    return tmp_path_factory.getbasetemp() / "lambda-build"
-
-
-@pytest.fixture(scope="session")
-def real_bundle(build_dir: Path) -> Bundle:
-    return build_zip(bundling.SOURCE, build_dir, quiet=True)
-
-
-@pytest.fixture(scope="module")
-def target(cloud: LocalCloud) -> Target:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("AWS_ENDPOINT_URL", cloud.endpoint)
-        return connect("local", cloud.region)
 
 
 def answer_approvals(

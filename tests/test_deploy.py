@@ -47,18 +47,6 @@ def handler(event, context: DurableContext):
 
 
 # -- fixtures -----------------------------------------------------------------------------
-@pytest.fixture(scope="session")
-def build_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    # One per session: the pinned packages are installed once, every build reuses them.
-    return tmp_path_factory.getbasetemp() / "lambda-build"
-
-
-@pytest.fixture(scope="session")
-def real_bundle(build_dir: Path) -> Bundle:
-    """The zip of the repository's lambda_fn/, built cold in this session."""
-    return build_zip(bundling.SOURCE, build_dir, quiet=True)
-
-
 def fake_source(root: Path, version: int) -> Path:
     package = root / f"v{version}" / "lambda_fn"
     package.mkdir(parents=True, exist_ok=True)
@@ -72,14 +60,6 @@ def fake_bundles(build_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> l
     """Two versions of the small handler, zipped with the real bundled packages."""
     root = tmp_path_factory.mktemp("fake-src")
     return [build_zip(fake_source(root, v), build_dir, quiet=True) for v in (1, 2)]
-
-
-@pytest.fixture(scope="module")
-def target(cloud: LocalCloud) -> Target:
-    # The notebooks' own way to reach a local cloud: connect() with AWS_ENDPOINT_URL set.
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("AWS_ENDPOINT_URL", cloud.endpoint)
-        return connect("local", cloud.region)
 
 
 _count = iter(range(1000))

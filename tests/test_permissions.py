@@ -55,7 +55,7 @@ from helpers.naming import (
     validate_prefix,
 )
 from helpers.samples import FIRST_DURABLE, deploy_sample
-from helpers.target import Target, connect
+from helpers.target import Target
 
 ROOT = Path(__file__).resolve().parents[1]
 ACCOUNT = "111122223333"
@@ -421,24 +421,6 @@ FIRST_HOUR = (
     "04_chatbot_with_approvals.ipynb",
     "05_billed_vs_wallclock.ipynb",
 )
-
-
-@pytest.fixture(scope="session")
-def build_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    # The same directory as tests/test_deploy.py's: the pinned packages install once.
-    return tmp_path_factory.getbasetemp() / "lambda-build"
-
-
-@pytest.fixture(scope="session")
-def real_bundle(build_dir: Path) -> Bundle:
-    return build_zip(bundling.SOURCE, build_dir, quiet=True)
-
-
-@pytest.fixture(scope="module")
-def target(cloud: LocalCloud) -> Target:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("AWS_ENDPOINT_URL", cloud.endpoint)
-        return connect("local", cloud.region)
 
 
 def carried_boundary(iam: Any) -> Callable[[str], str | None]:

@@ -22,14 +22,13 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from helpers import bundle as bundling
 from helpers import deploy
 from helpers.approvals import parse_message
-from helpers.bundle import Bundle, build_zip
+from helpers.bundle import Bundle
 from helpers.cleanup import cleanup
 from helpers.localcloud import LocalCloud
 from helpers.naming import Names
-from helpers.target import Target, connect
+from helpers.target import Target
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.slow]
@@ -44,19 +43,6 @@ QUERY = (
     "what is 3 * 17.5, and what would 1000 executions at 512 MB cost?"
 )
 TIMEOUT = 240.0  # the whole run; bounded, far above what it takes
-
-
-@pytest.fixture(scope="module")
-def target(cloud: LocalCloud) -> Target:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("AWS_ENDPOINT_URL", cloud.endpoint)
-        return connect("local", cloud.region)
-
-
-@pytest.fixture(scope="module")
-def load_bundle(tmp_path_factory: pytest.TempPathFactory) -> Bundle:
-    # The same directory as the other deploy tests': the pinned packages install once.
-    return build_zip(bundling.SOURCE, tmp_path_factory.getbasetemp() / "lambda-build", quiet=True)
 
 
 class Answerer:
@@ -119,7 +105,7 @@ class Answerer:
 def test_concurrent_conversations_each_get_their_own_decisions(
     cloud: LocalCloud,
     target: Target,
-    load_bundle: Bundle,
+    real_bundle: Bundle,
     clients_at: Callable[[str], Callable[[str], Any]],
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -127,7 +113,7 @@ def test_concurrent_conversations_each_get_their_own_decisions(
     lam = target.client("lambda")
     rng = random.Random(SEED)
     try:
-        deployment = deploy.deploy_chatbot(target, names, bundle=load_bundle)
+        deployment = deploy.deploy_chatbot(target, names, bundle=real_bundle)
         peak = cloud.memory_mb()
         started = time.monotonic()
         plans: dict[str, list[str]] = {}

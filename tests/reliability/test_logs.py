@@ -287,6 +287,20 @@ GROUPS: list[tuple[list[str], dict[str, object]]] = [
 CLEANUP: list[tuple[list[str], dict[str, object]]] = [(["99_cleanup.ipynb"], {"PREFIX": PREFIX})]
 
 
+def _run_notebooks(
+    output_dir: Path, groups: list[tuple[list[str], dict[str, object]]], env: dict[str, str]
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", WORKSHOP_SCRIPT, str(output_dir), json.dumps(groups)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=RUN_TIMEOUT_S,
+        check=False,
+    )
+
+
 def _client(service: str, endpoint: str) -> Any:
     # Like a user's: the same (canary) credentials as the notebooks.
     return boto3.client(
@@ -392,16 +406,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
         env = _environment(AWS_ENDPOINT_URL=endpoint, PYTHONUNBUFFERED="1")
         env["AWS_CONFIG_FILE"] = str(base / "no-aws-config")
         env["AWS_SHARED_CREDENTIALS_FILE"] = str(base / "no-aws-credentials")
-        groups = json.dumps(GROUPS)
-        done = subprocess.run(
-            [sys.executable, "-c", WORKSHOP_SCRIPT, str(output_dir), groups],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=RUN_TIMEOUT_S,
-            check=False,
-        )
+        done = _run_notebooks(output_dir, GROUPS, env)
         assert done.returncode == 0, f"the workshop run failed:\n{done.stdout}\n{done.stderr}"
         scopes["terminal"].add("workshop stdout", done.stdout)
         scopes["terminal"].add("workshop stderr", done.stderr)
@@ -416,15 +421,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
         report_urls = _report_urls(endpoint, functions)
         _plot_texts(endpoint, scopes["plots"], output_dir)
         # Cleanup last: it removes what was just read. Its lines name every resource.
-        cleaned = subprocess.run(
-            [sys.executable, "-c", WORKSHOP_SCRIPT, str(output_dir), json.dumps(CLEANUP)],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=RUN_TIMEOUT_S,
-            check=False,
-        )
+        cleaned = _run_notebooks(output_dir, CLEANUP, env)
         assert cleaned.returncode == 0, f"cleanup failed:\n{cleaned.stdout}\n{cleaned.stderr}"
         scopes["terminal"].add("cleanup stdout", cleaned.stdout)
         scopes["terminal"].add("cleanup stderr", cleaned.stderr)

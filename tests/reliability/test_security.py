@@ -21,13 +21,11 @@ from typing import Any
 import pytest
 import yaml
 
-from helpers import bundle as bundling
 from helpers import deploy
-from helpers.bundle import Bundle, build_zip
+from helpers.bundle import Bundle
 from helpers.cleanup import cleanup
-from helpers.localcloud import LocalCloud
 from helpers.naming import Names
-from helpers.target import Target, connect
+from helpers.target import Target
 from lambda_fn.config import REPORT_URL_EXPIRES_LIMIT, Settings, SettingsError
 from lambda_fn.tools import run_tool
 from lambda_fn.tools import search as search_tool
@@ -43,20 +41,10 @@ def as_list(value: Any) -> list[Any]:
 
 
 @pytest.fixture(scope="module")
-def target(cloud: LocalCloud) -> Target:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("AWS_ENDPOINT_URL", cloud.endpoint)
-        return connect("local", cloud.region)
-
-
-@pytest.fixture(scope="module")
-def deployed(target: Target, tmp_path_factory: pytest.TempPathFactory) -> Any:
-    bundle: Bundle = build_zip(
-        bundling.SOURCE, tmp_path_factory.getbasetemp() / "lambda-build", quiet=True
-    )
+def deployed(target: Target, real_bundle: Bundle) -> Any:
     names = Names.for_target(target, PREFIX)
     try:
-        yield deploy.deploy_chatbot(target, names, bundle=bundle)
+        yield deploy.deploy_chatbot(target, names, bundle=real_bundle)
     finally:
         cleanup(target, PREFIX)
 
