@@ -61,6 +61,7 @@ import html
 import json
 import os
 import re
+import secrets
 import signal
 import struct
 import subprocess
@@ -88,7 +89,7 @@ RUN_TIMEOUT_S = 900  # a loaded shared machine; the run takes about a minute
 
 # Canaries: fake, distinctive, and never to be seen in a log.
 CANARY_ACCOUNT = "210987654321"
-CANARY_KEY_ID = "AKIA" + "C4NARY7L0GS2SCAN"
+CANARY_KEY_ID = "AKIA" + secrets.token_hex(8).upper()  # random per run: no key in the repo
 CANARY_SECRET = "canary/Secret+Key/never-logged/0123456789abcdefghij"
 CANARY_TOKEN = "IQoJcanary//SessionToken+never+logged//" + "Q" * 24
 CANARY_ENV = {
