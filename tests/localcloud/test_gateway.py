@@ -71,6 +71,25 @@ def durable(
     return run
 
 
+Waiting = Callable[[], tuple[Any, str, str]]
+
+
+@pytest.fixture
+def waiting(
+    client: Client, durable: Callable[..., Any], callback_id: Callable[..., str]
+) -> Waiting:
+    """``waiting()``: a fresh "approval" execution parked on its callback, as
+    (lambda client, execution arn, callback id)."""
+
+    def run() -> tuple[Any, str, str]:
+        fn, version = durable("approval")
+        lam = client("lambda")
+        arn = _start(lam, fn, version)
+        return lam, arn, callback_id(arn)
+
+    return run
+
+
 def _start(lam: Any, fn: str, version: str, payload: Any = None, **kwargs: Any) -> str:
     reply = lam.invoke(
         FunctionName=fn,
@@ -234,20 +253,12 @@ def test_durable_execution_name_is_an_idempotency_key(
         _start(lam, fn, version, {}, DurableExecutionName="not a valid name!")
 
 
-def test_callback_errors(
-    client: Client,
-    durable: Callable[..., Any],
-    callback_id: Callable[..., str],
-    wait_done: Callable[..., Any],
-) -> None:
-    fn, version = durable("approval")
-    lam = client("lambda")
+def test_callback_errors(waiting: Waiting, wait_done: Callable[..., Any]) -> None:
+    lam, arn, cb = waiting()
     with pytest.raises(ClientError) as err:
         lam.send_durable_execution_callback_success(CallbackId="bogus", Result=b"{}")
     assert _code(err) in ("InvalidParameterValueException", "ResourceNotFoundException")
 
-    arn = _start(lam, fn, version)
-    cb = callback_id(arn)
     with pytest.raises(ClientError) as err:  # over the 256 KB result limit; nothing stored
         lam.send_durable_execution_callback_success(CallbackId=cb, Result=b"x" * (256 * 1024 + 1))
     assert _code(err) == "InvalidParameterValueException"
@@ -263,15 +274,9 @@ def test_callback_errors(
 
 
 def test_well_formed_callback_id_of_unknown_execution(
-    client: Client,
-    durable: Callable[..., Any],
-    callback_id: Callable[..., str],
-    wait_done: Callable[..., Any],
+    waiting: Waiting, wait_done: Callable[..., Any]
 ) -> None:
-    fn, version = durable("approval")
-    lam = client("lambda")
-    arn = _start(lam, fn, version)
-    cb = callback_id(arn)
+    lam, arn, cb = waiting()
     # A real id with its execution swapped for one that does not exist.
     text = base64.b64decode(cb).decode()
     forged_text = text.replace(arn.rsplit("/", 1)[1], "00000000-dead-beef-0000-000000000000")
@@ -285,16 +290,11 @@ def test_well_formed_callback_id_of_unknown_execution(
 
 
 def test_callback_failure_reaches_the_handler(
-    client: Client,
-    durable: Callable[..., Any],
-    callback_id: Callable[..., str],
-    wait_done: Callable[..., Any],
+    waiting: Waiting, wait_done: Callable[..., Any]
 ) -> None:
-    fn, version = durable("approval")
-    lam = client("lambda")
-    arn = _start(lam, fn, version)
+    lam, arn, cb = waiting()
     lam.send_durable_execution_callback_failure(
-        CallbackId=callback_id(arn),
+        CallbackId=cb,
         Error={"ErrorMessage": "the reviewer said no", "ErrorType": "Rejected"},
     )
     done = wait_done(arn)
@@ -364,13 +364,8 @@ def test_list_durable_executions_by_function(
     assert lam.list_durable_executions_by_function(FunctionName=other)["DurableExecutions"] == []
 
 
-def test_stop_durable_execution(
-    client: Client, durable: Callable[..., Any], callback_id: Callable[..., str]
-) -> None:
-    fn, version = durable("approval")
-    lam = client("lambda")
-    arn = _start(lam, fn, version)
-    cb = callback_id(arn)
+def test_stop_durable_execution(waiting: Waiting) -> None:
+    lam, arn, cb = waiting()
     stopped = lam.stop_durable_execution(DurableExecutionArn=arn)
     assert "StopTimestamp" in stopped
     details = lam.get_durable_execution(DurableExecutionArn=arn)
