@@ -20,7 +20,7 @@ import re
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, urlencode
@@ -282,20 +282,7 @@ class Gateway:
         statuses = set(request.args.getlist("Statuses"))
         kept = ("DurableExecutionName", "StartedAfter", "StartedBefore", "ReverseOrder")
         query = {k: request.args[k] for k in kept if k in request.args}
-        path = f"/2025-12-01/functions/{quote(name, safe='')}/durable-executions"
-        items: list[dict[str, Any]] = []
-        marker: str | None = None
-        while True:
-            page_query = {**query, "MaxItems": "1000", **({"Marker": marker} if marker else {})}
-            status, _, body = self.runner.request("GET", f"{path}?{urlencode(page_query)}")
-            error = _runner_error(status, body, path)
-            if error is not None:
-                raise error
-            page = json.loads(body)
-            items.extend(page.get("DurableExecutions", []))
-            marker = page.get("NextMarker")
-            if not marker:
-                break
+        items = list(self._executions_of(name, query))
         if statuses:
             items = [item for item in items if item.get("Status") in statuses]
         if qualifier:  # FunctionArn of an execution: arn:aws:lambda:R:A:function:NAME:QUALIFIER
@@ -309,6 +296,22 @@ class Gateway:
         if offset + limit < len(items):
             result["NextMarker"] = str(offset + limit)
         return Response(json.dumps(result), 200, {"Content-Type": "application/json"})
+
+    def _executions_of(self, name: str, query: dict[str, str]) -> Iterator[dict[str, Any]]:
+        """Every execution of function ``name`` the runner lists for ``query``, page by page."""
+        path = f"/2025-12-01/functions/{quote(name, safe='')}/durable-executions"
+        marker: str | None = None
+        while True:
+            page_query = {**query, "MaxItems": "1000", **({"Marker": marker} if marker else {})}
+            status, _, body = self.runner.request("GET", f"{path}?{urlencode(page_query)}")
+            error = _runner_error(status, body, path)
+            if error is not None:
+                raise error
+            page = json.loads(body)
+            yield from page.get("DurableExecutions", [])
+            marker = page.get("NextMarker")
+            if not marker:
+                return
 
     # -- Lambda control plane (moto) plus the configs moto drops ------------------------
     def _lambda_control(self, request: Request, environ: dict[str, Any]) -> Response:
@@ -480,17 +483,17 @@ class Gateway:
                 ) from exc
         invoked_arn = fn.arn + (f":{qualifier}" if qualifier else "")
         marked = request.headers.get(MARKER_HEADER) == "true"
-        if fn.durable and not marked:
-            if not qualifier:
-                raise invalid(
-                    "You cannot invoke a durable function using an unqualified ARN. "
-                    "Add a version, alias or $LATEST as qualifier."
-                )
-            if invocation_type == "DryRun":
-                return Response(b"", 204, {"X-Amz-Executed-Version": fn.version})
-            return self._start_durable(request, fn, qualifier, payload, invocation_type)
+        durable_start = bool(fn.durable) and not marked
+        if durable_start and not qualifier:
+            raise invalid(
+                "You cannot invoke a durable function using an unqualified ARN. "
+                "Add a version, alias or $LATEST as qualifier."
+            )
         if invocation_type == "DryRun":
             return Response(b"", 204, {"X-Amz-Executed-Version": fn.version})
+        if durable_start:
+            assert qualifier is not None
+            return self._start_durable(request, fn, qualifier, payload, invocation_type)
         tenant = request.headers.get("X-Amz-Tenant-Id")
         if invocation_type == "Event":
             request_id = str(uuid.uuid4())
@@ -540,11 +543,7 @@ class Gateway:
                 )
                 if status >= 300:
                     raise AwsError(500, "ServiceException", f"could not start execution: {started}")
-                arn = (
-                    started["ExecutionArn"]
-                    if "ExecutionArn" in started
-                    else started["DurableExecutionArn"]
-                )
+                arn = started["ExecutionArn"]
         headers = {
             "X-Amz-Durable-Execution-Arn": arn,
             "X-Amz-Executed-Version": fn.version,
@@ -555,34 +554,21 @@ class Gateway:
         return self._wait_for_result(arn, headers)
 
     def _existing_execution(self, fn: FunctionVersion, name: str, text: str) -> str | None:
-        marker: str | None = None
-        while True:
-            query = f"?DurableExecutionName={quote(name)}" + (
-                f"&Marker={quote(marker)}" if marker else ""
+        for item in self._executions_of(fn.name, {"DurableExecutionName": name}):
+            if item.get("DurableExecutionName") != name:
+                continue
+            arn = item["DurableExecutionArn"]
+            _, details = self.runner.json(
+                "GET", f"/2025-12-01/durable-executions/{quote(arn, safe='')}"
             )
-            status, page = self.runner.json(
-                "GET", f"/2025-12-01/functions/{quote(fn.name)}/durable-executions{query}"
+            if (details.get("InputPayload") or "{}") == text:
+                return arn
+            raise AwsError(
+                409,
+                "DurableExecutionAlreadyStartedException",
+                f"A durable execution named {name} was already started with a different payload.",
             )
-            if status >= 300:
-                return None
-            for item in page.get("DurableExecutions", []):
-                if item.get("DurableExecutionName") != name:
-                    continue
-                arn = item["DurableExecutionArn"]
-                _, details = self.runner.json(
-                    "GET", f"/2025-12-01/durable-executions/{quote(arn, safe='')}"
-                )
-                if (details.get("InputPayload") or "{}") == text:
-                    return arn
-                raise AwsError(
-                    409,
-                    "DurableExecutionAlreadyStartedException",
-                    f"A durable execution named {name} was already started with a "
-                    "different payload.",
-                )
-            marker = page.get("NextMarker")
-            if not marker:
-                return None
+        return None
 
     def _wait_for_result(self, arn: str, headers: dict[str, str]) -> Response:
         deadline = time.monotonic() + SYNC_LIMIT_S
