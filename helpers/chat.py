@@ -51,7 +51,7 @@ from .cost import (
 )
 from .deploy import deploy_chatbot, start_execution
 from .naming import Names, redact_account
-from .params import MAX_REVIEW_SECONDS, ParameterError
+from .params import ParameterError, check_review_seconds
 from .show import table
 from .target import Target
 
@@ -182,17 +182,7 @@ class PacedDecider(AutoDecider):
 def pace_reviewer(panel: ApprovalPanel, review_seconds: float) -> None:
     """In auto mode, make the reviewer take ``review_seconds`` over each request; in widget
     mode you are the reviewer and nothing changes. Prints what it did."""
-    if (
-        isinstance(review_seconds, bool)
-        or not isinstance(review_seconds, int | float)
-        or not 0 <= review_seconds <= MAX_REVIEW_SECONDS
-    ):
-        raise ParameterError(
-            [
-                f"REVIEW_SECONDS is {review_seconds!r}: give the auto reviewer's time per "
-                f"request in seconds, from 0 to {MAX_REVIEW_SECONDS} (for example 3)."
-            ]
-        )
+    check_review_seconds(review_seconds)
     if panel.auto is None:
         message = "Widget mode: you are the reviewer. Take your time: nothing is billed meanwhile."
     else:

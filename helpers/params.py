@@ -76,6 +76,22 @@ class Parameters:
 _UNSET: Any = object()
 
 
+def check_review_seconds(value: object) -> float:
+    """``value`` as the auto reviewer's seconds per request, or a ParameterError."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not 0 <= value <= MAX_REVIEW_SECONDS
+    ):
+        raise ParameterError(
+            [
+                f"REVIEW_SECONDS is {value!r}: give the auto reviewer's time per "
+                f"request in seconds, from 0 to {MAX_REVIEW_SECONDS} (for example 3)."
+            ]
+        )
+    return float(value)
+
+
 def check_parameters(
     *,
     target: Any,
@@ -146,17 +162,10 @@ def check_parameters(
                 problems.append(f"OUTPUT_DIR {str(out)!r} cannot be created: {exc.strerror}.")
     seconds: float | None = None
     if review_seconds is not _UNSET:
-        if (
-            isinstance(review_seconds, bool)
-            or not isinstance(review_seconds, int | float)
-            or not 0 <= review_seconds <= MAX_REVIEW_SECONDS
-        ):
-            problems.append(
-                f"REVIEW_SECONDS is {review_seconds!r}: give the auto reviewer's time per "
-                f"request in seconds, from 0 to {MAX_REVIEW_SECONDS} (for example 3)."
-            )
-        else:
-            seconds = float(review_seconds)
+        try:
+            seconds = check_review_seconds(review_seconds)
+        except ParameterError as exc:
+            problems.extend(exc.problems)
     if problems:
         raise ParameterError(problems)
     return Parameters(
