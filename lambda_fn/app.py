@@ -195,11 +195,7 @@ def settle(
     except CallbackTimeoutError:
         verdict = approvals.TIMED_OUT
     except CallbackExternalError as exc:  # the approver sent a callback failure
-        verdict = {
-            "decision": "DENY",
-            "timed_out": False,
-            "comment": f"the approval failed: {exc.message or 'no reason given'}",
-        }
+        verdict = approvals.denied(f"the approval failed: {exc.message or 'no reason given'}")
     context.logger.info("approve #%d: %s %s", number, name, verdict["decision"])
 
     attempts = 0

@@ -62,6 +62,11 @@ class Verdict(TypedDict):
 TIMED_OUT: Verdict = {"decision": "DENY", "comment": None, "timed_out": True}
 
 
+def denied(comment: str) -> Verdict:
+    """A DENY nobody typed: an unreadable answer, or a callback the approver failed."""
+    return {"decision": "DENY", "comment": comment, "timed_out": False}
+
+
 def wait_config(timeout_seconds: int) -> WaitForCallbackConfig:
     # A few quick retries of the submitter (SQS hiccups), not the SDK's six slow ones.
     return WaitForCallbackConfig(
@@ -91,11 +96,7 @@ def read_answer(raw: Any) -> Verdict:
     except ValueError:
         answer = None
     if not isinstance(answer, dict) or answer.get("decision") not in ("APPROVE", "DENY"):
-        return {
-            "decision": "DENY",
-            "timed_out": False,
-            "comment": 'unreadable answer (expected {"decision": "APPROVE" or "DENY"})',
-        }
+        return denied('unreadable answer (expected {"decision": "APPROVE" or "DENY"})')
     comment = answer.get("comment")
     return {
         "decision": answer["decision"],
