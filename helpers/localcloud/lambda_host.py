@@ -215,10 +215,6 @@ class WorkerPool:
         for worker in workers:
             worker.kill()
 
-    def count(self) -> int:
-        with self._lock:
-            return sum(len(v) for v in self._idle.values())
-
     def pids(self) -> list[int]:
         with self._lock:
             return [w.proc.pid for v in self._idle.values() for w in v]
@@ -278,6 +274,11 @@ def _now_ms() -> int:
     return int(time.time() * 1000)
 
 
+def _log_stream(version: str) -> str:
+    """A new execution environment's log stream name, as Lambda names it."""
+    return f"{datetime.now(UTC).strftime('%Y/%m/%d')}/[{version}]{uuid.uuid4().hex}"
+
+
 def _iso(ms: int) -> str:
     return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
@@ -293,7 +294,6 @@ class _Invocation:
     init_ms: float | None = None
     max_memory_mb: int = 0
     status: str = "success"  # success | error | timeout
-    logs: str = ""
 
     @property
     def billed_ms(self) -> int:
@@ -383,7 +383,6 @@ class LambdaHost:
         resolve: Callable[..., FunctionVersion],
         logs_client: Any,
     ) -> None:
-        self._state_dir = state_dir
         self._endpoint = endpoint
         self._resolve = resolve
         self._code_root = state_dir / "code"
@@ -445,9 +444,7 @@ class LambdaHost:
 
     def _spawn(self, fn: FunctionVersion) -> Worker:
         code_dir = self._code_dir(fn)
-        day = datetime.now(UTC).strftime("%Y/%m/%d")
-        stream = f"{day}/[{fn.version}]{uuid.uuid4().hex}"
-        env = self._environment(fn, code_dir, stream)
+        env = self._environment(fn, code_dir, _log_stream(fn.version))
         return Worker(fn, code_dir, env, self._worker_logs / f"{fn.name}.log")
 
     # -- invocations ---------------------------------------------------------------------
@@ -483,7 +480,7 @@ class LambdaHost:
                 inv.duration_ms = (time.perf_counter() - started) * 1000 - (inv.init_ms or 0)
                 inv.duration_ms = max(inv.duration_ms, 0.0)
                 self._ship(inv, init_logs, [json.dumps(error)])
-                return self._error_result(headers, error, request_id, "Unhandled")
+                return self._error_result(headers, error, request_id)
         invoke = {
             "request_id": request_id,
             "payload": payload.decode() if payload else "",
@@ -534,17 +531,17 @@ class LambdaHost:
         elif reply["error"]["errorType"] == "Runtime.ExitError":  # as Lambda logs a dead runtime
             lines += [reply["error"]["errorMessage"], "Runtime.ExitError"]
         self._ship(inv, init_logs, lines, worker.log_stream)
-        return self._error_result(headers, reply["error"], request_id, "Unhandled")
+        return self._error_result(headers, reply["error"], request_id)
 
     def _failed_init(self, inv: _Invocation, headers: dict[str, str], message: str) -> InvokeResult:
         error = {"errorType": "Runtime.Unknown", "errorMessage": message}
         inv.status = "error"
         self._ship(inv, "", [message])
-        return self._error_result(headers, error, inv.request_id, "Unhandled")
+        return self._error_result(headers, error, inv.request_id)
 
     @staticmethod
     def _error_result(
-        headers: dict[str, str], error: dict[str, Any], request_id: str, kind: str
+        headers: dict[str, str], error: dict[str, Any], request_id: str
     ) -> InvokeResult:
         body = {
             "errorMessage": error.get("errorMessage", ""),
@@ -553,15 +550,12 @@ class LambdaHost:
             "stackTrace": error.get("stackTrace", []),
         }
         return InvokeResult(
-            200, json.dumps(body).encode(), {**headers, "X-Amz-Function-Error": kind}
+            200, json.dumps(body).encode(), {**headers, "X-Amz-Function-Error": "Unhandled"}
         )
 
     def _ship(
         self, inv: _Invocation, init_logs: str, lines: list[str], stream: str | None = None
     ) -> None:
-        if stream is None:
-            day = datetime.now(UTC).strftime("%Y/%m/%d")
-            stream = f"{day}/[{inv.fn.version}]{uuid.uuid4().hex}"
         ts = _now_ms()
-        records = platform_records(inv, init_logs, lines)
-        self.logs.put(inv.fn.log_group, stream, [(ts, line) for line in records])
+        records = [(ts, line) for line in platform_records(inv, init_logs, lines)]
+        self.logs.put(inv.fn.log_group, stream or _log_stream(inv.fn.version), records)
