@@ -38,12 +38,15 @@ from . import history, state
 from .approvals import ENDED_STATUSES, ApprovalPanel, AutoDecider
 from .cost import (
     PRICES,
+    CostAnalysisError,
     FunctionCost,
     ParseReport,
     PriceTable,
     analyse_records,
+    epoch_seconds,
     execution_history,
     function_log_group,
+    function_of,
     invocations_from_history,
     list_executions,
     log_messages,
@@ -58,12 +61,6 @@ from .target import Target
 # The keys notebook 03 saves, and deployed_chatbot reads back.
 DEPLOYMENT_KEYS = ("function", "alias", "version", "queue_url", "bucket", "log_group")
 SKEW_S = 1.0  # allowed between the stamps of two AWS services (both are to the millisecond)
-
-
-def execution_label(arn: str) -> str:
-    """The execution's name, from ``...:function:NAME:QUALIFIER/durable-execution/NAME/ID``."""
-    parts = arn.split("/")
-    return parts[-2] if len(parts) >= 3 else arn
 
 
 # -- the deployment --------------------------------------------------------------------------
@@ -230,7 +227,7 @@ class Outcome:
                 "No conversation yet: type a question in the panel and press Send "
                 "(APPROVAL_MODE='widget'), or run the notebook with APPROVAL_MODE='auto'."
             )
-        name = execution_label(self.execution_arn)
+        name = history.execution_name(self.execution_arn)
         if not self.finished:
             return (
                 f"Execution {name} is {self.status}: answer its requests in the panel "
@@ -362,14 +359,11 @@ def report_of(outcome: Outcome, timeout: float = 10.0) -> Markdown:
 
 # -- the history in brief --------------------------------------------------------------------
 def _when(value: Any) -> float | None:
-    if isinstance(value, datetime):
-        return value.timestamp()
-    if isinstance(value, str):
-        try:
-            return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
-        except ValueError:
-            return None
-    return None
+    """``cost.epoch_seconds``, or None for a missing or unreadable timestamp."""
+    try:
+        return epoch_seconds(value)
+    except (CostAnalysisError, ValueError):
+        return None
 
 
 def _decision(event: dict[str, Any]) -> str | None:
@@ -492,7 +486,7 @@ def conversation_to_analyse(target: Target, names: Names, execution_arn: str = "
                 )
             arn = str(found[0]["DurableExecutionArn"])
             how = "the chatbot's newest finished execution"
-    print(f"Analysing execution {execution_label(arn)} ({how}).")
+    print(f"Analysing execution {history.execution_name(arn)} ({how}).")
     return arn
 
 
@@ -507,8 +501,7 @@ def wait_for_report_records(
     """
     lam, logs = target.client("lambda"), target.client("logs")
     wanted = {i.request_id for i in invocations_from_history(execution_history(lam, execution_arn))}
-    function = execution_arn.split("/durable-execution/", 1)[0].split(":")[6]
-    log_group = function_log_group(lam, function, qualifier_of(execution_arn))
+    log_group = function_log_group(lam, *function_of(execution_arn))
     started = lam.get_durable_execution(DurableExecutionArn=execution_arn)["StartTimestamp"]
     start_ms = int(((_when(started) or time.time()) - SKEW_S) * 1000)
     deadline = time.monotonic() + timeout_s
@@ -570,8 +563,10 @@ def costs_since_deploy(
 
 def qualifier_of(execution_arn: str) -> str | None:
     """The version or alias an execution runs on: ``...:function:NAME:QUALIFIER/durable-...``."""
-    head = execution_arn.split("/durable-execution/", 1)[0].split(":")
-    return head[7] if len(head) > 7 and head[5] == "function" else None
+    try:
+        return function_of(execution_arn)[1]
+    except CostAnalysisError:
+        return None
 
 
 def remember_conversation(target: Target, prefix: str, outcome: Outcome) -> None:
@@ -585,8 +580,8 @@ def remember_conversation(target: Target, prefix: str, outcome: Outcome) -> None
             execution_arn=outcome.execution_arn,
             execution_status=outcome.status,
         )
+        name = history.execution_name(outcome.execution_arn)
         message = (
-            f"Saved execution {execution_label(outcome.execution_arn)} ({outcome.status}) for "
-            f"notebook 05 in {state.path(prefix)}."
+            f"Saved execution {name} ({outcome.status}) for notebook 05 in {state.path(prefix)}."
         )
     print(message)

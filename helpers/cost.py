@@ -1029,8 +1029,9 @@ def wait_for_reports(
     return reports, parse, missing
 
 
-def _function_of(execution_arn: str) -> tuple[str, str | None]:
-    # arn:aws:lambda:REGION:ACCOUNT:function:NAME:QUALIFIER/durable-execution/NAME/ID
+def function_of(execution_arn: str) -> tuple[str, str | None]:
+    """The function name and qualifier of an execution ARN:
+    ``arn:aws:lambda:REGION:ACCOUNT:function:NAME:QUALIFIER/durable-execution/NAME/ID``."""
     head = execution_arn.split("/durable-execution/", 1)[0]
     parts = head.split(":")
     if len(parts) < 7 or parts[5] != "function":
@@ -1059,7 +1060,7 @@ def _with_retention(lambda_client: Any, execution: dict[str, Any]) -> dict[str, 
     if execution.get("DurableConfig"):
         return execution
     try:
-        name, qualifier = _function_of(str(execution.get("DurableExecutionArn", "")))
+        name, qualifier = function_of(str(execution.get("DurableExecutionArn", "")))
         kwargs = {"FunctionName": name, **({"Qualifier": qualifier} if qualifier else {})}
         config = lambda_client.get_function_configuration(**kwargs).get("DurableConfig")
     except (ClientError, CostAnalysisError):
@@ -1140,7 +1141,7 @@ def analyse_execution(
     history = execution_history(lambda_client, execution_arn)
     invocations = invocations_from_history(history)
     if log_group is None:
-        log_group = function_log_group(lambda_client, *_function_of(execution_arn))
+        log_group = function_log_group(lambda_client, *function_of(execution_arn))
     start_ms = int(epoch_seconds(execution["StartTimestamp"]) * 1000) - _SKEW_MS
     reports, parse, _ = wait_for_reports(
         logs_client,

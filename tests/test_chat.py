@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from helpers import chat, state, teardown
+from helpers import chat, history, state, teardown
 from helpers.approvals import ApprovalPanel, Inbox
 from helpers.cleanup import cleanup
 from helpers.localcloud import LocalCloud
@@ -218,7 +218,7 @@ def test_notebook_04_cells_against_the_local_cloud(
 
         outcome = chat.outcome_of(panel)
         assert outcome.succeeded and outcome.seconds and outcome.seconds > 3 * 0.6
-        assert chat.execution_label(outcome.execution_arn).startswith("chat-")
+        assert history.execution_name(outcome.execution_arn).startswith("chat-")
         shown = outcome._repr_markdown_()
         assert "[Open the report](" in shown and "| calculate | DENY |" in shown
         report = chat.report_of(outcome).data
