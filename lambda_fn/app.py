@@ -20,7 +20,7 @@ Deployed with the package at the zip root, the handler is ``lambda_fn.app.handle
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, TypedDict
+from typing import Any, Literal, TypedDict
 
 from aws_durable_execution_sdk_python import (
     CallbackExternalError,
@@ -108,7 +108,10 @@ def handler(event: dict[str, Any], context: DurableContext) -> ChatResult:
             answer = text_of(reply["message"])
             break
         if turn == settings.max_turns:  # no turn left to read a tool's result: ask nobody
-            proposals += [unasked(use, len(proposals) + i, turn) for i, use in enumerate(wanted, 1)]
+            proposals += [
+                unasked(use, len(proposals) + i, turn, "turn limit")
+                for i, use in enumerate(wanted, 1)
+            ]
             answer = turn_limit_answer(settings.max_turns, wanted)
             break
         results = []
@@ -154,21 +157,10 @@ def settle(
 ) -> Proposal:
     """Ask a person about one proposal, and run the tool if they approve."""
     name, tool_input = use["name"], use["input"]
-    proposal: Proposal = {
-        "number": number,
-        "turn": turn,
-        "tool": name,
-        "input": tool_input,
-        "outcome": "unknown tool",
-        "decision": None,
-        "comment": None,
-        "result": tools.unknown(name),
-        "attempts": 0,
-    }
     if not tools.is_known(name):
         # Nothing anybody could approve: the model hears at once that there is no such tool.
         context.logger.warning("think #%d asked for an unknown tool %r", turn, name)
-        return proposal
+        return unasked(use, number, turn, "unknown tool")
 
     ask = approvals.submitter(
         settings.queue_url,
@@ -219,7 +211,10 @@ def settle(
             )
             attempts, outcome = TOOL_ATTEMPTS, "failed"
     return {
-        **proposal,
+        "number": number,
+        "turn": turn,
+        "tool": name,
+        "input": tool_input,
         "outcome": outcome,
         "decision": verdict["decision"],
         "comment": verdict["comment"],
@@ -285,16 +280,24 @@ def read_query(event: Any) -> str:
     return query.strip()
 
 
-def unasked(use: ToolUse, number: int, turn: int) -> Proposal:
+def unasked(
+    use: ToolUse, number: int, turn: int, outcome: Literal["unknown tool", "turn limit"]
+) -> Proposal:
+    """A proposal nobody was asked about, so it did not run; ``result`` is what the model
+    hears (for "turn limit", what it would have heard: no turn is left to tell it)."""
+    if outcome == "unknown tool":
+        result = tools.unknown(use["name"])
+    else:
+        result = tools.error("not run: the conversation reached its turn limit")
     return {
         "number": number,
         "turn": turn,
         "tool": use["name"],
         "input": use["input"],
-        "outcome": "turn limit",
+        "outcome": outcome,
         "decision": None,
         "comment": None,
-        "result": tools.error("not run: the conversation reached its turn limit"),
+        "result": result,
         "attempts": 0,
     }
 
