@@ -44,7 +44,7 @@ from aws_durable_execution_sdk_python.retries import (
 )
 
 from . import approvals, model_client, report, tools
-from .approvals import Decision, Verdict
+from .approvals import Verdict
 from .config import Settings
 from .model_client import Message, ModelTurn, ToolUse, text_of, tool_uses, user_text
 from .report import Outcome, Proposal
@@ -71,11 +71,10 @@ TOOL_RETRIES = StepConfig(
 )
 
 
-class DecisionRecord(TypedDict):
+class DecisionRecord(Verdict):
+    """One entry of the result's ``decisions``: the person's verdict on which tool."""
+
     tool: str
-    decision: Decision
-    comment: str | None
-    timed_out: bool
 
 
 class ToolRun(TypedDict):
