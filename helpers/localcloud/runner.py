@@ -25,6 +25,7 @@ import socket
 import sqlite3
 import threading
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -51,6 +52,9 @@ from aws_durable_execution_sdk_python_testing.stores.base import StoreType
 from aws_durable_execution_sdk_python_testing.stores.sqlite import SQLiteExecutionStore
 from aws_durable_execution_sdk_python_testing.web.server import WebServiceConfig
 
+# The runner's region, for the ARNs of new executions (set by _apply_fixes).
+_REGION = {"name": "us-east-1"}
+
 
 def _event_with_id(cls: type[_model.Event], event: _model.Event, event_id: int) -> _model.Event:
     # The upstream copy lists fields by hand and drops invocation_completed_details.
@@ -58,15 +62,14 @@ def _event_with_id(cls: type[_model.Event], event: _model.Event, event_id: int) 
 
 
 def _new_execution(input: _model.StartDurableExecutionInput) -> _execution.Execution:
-    start_input = input
-    invocation_id = start_input.invocation_id or str(uuid.uuid4())
-    qualifier = start_input.function_qualifier or "$LATEST"
+    invocation_id = input.invocation_id or str(uuid.uuid4())
+    qualifier = input.function_qualifier or "$LATEST"
     arn = (
-        f"arn:aws:lambda:{_region_of(start_input)}:{start_input.account_id}:function:"
-        f"{start_input.function_name}:{qualifier}/durable-execution/"
-        f"{start_input.execution_name}/{invocation_id}"
+        f"arn:aws:lambda:{_REGION['name']}:{input.account_id}:function:"
+        f"{input.function_name}:{qualifier}/durable-execution/"
+        f"{input.execution_name}/{invocation_id}"
     )
-    return _execution.Execution(durable_execution_arn=arn, start_input=start_input, operations=[])
+    return _execution.Execution(durable_execution_arn=arn, start_input=input, operations=[])
 
 
 _upstream_find_callback = _execution.Execution.find_callback_operation
@@ -198,17 +201,22 @@ def _history(self: Executor, execution_arn: str, *args: Any, **kwargs: Any) -> A
         for c in execution.invocation_completions
         if isinstance(c, _FailedInvocation)
     }
-    starts: dict[str, int] = {}  # operation id -> START updates: one per attempt
-    callback_options: dict[str, CallbackOptions] = {}
-    for update in execution.updates:
-        if update.action.value == "START":
-            starts[update.operation_id] = starts.get(update.operation_id, 0) + 1
-            if update.callback_options is not None:
-                callback_options[update.operation_id] = update.callback_options
+    # operation id -> START updates: one per attempt
+    starts = Counter(u.operation_id for u in execution.updates if u.action.value == "START")
+    callback_options = _callback_options(execution)
     return dataclasses.replace(
         response,
         events=[_completed(e, errors, starts, callback_options) for e in response.events],
     )
+
+
+def _callback_options(execution: _execution.Execution) -> dict[str, CallbackOptions]:
+    """Each callback's options (timeouts), by operation id, from the START updates."""
+    return {
+        update.operation_id: update.callback_options
+        for update in execution.updates
+        if update.action.value == "START" and update.callback_options is not None
+    }
 
 
 def _completed(
@@ -240,13 +248,6 @@ def _completed(
         )
         return dataclasses.replace(event, step_succeeded_details=details)
     return event
-
-
-_REGION = {"name": "us-east-1"}
-
-
-def _region_of(_start_input: _model.StartDurableExecutionInput) -> str:
-    return _REGION["name"]
 
 
 def _apply_fixes(region: str) -> None:
@@ -377,11 +378,7 @@ class DurableService:
         """
         executor = self._runner._executor
         assert executor is not None
-        options = {
-            update.operation_id: update.callback_options
-            for update in execution.updates
-            if update.action.value == "START" and update.callback_options is not None
-        }
+        options = _callback_options(execution)
         now = datetime.now(UTC)
         for op in execution.operations:
             wanted = options.get(op.operation_id)
