@@ -17,6 +17,8 @@ from typing import Any
 
 from helpers.cost import analyse_records
 
+from .common import markdown_table
+
 RECORDS = 10_000
 TARGET_S = 1.0
 
@@ -138,14 +140,7 @@ def run(quick: bool = False) -> list[tuple[str, str, str]]:
 
 
 def render(rows: list[tuple[str, str, str]]) -> str:
-    header = ("metric (helpers.cost, offline)", "value", "target")
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(3)]
-
-    def line(cells: tuple[str, ...]) -> str:
-        return "| " + " | ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)) + " |"
-
-    rule = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
-    return "\n".join([line(header), rule, *(line(r) for r in rows)])
+    return markdown_table(("metric (helpers.cost, offline)", "value", "target"), rows)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .common import Results, median, percentile
+from .common import Results, markdown_table, median, percentile
 
 
 @dataclass(frozen=True)
@@ -157,11 +157,6 @@ def rows(local: Results, runner: Results) -> list[Row]:
 
 def render(table: list[Row]) -> str:
     header = ("metric", "local cloud", "in-process runner", "target (local)", "")
-    body = [(r.label, r.local, r.runner, r.target, r.verdict) for r in table]
-    widths = [max(len(line[i]) for line in [header, *body]) for i in range(len(header))]
-
-    def line(cells: tuple[str, ...]) -> str:
-        return "| " + " | ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)) + " |"
-
-    rule = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
-    return "\n".join([line(header), rule, *(line(cells) for cells in body)])
+    return markdown_table(
+        header, [(r.label, r.local, r.runner, r.target, r.verdict) for r in table]
+    )
