@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 import statistics
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +16,9 @@ from .handlers import CALLBACK_NAME
 CALLBACK_EVENT_NAME = f"{CALLBACK_NAME} create callback id"
 ANSWER = json.dumps({"decision": "APPROVE"}).encode()
 POLL_S = 0.005  # how often the benchmark looks at an execution's status
+EXECUTION_TIMEOUT_S = 120  # how long either side waits for any one thing
+
+Progress = Callable[[str], None]
 
 
 @dataclass(frozen=True)
@@ -49,7 +52,6 @@ class Results:
     idle_mb: float | None = None
     restart_ready_s: float | None = None  # after the burst and the deploy/delete cycles
     after_burst_mb: float | None = None
-    notes: list[str] = field(default_factory=list)
 
 
 def percentile(samples: Iterable[float], pct: float) -> float:

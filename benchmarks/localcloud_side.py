@@ -12,7 +12,6 @@ import socket
 import subprocess
 import time
 import zipfile
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -22,17 +21,21 @@ from botocore.config import Config
 from helpers.deploy import trust_policy
 from helpers.localcloud.background import command
 
-from .common import ANSWER, POLL_S, Results, Sizes, callback_ready
+from .common import (
+    ANSWER,
+    EXECUTION_TIMEOUT_S,
+    POLL_S,
+    Progress,
+    Results,
+    Sizes,
+    callback_ready,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 HANDLERS_SOURCE = Path(__file__).with_name("handlers.py")
 READY_TIMEOUT_S = 60
-EXECUTION_TIMEOUT_S = 120  # how long the benchmark waits for any one thing
 REGION = "us-east-1"
 CREDENTIALS = {"aws_access_key_id": "localcloud", "aws_secret_access_key": "localcloud"}
-
-Progress = Callable[[str], None]
-
 
 KIT_ZIP_BYTES = 17_700_000  # what helpers/bundle.py builds: the SDK and boto3 beside lambda_fn
 

@@ -10,11 +10,16 @@ from typing import Any
 
 from aws_durable_execution_sdk_python_testing.runner import DurableFunctionTestRunner
 
-from .common import ANSWER, CALLBACK_EVENT_NAME, POLL_S, Results, Sizes
+from .common import (
+    ANSWER,
+    CALLBACK_EVENT_NAME,
+    EXECUTION_TIMEOUT_S,
+    POLL_S,
+    Progress,
+    Results,
+    Sizes,
+)
 from .handlers import approval, trivial
-
-TIMEOUT_S = 120
-Progress = Callable[[str], None]
 
 
 def _runner(handler: Callable[..., Any]) -> DurableFunctionTestRunner:
@@ -25,7 +30,7 @@ def _runner(handler: Callable[..., Any]) -> DurableFunctionTestRunner:
 
 
 def _succeeded(runner: DurableFunctionTestRunner, arn: str) -> bool:
-    result = runner.wait_for_result(arn, timeout=TIMEOUT_S)
+    result = runner.wait_for_result(arn, timeout=EXECUTION_TIMEOUT_S)
     return str(getattr(result.status, "value", result.status)) == "SUCCEEDED"
 
 
@@ -41,7 +46,7 @@ def _invoke_latency(runner: DurableFunctionTestRunner, label: str, n: int) -> fl
 
 def _callback_latency(runner: DurableFunctionTestRunner, n: int) -> float:
     arn = runner.run_async(input=json.dumps({"n": n}), execution_name=f"callback-{n}")
-    callback = runner.wait_for_callback(arn, name=CALLBACK_EVENT_NAME, timeout=TIMEOUT_S)
+    callback = runner.wait_for_callback(arn, name=CALLBACK_EVENT_NAME, timeout=EXECUTION_TIMEOUT_S)
     started = time.perf_counter()
     runner.send_callback_success(callback, ANSWER)
     ok = _succeeded(runner, arn)
@@ -60,7 +65,8 @@ def _burst(runner: DurableFunctionTestRunner, sizes: Sizes, out: Results) -> Non
         for n in range(size)
     ]
     callbacks = [
-        runner.wait_for_callback(arn, name=CALLBACK_EVENT_NAME, timeout=TIMEOUT_S) for arn in arns
+        runner.wait_for_callback(arn, name=CALLBACK_EVENT_NAME, timeout=EXECUTION_TIMEOUT_S)
+        for arn in arns
     ]
     out.burst_park_s = time.perf_counter() - started
     with ThreadPoolExecutor(sizes.burst_threads) as pool:
@@ -100,5 +106,4 @@ def run(sizes: Sizes, progress: Progress = lambda _: None) -> Results:
     finally:
         for runner in runners:
             runner.close()
-    out.notes.append("runner: results by wait_for_result (an event, no polling)")
     return out
