@@ -40,9 +40,8 @@ from .cost import (
     PRICES,
     CostAnalysisError,
     FunctionCost,
-    ParseReport,
     PriceTable,
-    analyse_records,
+    analyse_function,
     epoch_seconds,
     execution_history,
     function_log_group,
@@ -526,39 +525,27 @@ def costs_since_deploy(
     """Billed versus wall-clock for the chatbot's finished executions on ``qualifier``,
     counting only those started since that version was deployed.
 
-    Like ``cost.analyse_function``, but an earlier function of the same name (removed by
-    notebook 99, its log group with it, then deployed again) may still have executions
-    listed until their retention ends, and their REPORT records are gone: waiting for them
-    would only time out. The log group is read once; nothing is waited for (the newest
-    execution's records were waited for by ``analyse_execution``), and an invocation
-    without a record is counted as missing in the figures.
+    ``cost.analyse_function`` with two differences: an earlier function of the same name
+    (removed by notebook 99, its log group with it, then deployed again) may still have
+    executions listed until their retention ends, and their REPORT records are gone, so
+    only executions started since the deploy count; and nothing is waited for (the newest
+    execution's records were waited for by ``analyse_execution``): the log group is read
+    once, and an invocation without a record is counted as missing in the figures.
     """
     lam, logs = target.client("lambda"), target.client("logs")
     kwargs = {"FunctionName": names.function, **({"Qualifier": qualifier} if qualifier else {})}
-    configuration = lam.get_function_configuration(**kwargs)
-    deployed_at = _when(configuration.get("LastModified")) or 0.0
-    log_group = str((configuration.get("LoggingConfig") or {}).get("LogGroup") or names.log_group)
-    listed = list_executions(
-        lam, names.function, qualifier, ["SUCCEEDED", "FAILED", "TIMED_OUT", "STOPPED"], limit
+    deployed_at = _when(lam.get_function_configuration(**kwargs).get("LastModified")) or 0.0
+    return analyse_function(
+        lam,
+        logs,
+        names.function,
+        qualifier,
+        limit=limit,
+        prices=prices,
+        timeout_s=0,
+        allow_missing=True,
+        started_after=deployed_at - SKEW_S,
     )
-    current = sorted(
-        (e for e in listed if (_when(e.get("StartTimestamp")) or 0.0) >= deployed_at - SKEW_S),
-        key=lambda e: _when(e.get("StartTimestamp")) or 0.0,
-    )
-    if not current:
-        return FunctionCost(names.function, [], ParseReport())
-    start_s = _when(current[0].get("StartTimestamp")) or deployed_at
-    messages = log_messages(logs, log_group, int((start_s - SKEW_S) * 1000)) or []
-    costs = []
-    for summary in current:
-        arn = summary["DurableExecutionArn"]
-        execution = lam.get_durable_execution(DurableExecutionArn=arn)
-        history = execution_history(lam, arn)
-        costs.append(analyse_records(execution, history, messages, prices=prices))
-    reports, parse = parse_reports(messages)
-    ours = {i.invocation.request_id for c in costs for i in c.invocations}
-    parse.foreign = sum(1 for request_id in reports if request_id not in ours)
-    return FunctionCost(names.function, costs, parse)
 
 
 def qualifier_of(execution_arn: str) -> str | None:

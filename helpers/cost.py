@@ -1259,12 +1259,16 @@ def analyse_function(
     timeout_s: float = 60.0,
     poll_s: float = 1.0,
     allow_missing: bool = False,
+    started_after: float | None = None,
 ) -> FunctionCost:
-    """Billed versus wall-clock for the function's last ``limit`` finished executions.
+    """Billed versus wall-clock for the function's last ``limit`` finished executions
+    (only those started at or after ``started_after``, epoch seconds, if given).
 
     The log group is read once for all of them (from the oldest execution's start).
     """
     summaries = list_executions(lambda_client, function_name, qualifier, statuses, limit)
+    if started_after is not None:
+        summaries = [s for s in summaries if epoch_seconds(s["StartTimestamp"]) >= started_after]
     if log_group is None:
         log_group = function_log_group(lambda_client, function_name, qualifier)
     loaded = []
