@@ -19,10 +19,9 @@ def forget_state(prefix: str, target: Target) -> None:
     """Remove what the notebooks saved for ``prefix`` (its state file), unless it records
     another target's resources (another cloud, region or endpoint): those are not gone."""
     saved = state.load(prefix)
-    recorded = {key: saved[key] for key in where(target) if key in saved}
     if not saved:
         message = f"Nothing saved for PREFIX={prefix!r}: no state to forget."
-    elif recorded and recorded != {k: v for k, v in where(target).items() if k in recorded}:
+    elif any(saved.get(key, value) != value for key, value in where(target).items()):
         message = (
             f"Kept {state.path(prefix)}: it describes resources on "
             f"{saved.get('target')}/{saved.get('region')} {saved.get('endpoint') or ''}, "
