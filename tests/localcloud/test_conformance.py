@@ -29,7 +29,6 @@ import io
 import json
 import time
 import zipfile
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib.resources import files
@@ -199,18 +198,9 @@ def _run(case: Case, lam: Any, role: str, code: bytes, markers: Path) -> Outcome
 
 
 @pytest.fixture(scope="module")
-def conformance_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloud]:
-    cloud = LocalCloud(tmp_path_factory.mktemp("conformance-cloud")).start()
-    try:
-        yield cloud
-    finally:
-        cloud.stop()
-
-
-@pytest.fixture(scope="module")
 def outcomes(
     request: pytest.FixtureRequest,
-    conformance_cloud: LocalCloud,
+    cloud: LocalCloud,  # conftest's: module-scoped, so this module's own
     tmp_path_factory: pytest.TempPathFactory,
 ) -> dict[str, Outcome]:
     """Runs every selected case at once; case id -> outcome."""
@@ -230,8 +220,8 @@ def outcomes(
     session = boto3.session.Session(
         aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
     )
-    lam = session.client("lambda", endpoint_url=conformance_cloud.endpoint, config=config)
-    iam = session.client("iam", endpoint_url=conformance_cloud.endpoint, config=config)
+    lam = session.client("lambda", endpoint_url=cloud.endpoint, config=config)
+    iam = session.client("iam", endpoint_url=cloud.endpoint, config=config)
     role = iam.create_role(
         RoleName="conformance",
         AssumeRolePolicyDocument=json.dumps(trust_policy()),
