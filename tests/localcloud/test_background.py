@@ -6,20 +6,15 @@ import socket
 from pathlib import Path
 
 from helpers.localcloud import background
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from helpers.localcloud.runner import free_port
 
 
 def test_started_once_found_again_and_stopped(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     endpoint = background.ensure_running(tmp_path, port)
     try:
         assert endpoint == f"http://127.0.0.1:{port}"
-        assert background.ensure_running(tmp_path, _free_port()) == endpoint  # not a second one
+        assert background.ensure_running(tmp_path, free_port()) == endpoint  # not a second one
         assert background.running_endpoint(tmp_path) == endpoint
     finally:
         assert background.stop(tmp_path)

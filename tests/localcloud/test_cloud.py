@@ -18,6 +18,7 @@ import pytest
 
 from helpers.localcloud import LocalCloud
 from helpers.localcloud.background import command
+from helpers.localcloud.runner import free_port
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_S = 30
@@ -57,12 +58,6 @@ def impatient(event, context: DurableContext):
         return "nobody answered in time"
     return "answered"
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class CloudProcess:
