@@ -20,7 +20,8 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_STATE_DIR = REPO_ROOT / ".state" / "localcloud"
-DEFAULT_PORT = 4566
+# LOCALCLOUD_PORT moves the series' local cloud off 4566 (two checkouts on one machine).
+DEFAULT_PORT = int(os.environ.get("LOCALCLOUD_PORT") or 4566)
 START_TIMEOUT_S = 30
 
 
