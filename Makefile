@@ -31,7 +31,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 workshop: $(STAMP)
-	$(PY) -m helpers.workshop --output-dir $(OUTPUT_DIR)
+	$(PY) -m helpers.workshop --output-dir $(OUTPUT_DIR) $(if $(REGION),--region $(REGION))
 
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab --ip 127.0.0.1 notebooks/

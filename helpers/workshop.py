@@ -95,6 +95,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output-dir", default="outputs", type=Path)
     parser.add_argument("--prefix", default=None, help="PREFIX parameter for every notebook")
     parser.add_argument(
+        "--region", default=None, help="REGION parameter for every notebook (e.g. ap-northeast-1)"
+    )
+    parser.add_argument(
         "notebooks",
         nargs="*",
         type=Path,
@@ -103,6 +106,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     notebooks = args.notebooks or sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
     parameters: dict[str, object] = {"PREFIX": args.prefix} if args.prefix else {}
+    if args.region:
+        parameters["REGION"] = args.region
     return run(args.output_dir, notebooks, parameters)
 
 
