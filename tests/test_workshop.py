@@ -131,6 +131,7 @@ def serve_local_cloud(state_dir: Path, env: dict[str, str]) -> Iterator[str]:
         )
     try:
         deadline = time.monotonic() + background.START_TIMEOUT_S
+        ready: list[str] = []
         while time.monotonic() < deadline and proc.poll() is None:
             ready = [x for x in log_path.read_text().splitlines() if x.startswith("ready ")]
             if ready:
