@@ -7,13 +7,17 @@ state is process-global and other modules start clouds of their own (each resets
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
+import os
 import re
+import subprocess
 import time
 import uuid
 import zipfile
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +28,8 @@ from botocore.config import Config
 from helpers import bundle as bundling
 from helpers.bundle import Bundle, build_zip
 from helpers.deploy import trust_policy
-from helpers.localcloud import LocalCloud
+from helpers.localcloud import LocalCloud, background
+from helpers.localcloud.runner import free_port
 from helpers.target import Target, connect
 
 REGION = "us-east-1"
@@ -266,3 +271,61 @@ def find_callback_id(lam: Any, arn: str, timeout: float = 15.0) -> str:
         if time.monotonic() > deadline:
             raise AssertionError(f"no callback started within {timeout} s: {arn}")
         time.sleep(0.05)
+
+
+# What a learner must never see in an executed notebook.
+NEVER_SHOWN = ("Traceback (most recent call last)", "ThrottlingException", "TooManyRequests")
+
+
+def learner_visible_problems(executed: dict[str, object]) -> list[str]:
+    """Error outputs and tracebacks or throttling errors anywhere a learner reads."""
+    problems = []
+    for cell in executed["cells"]:  # type: ignore[union-attr]
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                problems.append(f"error output: {output.get('ename')}: {output.get('evalue')}")
+                continue
+            text = output.get("text") or "".join(
+                str(v) for v in (output.get("data") or {}).values()
+            )
+            text = "".join(text) if isinstance(text, list) else str(text)
+            problems += [f"{word!r} shown" for word in NEVER_SHOWN if word in text]
+    return problems
+
+
+@dataclass
+class ServedCloud:
+    endpoint: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+
+@contextlib.contextmanager
+def local_cloud_process(state_dir: Path, env: dict[str, str]) -> Iterator[ServedCloud]:
+    """``python -m helpers.localcloud`` on a free loopback port with ``env`` added (for
+    example ``LOCALCLOUD_REALISM``), as an attendee's shell runs it. Its output goes to a
+    file: a pipe nobody reads would block it."""
+    state_dir.mkdir(parents=True, exist_ok=True)
+    log_path = state_dir.parent / f"{state_dir.name}.out"
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            background.command(free_port(), state_dir),
+            cwd=background.REPO_ROOT,
+            env={**os.environ, **env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + background.START_TIMEOUT_S
+        ready: list[str] = []
+        while not ready and time.monotonic() < deadline and proc.poll() is None:
+            ready = [x for x in log_path.read_text().splitlines() if x.startswith("ready ")]
+            time.sleep(0.1)
+        assert ready, log_path.read_text()[-2000:]
+        yield ServedCloud(ready[0].split()[1], proc, log_path)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()

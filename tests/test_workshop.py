@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import subprocess
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import learner_visible_problems, local_cloud_process
 
 from helpers import workshop
-from helpers.localcloud import LocalCloud, background
-from helpers.localcloud.runner import free_port
+from helpers.localcloud import LocalCloud
 
 NOTEBOOKS = sorted(workshop.NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
 
@@ -68,24 +63,6 @@ SERIES = [
     pytest.param("us-east-2", "aws", "workshop", None, id="us-east-2-aws-workshop"),
     pytest.param("ap-northeast-1", "aws", "live", 3, id="ap-northeast-1-aws-live3"),
 ]
-# What a learner must never see in an executed notebook.
-NEVER_SHOWN = ("Traceback (most recent call last)", "ThrottlingException", "TooManyRequests")
-
-
-def learner_visible_problems(executed: dict[str, object]) -> list[str]:
-    """Error outputs and tracebacks or throttling errors anywhere a learner reads."""
-    problems = []
-    for cell in executed["cells"]:  # type: ignore[union-attr]
-        for output in cell.get("outputs", []):
-            if output.get("output_type") == "error":
-                problems.append(f"error output: {output.get('ename')}: {output.get('evalue')}")
-                continue
-            text = output.get("text") or "".join(
-                str(v) for v in (output.get("data") or {}).values()
-            )
-            text = "".join(text) if isinstance(text, list) else str(text)
-            problems += [f"{word!r} shown" for word in NEVER_SHOWN if word in text]
-    return problems
 
 
 @pytest.mark.slow
@@ -102,8 +79,8 @@ def test_the_series_holds_in_other_regions_profiles_and_models(
     env = {"LOCALCLOUD_REALISM": realism, "LOCALCLOUD_MODEL": model}
     if seed is not None:
         env["LOCALCLOUD_MODEL_SEED"] = str(seed)
-    with serve_local_cloud(tmp_path / "state", env) as endpoint:
-        monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
+    with local_cloud_process(tmp_path / "state", env) as served:
+        monkeypatch.setenv("AWS_ENDPOINT_URL", served.endpoint)
         prefix = f"mx-{region.split('-')[1][:2]}{seed or 0}"
         code = workshop.run(tmp_path / "out", NOTEBOOKS, {"REGION": region, "PREFIX": prefix})
     shown = {
@@ -113,35 +90,3 @@ def test_the_series_holds_in_other_regions_profiles_and_models(
     }
     assert code == 0, shown
     assert not any(shown.values()), shown
-
-
-@contextlib.contextmanager
-def serve_local_cloud(state_dir: Path, env: dict[str, str]) -> Iterator[str]:
-    """``python -m helpers.localcloud`` on a free loopback port, with ``env`` added; its
-    output goes to a file (a pipe nobody reads would block it)."""
-    state_dir.mkdir(parents=True, exist_ok=True)
-    log_path = state_dir.parent / "localcloud.out"
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(
-            background.command(free_port(), state_dir),
-            cwd=background.REPO_ROOT,
-            env={**os.environ, **env},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + background.START_TIMEOUT_S
-        ready: list[str] = []
-        while time.monotonic() < deadline and proc.poll() is None:
-            ready = [x for x in log_path.read_text().splitlines() if x.startswith("ready ")]
-            if ready:
-                break
-            time.sleep(0.1)
-        assert ready, log_path.read_text()[-2000:]
-        yield ready[0].split()[1]
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
