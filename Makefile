@@ -11,11 +11,12 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 OUTPUT_DIR ?= outputs
 
-.PHONY: help setup workshop lab test bench lint localcloud clean
+.PHONY: help setup workshop lab test test-fast bench lint localcloud clean
 
 help:
 	@echo "make workshop   run every notebook headless against the local cloud (outputs/)"
 	@echo "make test       run the whole test suite"
+	@echo "make test-fast  the tests not marked slow (the inner loop)"
 	@echo "make lab        open JupyterLab on the notebooks"
 	@echo "make bench      print the local cloud's benchmark table"
 	@echo "make setup      create .venv (done for you by the targets above)"
@@ -38,6 +39,9 @@ lab: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-fast: $(STAMP)
+	$(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(PY) -m benchmarks
