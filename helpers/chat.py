@@ -3,7 +3,7 @@ read what a conversation left behind (its outcome, its report, its history in br
 
 Notebook 04 is made of these calls, each in a cell of its own:
 
-    deployed = deployed_chatbot(target, names)          # 03's deployment, or deploy it now
+    deployed = deployed_chatbot(target, names, params.model_id)  # 03's, or deploy it now
     start_chat = chat_starter(target, names)            # question -> execution ARN
     panel = ApprovalPanel(Inbox.for_target(target, deployed.queue_url), start=start_chat, ...)
     pace_reviewer(panel, REVIEW_SECONDS)                 # auto mode: a reviewer who reads
@@ -51,7 +51,7 @@ from .cost import (
     log_messages,
     parse_reports,
 )
-from .deploy import deploy_chatbot, start_execution
+from .deploy import ChatbotSettings, deploy_chatbot, start_execution
 from .naming import Names, redact_account
 from .params import ParameterError, check_review_seconds
 from .show import table
@@ -98,31 +98,44 @@ def _still_there(target: Target, saved: dict[str, Any]) -> bool:
     return True
 
 
-def deployed_chatbot(target: Target, names: Names) -> ChatDeployment:
+def deployed_chatbot(target: Target, names: Names, model_id: str = "") -> ChatDeployment:
     """The chatbot notebook 03 deployed under this PREFIX (read from the state file).
 
-    If 03 has not run for this prefix and target, or what it deployed is gone, this runs
-    the same steps at once (``deploy_chatbot``, idempotent) and saves the result, so that
-    the notebook also works on its own.
+    If 03 has not run for this prefix and target, or what it deployed is gone, or it calls
+    another model than ``model_id`` (MODEL_ID; ``""``: the workshop's model in the Region),
+    this runs the same steps at once (``deploy_chatbot``, idempotent) and saves the result,
+    so that the notebook also works on its own.
     """
+    settings = ChatbotSettings.for_region(names.region, model_id)
     saved = state.load(names.prefix)
-    if (
+    reusable = (
         _same_place(saved, target)
         and all(isinstance(saved.get(k), str) for k in DEPLOYMENT_KEYS)
         and saved["function"] == names.function
-        and _still_there(target, saved)
-    ):
+    )
+    # A state file from before the model was saved: what 03 deployed is taken as it is.
+    other_model = saved.get("model_id", settings.model_id) != settings.model_id
+    if reusable and not other_model and _still_there(target, saved):
         deployed = ChatDeployment(**{k: saved[k] for k in DEPLOYMENT_KEYS})
         print(
             f"Using the chatbot notebook 03 deployed: {deployed.function}:{deployed.alias} "
-            f"(version {deployed.version}), queue {deployed.queue_url.rsplit('/', 1)[-1]}."
+            f"(version {deployed.version}), queue {deployed.queue_url.rsplit('/', 1)[-1]}, "
+            f"model {settings.model_id}."
         )
         return deployed
-    print(
-        f"No deployment of notebook 03 found for PREFIX={names.prefix!r} on "
-        f"{target.name}/{target.region}: deploying the chatbot now (the same steps, at once)."
-    )
-    done = deploy_chatbot(target, names)
+    if reusable and other_model:
+        print(
+            f"Notebook 03 deployed the chatbot with model {saved['model_id']}, and MODEL_ID "
+            f"asks for {settings.model_id}: deploying it again with that model (the same "
+            "steps, at once)."
+        )
+    else:
+        print(
+            f"No deployment of notebook 03 found for PREFIX={names.prefix!r} on "
+            f"{target.name}/{target.region}: deploying the chatbot now (the same steps, at "
+            f"once), model {settings.model_id}."
+        )
+    done = deploy_chatbot(target, names, settings)
     deployed = ChatDeployment(
         function=names.function,
         alias=names.alias,
@@ -131,7 +144,7 @@ def deployed_chatbot(target: Target, names: Names) -> ChatDeployment:
         bucket=done.bucket,
         log_group=names.log_group,
     )
-    state.save(names.prefix, **where(target), **deployed.as_state())
+    state.save(names.prefix, **where(target), **deployed.as_state(), model_id=settings.model_id)
     return deployed
 
 

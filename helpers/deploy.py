@@ -6,7 +6,7 @@ line saying what it did: ``created``, ``already there`` or ``updated``. They tak
 make the same boto3 calls on the local cloud and on AWS.
 
     names = Names.for_target(target, PREFIX)
-    settings = ChatbotSettings()
+    settings = ChatbotSettings(model_id=params.model_id)  # MODEL_ID, or REGION's model
     role_arn = ensure_role(target, names, execution_policy(names, settings.model_id))
     queue_url = ensure_queue(target, names)
     ensure_bucket(target, names)
@@ -33,6 +33,7 @@ from botocore.exceptions import ClientError
 
 from .bundle import ARCHITECTURE, RUNTIME, Bundle, build_zip
 from .naming import BOUNDARY_ENV, BoundaryError, Names, permissions_boundary, redact_account
+from .regions import default_model_id
 from .target import Target
 
 HANDLER = "lambda_fn.app.handler"  # the lambda_fn package sits at the zip's root
@@ -43,7 +44,6 @@ DURABLE_ACTIONS = ["lambda:CheckpointDurableExecution", "lambda:GetDurableExecut
 LOG_ACTIONS = ["logs:CreateLogStream", "logs:PutLogEvents"]
 # Geography prefixes of Bedrock's system-defined (cross-Region) inference profiles.
 PROFILE_GEOS = ("us", "eu", "apac", "jp", "au", "ca", "us-gov", "global")
-DEFAULT_MODEL_ID = "us.amazon.nova-lite-v1:0"
 # Room beyond the approval waits for the model calls, tools and replays of each turn.
 EXECUTION_MARGIN_S = 15 * 60
 IAM_PROPAGATION_S = 90  # how long create_function keeps retrying a role Lambda cannot see yet
@@ -64,13 +64,21 @@ def _code(exc: ClientError) -> str:
 class ChatbotSettings:
     """What the chatbot's environment and durable configuration are made of."""
 
-    model_id: str = DEFAULT_MODEL_ID
+    # No default: a model id exists only in some Regions (a "us." profile nowhere outside
+    # the US). Notebooks pass params.model_id; ChatbotSettings.for_region derives one.
+    model_id: str
     approval_timeout_s: int = 900  # a proposal nobody answers in time counts as denied
     max_turns: int = 6
     report_url_expires_s: int = 900  # the report link is for the person who asked, now
     timeout_s: int = 120  # one invocation: a model call, a tool, a report upload
     memory_mb: int = 256
     retention_days: int = 7  # durable execution history
+
+    @classmethod
+    def for_region(cls, region: str, model_id: str = "", **settings: Any) -> ChatbotSettings:
+        """Settings whose model is ``model_id``, or the workshop's model in ``region``
+        (``helpers.regions.default_model_id``) when it is empty."""
+        return cls(model_id=model_id or default_model_id(region), **settings)
 
     @property
     def execution_timeout_s(self) -> int:
@@ -123,7 +131,7 @@ def chatbot_environment(names: Names, queue_url: str, settings: ChatbotSettings)
 def chatbot_config(
     names: Names, queue_url: str, settings: ChatbotSettings | None = None
 ) -> FunctionConfig:
-    settings = settings or ChatbotSettings()
+    settings = settings or ChatbotSettings.for_region(names.region)
     return FunctionConfig(
         environment=chatbot_environment(names, queue_url, settings),
         timeout_s=settings.timeout_s,
@@ -714,7 +722,7 @@ def deploy_chatbot(
     bundle: Bundle | None = None,
 ) -> Deployment:
     """Every step above in order: what notebook 03 walks through one cell at a time."""
-    settings = settings or ChatbotSettings()
+    settings = settings or ChatbotSettings.for_region(names.region)
     role_arn = ensure_role(target, names, execution_policy(names, settings.model_id))
     queue_url = ensure_queue(target, names)
     bucket = ensure_bucket(target, names)

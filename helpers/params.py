@@ -9,6 +9,11 @@ Jupyter (and papermill) the error shows as those sentences only: IPython prints 
 
     params = check_parameters(target=TARGET, region=REGION, prefix=PREFIX,
                               approval_mode=APPROVAL_MODE, decisions=DECISIONS, query=QUERY)
+
+``REGION`` must be one where AWS offers Lambda durable functions (``helpers.regions``), on
+both targets: the local cloud emulates those Regions and answers as AWS does elsewhere.
+``MODEL_ID`` (notebooks 00, 03 and 04) is a Bedrock model id or inference-profile id, or
+``""`` for the workshop's model in REGION (``helpers.regions.default_model_id``).
 """
 
 from __future__ import annotations
@@ -20,6 +25,13 @@ from typing import Any
 
 from .approvals import ApprovalConfigError, check_mode
 from .naming import PrefixError, validate_prefix
+from .regions import (
+    AS_OF,
+    default_model_id,
+    offers_durable_functions,
+    profile_geography,
+    suggested_regions,
+)
 from .target import TARGETS
 
 # As lambda_fn.app.MAX_QUERY_LENGTH (not imported: that module loads the durable SDK).
@@ -27,6 +39,29 @@ MAX_QUERY_LENGTH = 4000
 MAX_REVIEW_SECONDS = 600
 # Region names as AWS spells them: us-east-2, ap-northeast-1, us-gov-west-1, eu-central-2...
 REGION_PATTERN = re.compile(r"^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$")
+# A Bedrock model id as Converse's modelId takes it: a foundation model
+# (``provider.model-version``, e.g. ``amazon.nova-lite-v1:0``), or a system-defined
+# inference profile (``geo.`` + that, e.g. ``apac.amazon.nova-lite-v1:0``). ARNs are not
+# taken: the execution role's policy is written for an id (``deploy.model_statements``).
+MODEL_ID_PATTERN = re.compile(r"^[a-z0-9-]+\.[a-z0-9][a-z0-9._-]*(:[a-z0-9]+)*$")
+MAX_MODEL_ID_LENGTH = 200
+# From which source Regions a system-defined inference profile can be called (Bedrock user
+# guide, "Supported Regions and models for inference profiles"; a wrong pair answers
+# ValidationException). us/eu/apac follow helpers.regions (the table the local cloud uses
+# too); the single-country ones: jp from Tokyo and Osaka, au from Sydney and Melbourne,
+# us-gov from GovCloud. Any other prefix (global, ca) is left to the preflight call.
+_PROFILE_SOURCES = {
+    "jp": ("ap-northeast-1", "ap-northeast-3"),
+    "au": ("ap-southeast-2", "ap-southeast-4"),
+}
+_GEOGRAPHY_NAMES = {
+    "us": "US",
+    "eu": "EU",
+    "apac": "Asia Pacific",
+    "jp": "Japan",
+    "au": "Australia",
+    "us-gov": "GovCloud (US)",
+}
 
 
 class ParameterError(ValueError):
@@ -59,9 +94,15 @@ class Parameters:
     query: str | None = None
     output_dir: Path | None = None
     review_seconds: float | None = None
+    # The model the chatbot calls: MODEL_ID as given, or derived from REGION when empty.
+    model_id: str | None = None
+    model_derived: bool = False
 
     def describe(self) -> str:
         parts = [f"TARGET={self.target}", f"REGION={self.region}", f"PREFIX={self.prefix}"]
+        if self.model_id is not None:
+            how = " (derived from REGION)" if self.model_derived else ""
+            parts.append(f"MODEL_ID={self.model_id}{how}")
         if self.approval_mode is not None:
             parts.append(f"APPROVAL_MODE={self.approval_mode}")
             if self.approval_mode == "auto":
@@ -92,6 +133,72 @@ def check_review_seconds(value: object) -> float:
     return float(value)
 
 
+def region_problem(region: str) -> str | None:
+    """Why ``region`` cannot run the workshop, or None: Lambda durable functions must be
+    offered there (the same rule on both targets)."""
+    if offers_durable_functions(region):
+        return None
+    return (
+        f"REGION is {region!r}: AWS does not offer Lambda durable functions there "
+        f"(Regions list as of {AS_OF}). Use a Region that does, for example "
+        f"{suggested_regions()}."
+    )
+
+
+def _profile_callable_from(geo: str, region: str) -> bool | None:
+    """Whether the ``geo.`` inference profiles can be called from ``region``; None when the
+    kit does not know (the preflight's model call then tells)."""
+    if geo in ("us", "eu", "apac"):
+        return profile_geography(region) == geo
+    if geo in _PROFILE_SOURCES:
+        return region in _PROFILE_SOURCES[geo]
+    if geo == "us-gov":
+        return region.startswith("us-gov-")
+    return None
+
+
+def _same_model_for(region: str, model_id: str) -> str:
+    """``model_id`` through the inference profile of ``region``'s geography (or the
+    foundation model itself where no profile covers the Region)."""
+    base = model_id.split(".", 1)[1]
+    geo = profile_geography(region)
+    return f"{geo}.{base}" if geo else base
+
+
+def model_problem(model_id: object, region: str | None) -> str | None:
+    """Why ``model_id`` cannot work in ``region``, or None (an empty id is fine: derived).
+    Without a usable ``region`` only the id's form is checked."""
+    example = repr(default_model_id(region or "us-east-2"))
+    if not isinstance(model_id, str) or model_id != model_id.strip():
+        return (
+            f"MODEL_ID is {model_id!r}: give a Bedrock model id such as {example}, "
+            'or "" for the workshop\'s model in REGION.'
+        )
+    if not model_id:
+        return None
+    if len(model_id) > MAX_MODEL_ID_LENGTH or not MODEL_ID_PATTERN.match(model_id):
+        hint = " (the id, not an ARN)" if model_id.startswith("arn:") else ""
+        return (
+            f"MODEL_ID is {model_id!r}: that is not a Bedrock model id{hint}. Give one such "
+            f'as {example} (a model, or an inference profile), or "" for the workshop\'s '
+            "model in REGION."
+        )
+    geo = model_id.split(".", 1)[0]
+    if region is not None and _profile_callable_from(geo, region) is False:
+        same, default = _same_model_for(region, model_id), default_model_id(region)
+        instead = (
+            f'{same!r}, or "" (the kit derives it from REGION)'
+            if same == default
+            else f'{same!r} (the same model there), or "" for the workshop\'s model ({default!r})'
+        )
+        return (
+            f"MODEL_ID is {model_id!r}: '{geo}.' inference profiles can be called only from "
+            f"{_GEOGRAPHY_NAMES[geo]} Regions, and REGION is {region!r}. In {region} use "
+            f"{instead}."
+        )
+    return None
+
+
 def check_parameters(
     *,
     target: Any,
@@ -102,12 +209,14 @@ def check_parameters(
     query: Any = _UNSET,
     output_dir: Any = _UNSET,
     review_seconds: Any = _UNSET,
+    model_id: Any = _UNSET,
 ) -> Parameters:
     """Validate the given parameters (all of them, not just up to the first bad one).
 
     ``decisions`` may be a list, a JSON list string or ``"DENY,APPROVE"`` (what papermill's
     ``-p`` passes); ``output_dir`` is created; ``review_seconds`` (the auto reviewer's time
-    per approval request) is 0 to 600. Raises ``ParameterError``.
+    per approval request) is 0 to 600; ``model_id`` ``""`` becomes the workshop's model
+    in ``region``. Raises ``ParameterError``.
     """
     problems: list[str] = []
     if target not in TARGETS:
@@ -118,8 +227,14 @@ def check_parameters(
     if not isinstance(region, str) or not REGION_PATTERN.match(region):
         problems.append(
             f"REGION is {region!r}: use an AWS region name such as 'us-east-1' or 'us-east-2' "
-            "(on AWS, one that offers Lambda durable functions)."
+            "(one that offers Lambda durable functions)."
         )
+        region_ok = False
+    elif problem := region_problem(region):
+        problems.append(problem)
+        region_ok = False
+    else:
+        region_ok = True
     try:
         validate_prefix(prefix)
     except PrefixError as exc:
@@ -166,6 +281,12 @@ def check_parameters(
             seconds = check_review_seconds(review_seconds)
         except ParameterError as exc:
             problems.extend(exc.problems)
+    model: str | None = None
+    if model_id is not _UNSET:
+        if problem := model_problem(model_id, region if region_ok else None):
+            problems.append(problem)
+        elif region_ok:
+            model = model_id or default_model_id(region)
     if problems:
         raise ParameterError(problems)
     return Parameters(
@@ -177,4 +298,6 @@ def check_parameters(
         query=text,
         output_dir=out.resolve() if out is not None else None,
         review_seconds=seconds,
+        model_id=model,
+        model_derived=model_id == "",
     )

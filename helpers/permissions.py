@@ -13,6 +13,10 @@ policies (the user-inline limit of 2,048 characters is too small), printed by th
     .venv/bin/python -m helpers.permissions --prefix alice --region us-east-2 \\
         --account 111122223333 > alice.json
 
+The attendee's policy lets notebook 00's preflight call the chatbot's model once: the
+workshop's model in the Region (``helpers.regions.default_model_id``), or ``--model-id``
+when the room uses another MODEL_ID.
+
 The attendee then sets ``WORKSHOP_PERMISSIONS_BOUNDARY=auto`` so that ``deploy.ensure_role``
 puts the boundary on every role it creates.
 
@@ -32,8 +36,16 @@ import re
 import sys
 from typing import Any
 
-from .deploy import DURABLE_ACTIONS, DURABLE_POLICY_ARN, LOG_ACTIONS, chatbot_statements
+from .deploy import (
+    DURABLE_ACTIONS,
+    DURABLE_POLICY_ARN,
+    LOG_ACTIONS,
+    chatbot_statements,
+    model_statements,
+)
 from .naming import Names, PrefixError, validate_prefix
+from .params import model_problem
+from .regions import default_model_id
 
 # The functions the notebooks deploy under one prefix: 03-05 the chatbot, 01 and 02 a
 # sample each. Each gets its own function, version, alias, role and log group.
@@ -216,11 +228,14 @@ def boundary_policy(names: Names) -> dict[str, Any]:
     return {"Version": "2012-10-17", "Statement": statements}
 
 
-def user_policy(names: Names) -> dict[str, Any]:
+def user_policy(names: Names, model_id: str = "") -> dict[str, Any]:
     """The policy that lets one attendee run every notebook with ``names.prefix``, and
     nothing more: the prefix's functions (``APPS``), their roles and log groups, its
-    approval queue and its report bucket, in ``names.region`` of ``names.account``. Roles
-    are created and changed only with the prefix's boundary (``boundary_policy``) on them."""
+    approval queue and its report bucket, in ``names.region`` of ``names.account``, and the
+    preflight's one call to the chatbot's model (``model_id``, or the workshop's model in
+    the Region). Roles are created and changed only with the prefix's boundary
+    (``boundary_policy``) on them."""
+    model = model_id or default_model_id(names.region)
     apps = [names.for_app(app) for app in APPS]
     with_boundary = {"iam:PermissionsBoundary": names.boundary_arn}
     roles = [n.role_arn for n in apps]
@@ -307,6 +322,8 @@ def user_policy(names: Names) -> dict[str, Any]:
             "Action": LOG_GROUP_ACTIONS,
             "Resource": log_groups,
         },
+        # The preflight's Converse call: exactly what the chatbot's role may invoke.
+        *({**s, "Sid": f"Preflight{s['Sid']}"} for s in model_statements(names, model)),
     ]
     return {"Version": "2012-10-17", "Statement": statements}
 
@@ -332,6 +349,11 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--prefix", required=True, help="the attendee's PREFIX, e.g. hitl-alice")
     parser.add_argument("--region", required=True, help="the workshop's REGION, e.g. us-east-2")
     parser.add_argument("--account", required=True, help="the 12-digit AWS account id")
+    parser.add_argument(
+        "--model-id",
+        default="",
+        help="the room's MODEL_ID (default: the workshop's model in --region)",
+    )
     args = parser.parse_args(argv)
     try:
         validate_prefix(args.prefix)
@@ -341,13 +363,15 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         parser.error(f"REGION {args.region!r} is not a region name such as 'us-east-2'.")
     if not ACCOUNT_PATTERN.match(args.account):
         parser.error(f"--account {args.account!r} is not a 12-digit AWS account id.")
+    if problem := model_problem(args.model_id, args.region):
+        parser.error(problem.replace("MODEL_ID", "--model-id", 1))
     return args
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _arguments(argv)
     names = Names(args.prefix, args.account, args.region)
-    policy = boundary_policy(names) if args.boundary else user_policy(names)
+    policy = boundary_policy(names) if args.boundary else user_policy(names, args.model_id)
     json.dump(policy, sys.stdout, indent=2)
     print()
     return 0

@@ -32,6 +32,7 @@ from urllib.parse import urlparse
 import pytest
 from botocore.awsrequest import AWSResponse
 
+from helpers.deploy import PROFILE_GEOS
 from helpers.target import Target
 
 
@@ -343,6 +344,29 @@ def _sts(op: str, params: dict[str, Any], place: Place) -> list[Request]:
     raise UnmappedCall(f"sts.{op}")
 
 
+def _bedrock_runtime(op: str, params: dict[str, Any], place: Place) -> list[Request]:
+    if op == "Converse":  # authorized as bedrock:InvokeModel
+        model = str(params["modelId"])
+        geo, _, base = model.partition(".")
+        if geo not in PROFILE_GEOS or not base:
+            return [
+                Request(
+                    "bedrock:InvokeModel",
+                    place.arn("bedrock", f"foundation-model/{model}", account=False),
+                )
+            ]
+        # Through an inference profile IAM authorizes the profile, and the model in the
+        # Region the profile routes to (here: the source Region, one of them) with the
+        # profile as bedrock:InferenceProfileArn.
+        profile = place.arn("bedrock", f"inference-profile/{model}")
+        routed = place.arn("bedrock", f"foundation-model/{base}", account=False)
+        return [
+            Request("bedrock:InvokeModel", profile),
+            Request("bedrock:InvokeModel", routed, (("bedrock:InferenceProfileArn", profile),)),
+        ]
+    raise UnmappedCall(f"bedrock-runtime.{op}")
+
+
 SERVICES: dict[str, Callable[[str, dict[str, Any], Place], list[Request]]] = {
     "lambda": _lambda,
     "sqs": _sqs,
@@ -350,6 +374,7 @@ SERVICES: dict[str, Callable[[str, dict[str, Any], Place], list[Request]]] = {
     "logs": _logs,
     "iam": _iam,
     "sts": _sts,
+    "bedrock-runtime": _bedrock_runtime,
 }
 
 
@@ -363,7 +388,11 @@ def requests_for(
 
 
 # -- recording (and enforcing) the helpers' calls ------------------------------------------
-DENIED_CODES = {"lambda": "AccessDeniedException", "logs": "AccessDeniedException"}
+DENIED_CODES = {
+    "lambda": "AccessDeniedException",
+    "logs": "AccessDeniedException",
+    "bedrock-runtime": "AccessDeniedException",
+}
 
 
 @dataclass

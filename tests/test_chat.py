@@ -305,3 +305,43 @@ def test_forget_state_keeps_another_targets_state(
     state.save("t-forget", **chat.where(target))
     teardown.forget_state("t-forget", target)
     assert "Forgot" in capsys.readouterr().out and state.load("t-forget") == {}
+
+
+# -- the model of the deployment (MODEL_ID in notebooks 03 and 04) --------------------------
+@pytest.mark.slow
+def test_deployed_chatbot_deploys_again_when_model_id_asks_for_another_model(
+    target: Target,
+    state_dir: Path,
+    real_bundle: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from helpers import deploy
+    from helpers.regions import default_model_id
+
+    monkeypatch.setattr(deploy, "build_zip", lambda *args, **kwargs: real_bundle)
+    names = Names.for_target(target, "t-model")
+    lam = target.client("lambda")
+
+    def model_behind_the_alias() -> str:
+        conf = lam.get_function_configuration(FunctionName=names.function, Qualifier=names.alias)
+        return str(conf["Environment"]["Variables"]["MODEL_ID"])
+
+    regions_model = default_model_id(names.region)
+    try:
+        first = chat.deployed_chatbot(target, names)  # MODEL_ID "": the Region's model
+        assert f"model {regions_model}" in capsys.readouterr().out
+        assert model_behind_the_alias() == regions_model
+        assert state.load("t-model")["model_id"] == regions_model
+        assert chat.deployed_chatbot(target, names, "") == first
+        assert "Using the chatbot notebook 03 deployed" in capsys.readouterr().out
+
+        again = chat.deployed_chatbot(target, names, "amazon.nova-lite-v1:0")
+        assert capsys.readouterr().out.startswith(
+            f"Notebook 03 deployed the chatbot with model {regions_model}, and MODEL_ID asks "
+            "for amazon.nova-lite-v1:0: deploying it again"
+        )
+        assert again.version == "2" and model_behind_the_alias() == "amazon.nova-lite-v1:0"
+        assert state.load("t-model")["model_id"] == "amazon.nova-lite-v1:0"
+    finally:
+        cleanup(target, "t-model")

@@ -233,7 +233,7 @@ def test_the_policy_matches_what_lambda_fn_calls() -> None:
 
 
 def test_execution_timeout_outlasts_every_approval_wait() -> None:
-    settings = deploy.ChatbotSettings(approval_timeout_s=600, max_turns=4)
+    settings = deploy.ChatbotSettings.for_region(NAMES.region, approval_timeout_s=600, max_turns=4)
     assert settings.execution_timeout_s > settings.max_turns * settings.approval_timeout_s
     config = deploy.chatbot_config(NAMES, "https://queue", settings)
     spec = config.spec(NAMES, NAMES.role_arn)
@@ -244,6 +244,26 @@ def test_execution_timeout_outlasts_every_approval_wait() -> None:
         "MODEL_ID", "QUEUE_URL", "BUCKET", "APPROVAL_TIMEOUT_SECONDS", "MAX_TURNS",
         "REPORT_URL_EXPIRES",
     }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("region", "model_id"),
+    [
+        ("us-east-2", "us.amazon.nova-lite-v1:0"),
+        ("ap-northeast-1", "apac.amazon.nova-lite-v1:0"),
+        ("eu-west-1", "eu.amazon.nova-lite-v1:0"),
+    ],
+)
+def test_the_chatbot_calls_the_model_of_its_region(region: str, model_id: str) -> None:
+    """No US-only default: settings made without a model take the Region's profile."""
+    names = Names("hitl-alice", ACCOUNT, region)
+    with pytest.raises(TypeError):
+        deploy.ChatbotSettings()  # type: ignore[call-arg]
+    environment = deploy.chatbot_config(names, "https://queue").environment
+    assert environment["MODEL_ID"] == model_id
+    assert deploy.ChatbotSettings.for_region(region).model_id == model_id
+    chosen = deploy.ChatbotSettings.for_region(region, "amazon.nova-micro-v1:0", max_turns=2)
+    assert (chosen.model_id, chosen.max_turns) == ("amazon.nova-micro-v1:0", 2)
 
 
 # -- the zip ------------------------------------------------------------------------------
@@ -353,7 +373,7 @@ def test_the_resources_are_configured_as_asked(
     conf = fn["Configuration"]
     assert conf["Runtime"] == "python3.13" and conf["Handler"] == "lambda_fn.app.handler"
     assert conf["DurableConfig"] == {
-        "ExecutionTimeout": deploy.ChatbotSettings().execution_timeout_s,
+        "ExecutionTimeout": deploy.ChatbotSettings.for_region(names.region).execution_timeout_s,
         "RetentionPeriodInDays": 7,
     }
     assert conf["LoggingConfig"]["LogFormat"] == "JSON"
@@ -389,7 +409,7 @@ def test_a_configuration_change_is_applied_and_published(
     capsys.readouterr()
     role_arn = names.role_arn
     queue_url = deploy.ensure_queue(target, names)
-    settings = deploy.ChatbotSettings(max_turns=3)
+    settings = deploy.ChatbotSettings.for_region(names.region, max_turns=3)
     deploy.ensure_function(
         target, names, fake_bundles[0], role_arn, deploy.chatbot_config(names, queue_url, settings)
     )

@@ -54,6 +54,7 @@ from helpers.naming import (
     permissions_boundary,
     validate_prefix,
 )
+from helpers.regions import default_model_id
 from helpers.samples import FIRST_DURABLE, deploy_sample
 from helpers.target import Target
 
@@ -93,18 +94,70 @@ def test_star_only_for_actions_aws_authorizes_on_star_alone() -> None:
     assert len({s["Sid"] for s in statements(POLICY)}) == len(statements(POLICY))
 
 
+PROFILE = f"arn:aws:bedrock:us-east-2:{ACCOUNT}:inference-profile/us.amazon.nova-lite-v1:0"
+ROUTED_MODEL = "arn:aws:bedrock:*::foundation-model/amazon.nova-lite-v1:0"
+
+
 def test_every_resource_is_one_of_the_prefixs_arns() -> None:
     mine = {NAMES.queue_arn, NAMES.bucket_arn, f"{NAMES.bucket_arn}/*"}
     for n in APPS:
         mine |= {n.function_arn, n.executions_arn, n.role_arn}
         mine |= {n.log_group_arn, f"{n.log_group_arn}:*"}
-    assert {r for r in resources_of(POLICY) if r != "*"} == mine
+    # ... but the model, shared by the room: the Region's profile of the workshop's model.
+    assert default_model_id(NAMES.region) == "us.amazon.nova-lite-v1:0"
+    assert {r for r in resources_of(POLICY) if r != "*"} == mine | {PROFILE, ROUTED_MODEL}
     # Each pattern is the narrowest form of what it stands for (as in the execution role):
     assert wildcard_resources(POLICY) == {
         *(n.executions_arn for n in APPS),  # versions, aliases and their executions
         *(f"{n.log_group_arn}:*" for n in APPS),  # the group, as DescribeLogGroups spells it
         f"{NAMES.bucket_arn}/*",  # the report objects
+        ROUTED_MODEL,  # any Region the profile routes to, only through the profile
     }
+
+
+@pytest.mark.parametrize(
+    ("region", "model_id", "profile"),
+    [
+        ("us-east-2", "", "us.amazon.nova-lite-v1:0"),
+        ("ap-northeast-1", "", "apac.amazon.nova-lite-v1:0"),
+        ("eu-central-1", "", "eu.amazon.nova-lite-v1:0"),
+        ("ap-northeast-1", "apac.anthropic.claude-x-v1:0", "apac.anthropic.claude-x-v1:0"),
+    ],
+)
+def test_the_attendee_may_call_the_chatbots_model_once_and_no_other(
+    region: str, model_id: str, profile: str
+) -> None:
+    """Notebook 00's preflight calls the model the chatbot will use: the Region's (or the
+    room's --model-id), through the profile of the Region's geography, and no other."""
+    names = Names("hitl-alice", ACCOUNT, region)
+    policy = permissions.user_policy(names, model_id)
+    arn = f"arn:aws:bedrock:{region}:{ACCOUNT}:inference-profile/{profile}"
+    base = profile.split(".", 1)[1]
+    routed = (("bedrock:InferenceProfileArn", arn),)
+    assert allows(policy, Request("bedrock:InvokeModel", arn))
+    assert allows(
+        policy,
+        Request(
+            "bedrock:InvokeModel", f"arn:aws:bedrock:{region}::foundation-model/{base}", routed
+        ),
+    )
+    # The same grant as the chatbot's role, and nothing around it:
+    chatbot = deploy.execution_policy(names, model_id or default_model_id(region))
+    granted = [s for s in statements(policy) if "bedrock:InvokeModel" in as_list(s["Action"])]
+    assert [{k: v for k, v in s.items() if k != "Sid"} for s in granted] == [
+        {k: v for k, v in s.items() if k != "Sid"}
+        for s in statements(chatbot)
+        if "bedrock:InvokeModel" in as_list(s["Action"])
+    ]
+    other_geo = f"arn:aws:bedrock:{region}:{ACCOUNT}:inference-profile/global.{base}"
+    other_model = f"arn:aws:bedrock:{region}::foundation-model/amazon.nova-pro-v1:0"
+    for request in (
+        Request("bedrock:InvokeModel", f"arn:aws:bedrock:{region}::foundation-model/{base}"),
+        Request("bedrock:InvokeModel", other_model, routed),
+        Request("bedrock:InvokeModel", other_geo),
+        Request("bedrock:InvokeModelWithResponseStream", arn),
+    ):
+        assert not allows(policy, request), request
 
 
 def test_durable_actions_are_granted_on_qualified_arns_only() -> None:
@@ -242,7 +295,7 @@ MODEL_IDS = ["amazon.nova-lite-v1:0", "us.amazon.nova-lite-v1:0", "global.anthro
 
 def test_the_boundary_grants_exactly_the_actions_the_roles_use() -> None:
     assert set(permissions.MANAGED_DURABLE_ACTIONS) == managed_durable_actions()
-    used = actions_of(deploy.execution_policy(NAMES, deploy.DEFAULT_MODEL_ID))
+    used = actions_of(deploy.execution_policy(NAMES, default_model_id(NAMES.region)))
     assert actions_of(BOUNDARY) == used | managed_durable_actions()
     assert all(s["Effect"] == "Allow" and s["Sid"].isalnum() for s in statements(BOUNDARY))
     assert len({s["Sid"] for s in statements(BOUNDARY)}) == len(statements(BOUNDARY))
@@ -359,6 +412,9 @@ def test_the_command_prints_the_policy(capsys: pytest.CaptureFixture[str]) -> No
     assert json.loads(capsys.readouterr().out) == POLICY  # one document: scripts save it
     assert permissions.main(["--boundary", *argv]) == 0
     assert json.loads(capsys.readouterr().out) == BOUNDARY
+    other = "amazon.nova-micro-v1:0"  # the room's MODEL_ID, a model in the Region
+    assert permissions.main([*argv, "--model-id", other]) == 0
+    assert json.loads(capsys.readouterr().out) == permissions.user_policy(NAMES, other)
 
 
 def test_the_readmes_create_the_boundary_under_the_name_the_kit_expects() -> None:
@@ -393,6 +449,8 @@ def test_the_boundary_setting_is_read_in_one_place(monkeypatch: pytest.MonkeyPat
         ("--prefix", "xn--alice", None),
         ("--region", "mars", "is not a region name"),
         ("--account", "1234", "is not a 12-digit AWS account id"),
+        ("--model-id", "apac.amazon.nova-lite-v1:0", "--model-id is 'apac.amazon.nova-lite-v1:0'"),
+        ("--model-id", "arn:aws:bedrock:x", "the id, not an ARN"),
     ],
 )
 def test_the_command_refuses_bad_values(

@@ -1,12 +1,13 @@
-"""helpers.target and helpers.preflight against a local cloud started by the test."""
+"""helpers.target against a local cloud started by the test, and the clients' config.
+
+(The preflight's tests are in tests/test_preflight.py.)
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from helpers import preflight
+from helpers import target as targets
 from helpers.localcloud import LocalCloud
 from helpers.target import TargetError, connect
 
@@ -38,27 +39,29 @@ def test_unknown_target_is_refused_with_what_to_set(bad: str) -> None:
         connect(bad)
 
 
-def test_preflight_passes_on_the_local_cloud(
-    endpoint: str, monkeypatch: pytest.MonkeyPatch
+# -- every client: a room of thirty in one account, on venue Wi-Fi ----------------------------
+@pytest.mark.parametrize("name", ["local", "aws"])
+def test_every_client_retries_adaptively_with_room_to_wait(
+    name: str, endpoint: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """One configuration on both targets (the local cloud throttles as AWS does)."""
+    for variable in targets.RETRY_ENV.values():
+        monkeypatch.delenv(variable, raising=False)
     monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
-    checks = preflight.run(connect("local"))
-    assert [c.name for c in checks] == [
-        "identity",
-        "lambda",
-        "durable executions",
-        "s3",
-        "sqs",
-        "logs",
-    ]
-    assert all(c.ok for c in checks), [str(c) for c in checks]
+    target = connect(name, "ap-northeast-1")
+    for service in ("lambda", "logs", "sqs", "s3", "bedrock-runtime"):
+        config = target.client(service).meta.config
+        assert config.retries == {"mode": "adaptive", "total_max_attempts": 8}, service
+        assert (config.connect_timeout, config.read_timeout) == (10, 45), service
+    # The longest wait the kit asks for on purpose, an SQS long poll, fits in a read.
+    assert targets.READ_TIMEOUT_S > 20
+    # A caller's own setting goes on top, the retries stay.
+    tuned = target.client("bedrock-runtime", read_timeout=120).meta.config
+    assert tuned.read_timeout == 120 and tuned.retries["mode"] == "adaptive"
 
 
-def test_preflight_reports_a_dead_endpoint_with_a_fix(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")  # discard port: refused
+def test_botocores_own_variables_win(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
-    checks = preflight.run(connect("local"))
-    assert not any(c.ok for c in checks)
-    assert "TARGET='local'" in str(checks[0]) or "Configure credentials" in str(checks[0])
+    monkeypatch.setenv("AWS_RETRY_MODE", "standard")
+    config = connect("aws", "us-east-2").client("lambda").meta.config
+    assert config.retries == {"mode": "standard", "total_max_attempts": 1}

@@ -16,7 +16,7 @@ import pytest
 import yaml
 from cfnlint.api import ManualArgs, lint_file
 
-from helpers import deploy, naming
+from helpers import deploy, naming, regions
 from helpers.bundle import ARCHITECTURE, BUILD_DIR, RUNTIME
 from helpers.naming import Names
 
@@ -38,8 +38,8 @@ def _intrinsic(loader: _Loader, suffix: str, node: yaml.Node) -> dict[str, Any]:
         value = loader.construct_sequence(node, deep=True)
     else:
         value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
-    if suffix == "Ref":
-        return {"Ref": value}
+    if suffix in ("Ref", "Condition"):  # their long forms have no "Fn::"
+        return {suffix: value}
     if suffix == "GetAtt" and isinstance(value, str):
         value = value.split(".", 1)
     return {f"Fn::{suffix}": value}
@@ -51,12 +51,20 @@ _Loader.add_multi_constructor("!", _intrinsic)
 class Resolved:
     """The template's values for given parameters; ``refs`` stands in for what AWS returns."""
 
-    def __init__(self, template: dict[str, Any], params: dict[str, Any], refs: dict[str, Any]):
+    def __init__(
+        self,
+        template: dict[str, Any],
+        params: dict[str, Any],
+        refs: dict[str, Any],
+        region: str = REGION,
+    ):
         self.template = template
         defaults = {k: p.get("Default") for k, p in template["Parameters"].items()}
         self.values = {**defaults, **params, **refs, "AWS::AccountId": ACCOUNT,
-                       "AWS::Region": REGION, "AWS::Partition": "aws"}  # fmt: skip
-        self.conditions = {k: self(v) for k, v in template.get("Conditions", {}).items()}
+                       "AWS::Region": region, "AWS::Partition": "aws"}  # fmt: skip
+        self.conditions: dict[str, bool] = {}
+        for name, condition in template.get("Conditions", {}).items():  # in order: may refer back
+            self.conditions[name] = self(condition)
 
     def __call__(self, node: Any) -> Any:
         if isinstance(node, list):
@@ -68,7 +76,18 @@ class Resolved:
             if key == "Ref":
                 return NO_VALUE if arg == "AWS::NoValue" else self.values[arg]
             if key == "Fn::Sub":
-                return re.sub(r"\$\{([^}]+)\}", lambda m: str(self.values[m.group(1)]), arg)
+                text, local = (arg, {}) if isinstance(arg, str) else (arg[0], self(arg[1]))
+                values = {**self.values, **local}
+                return re.sub(r"\$\{([^}]+)\}", lambda m: str(values[m.group(1)]), text)
+            if key == "Fn::FindInMap":
+                mapping, top, second = (self(part) for part in arg)
+                return self.template["Mappings"][mapping][top][second]
+            if key == "Condition":
+                return self.conditions[arg]
+            if key == "Fn::And":
+                return all(self(part) for part in arg)
+            if key == "Fn::Or":
+                return any(self(part) for part in arg)
             if key == "Fn::GetAtt":
                 return self.values[".".join(arg)]
             if key == "Fn::If":
@@ -78,6 +97,8 @@ class Resolved:
                 return self(arg[0]) == self(arg[1])
             if key == "Fn::Not":
                 return not self(arg[0])
+            if key.startswith("Fn::"):  # never read an unknown function as a plain value
+                raise AssertionError(f"the resolver does not know {key}")
         resolved = {k: self(v) for k, v in node.items()}
         return {k: v for k, v in resolved.items() if v is not NO_VALUE}
 
@@ -90,8 +111,8 @@ def template() -> dict[str, Any]:
     return yaml.load(TEMPLATE.read_text(), Loader=_Loader)  # _Loader is a SafeLoader
 
 
-def resolve(template: dict[str, Any], **params: Any) -> Resolved:
-    names = Names(PREFIX, ACCOUNT, REGION)
+def resolve(template: dict[str, Any], region: str = REGION, **params: Any) -> Resolved:
+    names = Names(PREFIX, ACCOUNT, region)
     refs = {
         "Prefix": PREFIX,
         "ApprovalQueue": QUEUE_URL,
@@ -99,7 +120,7 @@ def resolve(template: dict[str, Any], **params: Any) -> Resolved:
         "LogGroup": names.log_group,
         "ExecutionRole.Arn": names.role_arn,
     }
-    return Resolved(template, params, refs)
+    return Resolved(template, params, refs, region)
 
 
 def tags_of(properties: dict[str, Any]) -> dict[str, str]:
@@ -114,8 +135,8 @@ def test_cfn_lint_finds_nothing() -> None:
 
 @pytest.mark.parametrize(
     ("geo", "model_id"),
-    [("us", "us.amazon.nova-lite-v1:0"), ("", "amazon.nova-lite-v1:0"),
-     ("global", "global.amazon.nova-lite-v1:0")],
+    [("us", "us.amazon.nova-lite-v1:0"), ("none", "amazon.nova-lite-v1:0"),
+     ("global", "global.amazon.nova-lite-v1:0"), ("auto", "us.amazon.nova-lite-v1:0")],
 )  # fmt: skip
 def test_the_role_has_the_boto3_policies(template: dict[str, Any], geo: str, model_id: str) -> None:
     names = Names(PREFIX, ACCOUNT, REGION)
@@ -142,7 +163,7 @@ def test_the_function_matches_create_function(template: dict[str, Any]) -> None:
     names = Names(PREFIX, ACCOUNT, REGION)
     resolved = resolve(template)
     fn = resolved.resource("ChatbotFunction")
-    settings = deploy.ChatbotSettings()
+    settings = deploy.ChatbotSettings.for_region(REGION)
     spec = deploy.chatbot_config(names, QUEUE_URL, settings).spec(names, names.role_arn)
     assert fn["FunctionName"] == names.function
     assert (fn["Runtime"], fn["Handler"]) == (RUNTIME, deploy.HANDLER)
@@ -161,15 +182,40 @@ def test_the_function_matches_create_function(template: dict[str, Any]) -> None:
 
 def test_the_parameters_default_to_the_helpers_defaults(template: dict[str, Any]) -> None:
     params = {k: p.get("Default") for k, p in template["Parameters"].items()}
-    settings = deploy.ChatbotSettings()
-    assert f"{params['ModelGeo']}.{params['FoundationModelId']}" == deploy.DEFAULT_MODEL_ID
+    settings = deploy.ChatbotSettings.for_region(REGION)
+    # The model: MODEL_ID "" in the notebooks, the Region's profile of the workshop's model.
+    assert (params["ModelGeo"], params["FoundationModelId"]) == ("auto", regions.MODEL)
     assert params["ApprovalTimeoutSeconds"] == settings.approval_timeout_s
     assert params["MaxTurns"] == settings.max_turns
     assert params["ReportUrlExpires"] == settings.report_url_expires_s
     assert params["ExecutionTimeout"] == settings.execution_timeout_s
     assert params["RetentionPeriodInDays"] == settings.retention_days
     assert template["Parameters"]["Prefix"]["AllowedPattern"] == naming.PREFIX_PATTERN.pattern
-    assert set(template["Parameters"]["ModelGeo"]["AllowedValues"]) == {"", *deploy.PROFILE_GEOS}
+    assert set(template["Parameters"]["ModelGeo"]["AllowedValues"]) == {
+        "auto",
+        "none",
+        *deploy.PROFILE_GEOS,
+    }
+
+
+def test_the_region_map_is_the_helpers_table(template: dict[str, Any]) -> None:
+    assert template["Mappings"]["ModelGeoByRegion"] == {
+        region: {"Geo": regions.profile_geography(region) or "none"}
+        for region in regions.DURABLE_REGIONS
+    }
+
+
+@pytest.mark.parametrize("region", ["us-east-2", "ap-northeast-1", "eu-central-1", "sa-east-1"])
+def test_by_default_the_function_calls_the_regions_model(
+    template: dict[str, Any], region: str
+) -> None:
+    """As MODEL_ID "" in notebook 03: the workshop's model through the Region's profile,
+    and a role allowed that model only."""
+    names, model_id = Names(PREFIX, ACCOUNT, region), regions.default_model_id(region)
+    resolved = resolve(template, region)
+    assert resolved.resource("ChatbotFunction")["Environment"]["Variables"]["MODEL_ID"] == model_id
+    (inline,) = resolved.resource("ExecutionRole")["Policies"]
+    assert inline["PolicyDocument"] == deploy.execution_policy(names, model_id)
 
 
 def test_queue_bucket_and_log_group_match(template: dict[str, Any]) -> None:
