@@ -10,12 +10,15 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+import botocore.session
 import cost_samples as s
 import pytest
 from botocore.exceptions import ClientError
+from botocore.paginate import Paginator
 
 from helpers.cost import (
     PRICES,
+    REPORT_FILTER_PATTERN,
     CostAnalysisError,
     MissingReportsError,
     analyse_execution,
@@ -23,9 +26,12 @@ from helpers.cost import (
     analyse_records,
     count_operations,
     invocations_from_history,
+    list_executions,
     parse_reports,
     usd,
+    version_qualifiers,
 )
+from helpers.polling import Backoff
 
 BILLED = [2456, 1205, 988, 3107]  # the four REPORT records, by hand
 
@@ -181,7 +187,9 @@ def test_three_approvals_four_invocations_arithmetic_by_hand(log: Callable[[], l
     data = 11 * 4 + 3 * 23  # step results and callback answers, bytes
     assert cost.data_bytes == data
     assert d.data_written_usd == pytest.approx(data / 1024**3 * 0.25)
-    assert d.data_retained_usd == pytest.approx(data / 1024**3 * 0.15 * 7 / 30)
+    # Stored from the start: 372.5 s while it ran and waited, then 7 days of retention.
+    assert cost.retained_days == pytest.approx(7 + 372.5 / 86_400)
+    assert d.data_retained_usd == pytest.approx(data / 1024**3 * 0.15 * (7 + 372.5 / 86_400) / 30)
     assert d.total_usd == pytest.approx(0.0000008 + 0.0000646335 + 0.000136, rel=1e-3)
 
     # A plain Lambda blocking for the whole conversation: 372.5 s at 512 MB, one request.
@@ -194,6 +202,34 @@ def test_three_approvals_four_invocations_arithmetic_by_hand(log: Callable[[], l
     sf = cost.step_functions
     assert "15 state transitions" in sf.assumptions[0]
     assert sf.cost_usd == pytest.approx(15 * 0.025 / 1000 + d.requests_usd + d.compute_usd)
+
+
+def test_retention_is_billed_while_suspended_too() -> None:
+    # Three days waiting for an approval, then 7 days of retention: 10 days of storage.
+    # 113 bytes (11 step results of 4 B, 3 answers of 23 B) at $0.15 per GB-month, a month
+    # of 30 days: 113 / 1024^3 GB x 0.15 x 10 / 30 = 113 / 1024^3 x 0.05 USD.
+    cost = analyse_records(s.execution(end_s=3 * 86_400), s.history(), s.text_log())
+    assert cost.data_bytes == 113
+    assert cost.retained_days == pytest.approx(10.0)
+    assert cost.durable.data_retained_usd == pytest.approx(113 / 1024**3 * 0.05)
+    # Only the retention after the end, as the kit used to price it, would be 7 days:
+    assert cost.durable.data_retained_usd > 113 / 1024**3 * 0.15 * 7 / 30 * 1.4
+    assert "stored 3 days" not in cost.summary()  # durations read as hours and minutes
+    assert "72 h 00 min while it ran or waited, then 7 days after the end" in cost.summary()
+
+
+def test_retention_of_a_suspended_execution_counts_so_far() -> None:
+    cost = analyse_records(s.execution(end_s=None, status="RUNNING"), s.history(), [])
+    so_far = (time.time() - s.T0.timestamp()) / 86_400
+    assert cost.retained_days == pytest.approx(so_far + 7, abs=0.01)
+    assert "while it ran or waited so far" in cost.retention_text()
+
+
+def test_unknown_retention_assumes_the_default() -> None:
+    execution = {**s.execution(end_s=86_400), "DurableConfig": None}
+    cost = analyse_records(execution, s.history(), s.text_log())
+    assert cost.retained_days == pytest.approx(1 + 14)
+    assert "14 days after the end assumed" in cost.summary()
 
 
 def test_waits_between_invocations_are_labelled() -> None:
@@ -290,13 +326,35 @@ def test_usd_stays_readable_for_small_amounts() -> None:
 
 
 # --- fetching: pagination, lag, missing records (fake clients) -------------------------
-class FakeLambda:
+FAST = Backoff(first_s=0.01, cap_s=0.05)
+
+
+class Paginated:
+    """``get_paginator`` for a fake client: botocore's own Paginator over the fake's
+    method, with the service's real pagination config (tokens, result keys, limits)."""
+
+    service = ""
+
+    def get_paginator(self, operation: str) -> Paginator:
+        session = botocore.session.get_session()
+        model = session.get_service_model(self.service).operation_model(
+            "".join(part.title() for part in operation.split("_"))
+        )
+        config = session.get_paginator_model(self.service).get_paginator(model.name)
+        return Paginator(getattr(self, operation), config, model)
+
+
+class FakeLambda(Paginated):
+    service = "lambda"
+
     def __init__(
         self, executions: dict[str, tuple[dict[str, Any], list[dict[str, Any]]]], page: int = 5
     ) -> None:
         self.executions = executions
         self.page = page
         self.history_calls = 0
+        self.listed: list[str] = []
+        self.aliases = {"live": "3"}
 
     def get_durable_execution(self, DurableExecutionArn: str) -> dict[str, Any]:
         return self.executions[DurableExecutionArn][0]
@@ -315,18 +373,31 @@ class FakeLambda:
             answer["NextMarker"] = str(start + self.page)
         return answer
 
-    def list_durable_executions_by_function(self, **kwargs: Any) -> dict[str, Any]:
+    def list_durable_executions_by_function(
+        self, FunctionName: str, Qualifier: str = "$LATEST", Marker: str = "0", **_: Any
+    ) -> dict[str, Any]:
+        # As on AWS: without a Qualifier, $LATEST's executions only; an execution is
+        # filed under the qualifier in its ARN.
+        self.listed.append(Qualifier)
         items = [
             {k: e[k] for k in ("DurableExecutionArn", "Status", "StartTimestamp")}
             for e, _ in self.executions.values()
+            if _qualifier(e["DurableExecutionArn"]) == Qualifier
         ]
         return {"DurableExecutions": items}
+
+    def list_versions_by_function(self, FunctionName: str, **_: Any) -> dict[str, Any]:
+        found = {_qualifier(arn) for arn in self.executions}
+        return {"Versions": [{"Version": v} for v in ["$LATEST", *sorted(found)]]}
+
+    def get_alias(self, FunctionName: str, Name: str) -> dict[str, Any]:
+        return {"Name": Name, "FunctionVersion": self.aliases[Name]}
 
     def get_function_configuration(self, **kwargs: Any) -> dict[str, Any]:
         return {"LoggingConfig": {"LogFormat": "Text", "LogGroup": f"/aws/lambda/{s.FUNCTION}"}}
 
 
-class FakeLogs:
+class FakeLogs(Paginated):
     """filter_log_events in pages of 3; ``arrivals[i]``: the messages visible from the
     i-th poll on (log delivery lag)."""
 
@@ -335,13 +406,18 @@ class FakeLogs:
     ) -> None:
         self.arrivals, self.group, self.page = arrivals, group, page
         self.polls = 0
+        self.calls: list[dict[str, Any]] = []
+
+    service = "logs"
 
     def filter_log_events(
         self,
         logGroupName: str,
         nextToken: str | None = None,
-        **_: Any,
+        **kwargs: Any,
     ) -> dict[str, Any]:
+        # Like moto, it ignores filterPattern: the kit must still pick REPORTs itself.
+        self.calls.append({"logGroupName": logGroupName, **kwargs})
         if logGroupName != self.group:
             raise ClientError(
                 {
@@ -364,6 +440,10 @@ class FakeLogs:
         return answer
 
 
+def _qualifier(arn: str) -> str:
+    return arn.split("/durable-execution/")[0].rsplit(":", 1)[-1]
+
+
 def _fake_lambda() -> FakeLambda:
     return FakeLambda({s.ARN: (s.execution(), s.history())})
 
@@ -373,7 +453,7 @@ def test_lagging_records_are_waited_for_across_pages() -> None:
     late = [line for line in log if s.R4 in line]
     logs = FakeLogs([[line for line in log if s.R4 not in line], [], late])
     lam = _fake_lambda()
-    cost = analyse_execution(lam, logs, s.ARN, timeout_s=5, poll_s=0.01)
+    cost = analyse_execution(lam, logs, s.ARN, timeout_s=5, backoff=FAST)
     assert logs.polls == 3  # R4's REPORT arrived on the third poll
     assert cost.complete and cost.billed_ms == sum(BILLED)
     assert lam.history_calls > 1  # the history came in pages too
@@ -384,22 +464,26 @@ def test_missing_records_raise_a_message_naming_them() -> None:
     log = [line for line in s.text_log() if s.R3 not in line and s.R4 not in line]
     began = time.monotonic()
     with pytest.raises(MissingReportsError) as caught:
-        analyse_execution(_fake_lambda(), FakeLogs([log]), s.ARN, timeout_s=0.3, poll_s=0.05)
+        analyse_execution(_fake_lambda(), FakeLogs([log]), s.ARN, timeout_s=0.3, backoff=FAST)
     assert time.monotonic() - began < 2  # bounded
     message = str(caught.value)
     assert caught.value.missing == [s.R3, s.R4]
     assert s.R3 in message and s.R4 in message and "no REPORT record arrived" in message
     assert "timeout_s" in message and "allow_missing=True" in message
+    assert "2 of 4 REPORT records have arrived" in message  # how many of how many
+    assert "run this cell again in a minute" in message
+    assert caught.value._render_traceback_() == [message]  # a notebook shows no traceback
 
 
 def test_allow_missing_analyses_what_arrived_and_says_so() -> None:
     log = [line for line in s.text_log() if s.R4 not in line]
     cost = analyse_execution(
-        _fake_lambda(), FakeLogs([log]), s.ARN, timeout_s=0.1, poll_s=0.05, allow_missing=True
+        _fake_lambda(), FakeLogs([log]), s.ARN, timeout_s=0.1, backoff=FAST, allow_missing=True
     )
     assert cost.missing == [s.R4] and not cost.complete
     assert cost.billed_ms == sum(BILLED[:3])
-    assert "INCOMPLETE: 1 invocations without a usable REPORT record" in cost.summary()
+    assert "INCOMPLETE: 1 of 4 invocations have no usable REPORT record yet" in cost.summary()
+    assert "run this cell again in a minute" in cost.summary()
 
 
 def test_a_malformed_record_is_not_waited_for() -> None:
@@ -407,7 +491,7 @@ def test_a_malformed_record_is_not_waited_for() -> None:
     log.append(f"REPORT RequestId: {s.R4}\tDuration: 3106.90 ms\tBilled Dur")
     began = time.monotonic()
     with pytest.raises(MissingReportsError, match="malformed") as caught:
-        analyse_execution(_fake_lambda(), FakeLogs([log]), s.ARN, timeout_s=30, poll_s=0.05)
+        analyse_execution(_fake_lambda(), FakeLogs([log]), s.ARN, timeout_s=30, backoff=FAST)
     assert time.monotonic() - began < 5
     assert caught.value.missing == [s.R4]
 
@@ -420,12 +504,18 @@ def test_a_missing_log_group_is_named() -> None:
             s.ARN,
             log_group="/aws/lambda/typo",
             timeout_s=0.1,
-            poll_s=0.05,
+            backoff=FAST,
         )
 
 
+def on_version(arn: str, version: str) -> str:
+    head, tail = arn.split("/durable-execution/")
+    return f"{head.rsplit(':', 1)[0]}:{version}/durable-execution/{tail}"
+
+
 def test_many_executions_table() -> None:
-    second_arn = s.ARN.replace("chat-3-approvals", "chat-2")
+    first_arn = on_version(s.ARN, "3")
+    second_arn = on_version(s.ARN.replace("chat-3-approvals", "chat-2"), "2")
     second = {
         **s.execution(),
         "DurableExecutionArn": second_arn,
@@ -446,7 +536,8 @@ def test_many_executions_table() -> None:
             },
         }
     ]
-    lam = FakeLambda({s.ARN: (s.execution(), s.history()), second_arn: (second, second_history)})
+    first = {**s.execution(), "DurableExecutionArn": first_arn}
+    lam = FakeLambda({first_arn: (first, s.history()), second_arn: (second, second_history)})
     extra = (
         f"REPORT RequestId: {rid}\tDuration: 99.50 ms\tBilled Duration: 100 ms\t"
         "Memory Size: 512 MB\tMax Memory Used: 90 MB\t\n"
@@ -456,7 +547,7 @@ def test_many_executions_table() -> None:
         FakeLogs([[*s.text_log(), extra, s.FOREIGN_TEXT]]),
         s.FUNCTION,
         timeout_s=1,
-        poll_s=0.05,
+        backoff=FAST,
     )
     table = result.table()
     assert [r["execution"] for r in table] == ["chat-2", "chat-3-approvals"]  # oldest first
@@ -465,6 +556,34 @@ def test_many_executions_table() -> None:
     assert table[1]["billed_pct_of_wall_clock"] == round(100 * 7.756 / 372.5, 2)
     assert result.parse.foreign == 1  # the other function's record
     assert "chat-3-approvals" in result.summary()
+    # Each version was asked by name: without a Qualifier AWS lists $LATEST's only.
+    assert sorted(lam.listed) == ["$LATEST", "2", "3"]
+
+
+def test_every_listing_names_its_qualifier() -> None:
+    arn = on_version(s.ARN, "3")
+    lam = FakeLambda({arn: ({**s.execution(), "DurableExecutionArn": arn}, s.history())})
+    assert [e["DurableExecutionArn"] for e in list_executions(lam, s.FUNCTION, "3")] == [arn]
+    assert lam.listed == ["3"]
+    assert [e["DurableExecutionArn"] for e in list_executions(lam, s.FUNCTION, "live")] == [arn]
+    assert lam.listed == ["3", "3"]  # the alias stands for the version it routes to
+    assert list_executions(lam, s.FUNCTION, "$LATEST") == []
+    assert version_qualifiers(lam, s.FUNCTION) == ["$LATEST", "3"]
+
+
+def test_log_reads_ask_for_report_records_since_the_start() -> None:
+    logs = FakeLogs([s.json_log()])
+    cost = analyse_execution(_fake_lambda(), logs, s.ARN, timeout_s=1, backoff=FAST)
+    assert cost.complete
+    assert logs.calls and all(
+        call["filterPattern"] == REPORT_FILTER_PATTERN for call in logs.calls
+    )
+    start_ms = int(s.T0.timestamp() * 1000)
+    assert {call["startTime"] for call in logs.calls} == {start_ms - 5_000}  # a little skew
+    # The pattern names both record shapes, so either log format passes it.
+    assert '"REPORT RequestId"' in REPORT_FILTER_PATTERN
+    assert '"platform.report"' in REPORT_FILTER_PATTERN
+    assert all(line.startswith("REPORT RequestId") for line in s.text_log() if "REPORT" in line)
 
 
 # --- end to end: the in-process local cloud --------------------------------------------
@@ -554,7 +673,7 @@ def test_end_to_end_on_the_local_cloud(
 ) -> None:
     lam, logs = client("lambda"), client("logs")
     _, _, (arn, _) = conversations[log_format]
-    cost = analyse_execution(lam, logs, arn, timeout_s=20, poll_s=0.2)
+    cost = analyse_execution(lam, logs, arn, timeout_s=20, backoff=FAST)
 
     events = lam.get_durable_execution_history(DurableExecutionArn=arn)["Events"]
     completed = [e for e in events if e["EventType"] == "InvocationCompleted"]
@@ -578,7 +697,7 @@ def test_end_to_end_many_executions(
 ) -> None:
     function, version, arns = conversations["JSON"]
     result = analyse_function(
-        client("lambda"), client("logs"), function, version, timeout_s=20, poll_s=0.2
+        client("lambda"), client("logs"), function, version, timeout_s=20, backoff=FAST
     )
     assert len(result.table()) == len(arns) == 2
     assert all(row["invocations"] == 4 and row["missing_reports"] == 0 for row in result.table())
@@ -597,7 +716,7 @@ def test_end_to_end_missing_records_are_named(
             arn,
             log_group="/aws/lambda/no-such-group",
             timeout_s=0.5,
-            poll_s=0.1,
+            backoff=FAST,
         )
     assert len(caught.value.missing) == 4
     assert "does not exist" in str(caught.value)
