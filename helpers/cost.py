@@ -1063,9 +1063,7 @@ def wait_for_reports(
         if progress is not None:
             progress(sum(1 for rid in wanted if rid in value[0]), len(wanted))
 
-    result = poll(
-        read, settled, timeout_s=timeout_s, backoff=backoff, progress=step, sleep=sleep
-    )
+    result = poll(read, settled, timeout_s=timeout_s, backoff=backoff, progress=step, sleep=sleep)
     reports, parse = result.value if result.value is not None else ({}, ParseReport())
     missing = [rid for rid in wanted if rid not in reports]
     if missing and not allow_missing:

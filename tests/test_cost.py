@@ -10,11 +10,10 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-import botocore.session
 import cost_samples as s
 import pytest
 from botocore.exceptions import ClientError
-from botocore.paginate import Paginator
+from fake_aws import Paginated
 
 from helpers.cost import (
     PRICES,
@@ -329,21 +328,6 @@ def test_usd_stays_readable_for_small_amounts() -> None:
 FAST = Backoff(first_s=0.01, cap_s=0.05)
 
 
-class Paginated:
-    """``get_paginator`` for a fake client: botocore's own Paginator over the fake's
-    method, with the service's real pagination config (tokens, result keys, limits)."""
-
-    service = ""
-
-    def get_paginator(self, operation: str) -> Paginator:
-        session = botocore.session.get_session()
-        model = session.get_service_model(self.service).operation_model(
-            "".join(part.title() for part in operation.split("_"))
-        )
-        config = session.get_paginator_model(self.service).get_paginator(model.name)
-        return Paginator(getattr(self, operation), config, model)
-
-
 class FakeLambda(Paginated):
     service = "lambda"
 
@@ -575,9 +559,7 @@ def test_log_reads_ask_for_report_records_since_the_start() -> None:
     logs = FakeLogs([s.json_log()])
     cost = analyse_execution(_fake_lambda(), logs, s.ARN, timeout_s=1, backoff=FAST)
     assert cost.complete
-    assert logs.calls and all(
-        call["filterPattern"] == REPORT_FILTER_PATTERN for call in logs.calls
-    )
+    assert logs.calls and all(call["filterPattern"] == REPORT_FILTER_PATTERN for call in logs.calls)
     start_ms = int(s.T0.timestamp() * 1000)
     assert {call["startTime"] for call in logs.calls} == {start_ms - 5_000}  # a little skew
     # The pattern names both record shapes, so either log format passes it.
