@@ -938,6 +938,38 @@ class ExecutionCost:
         lines += ["", "Prices", *("  " + x for x in self.prices.describe())]
         return "\n".join(lines)
 
+    def compute_text(self) -> str:
+        """GB-seconds of this execution, worked out in words from its own figures."""
+        if self.memory_mb is None:
+            return "No REPORT record has arrived yet: no GB-seconds to show."
+        p = self.prices
+        return (
+            f"This execution: {self.memory_mb} MB = {self.memory_mb / 1024:g} GB, billed "
+            f"{self.billed_s:.3f} s in all, is {self.gb_seconds:.4f} GB-s; at the "
+            f"{p.architecture} list price of ${p.lambda_gb_second:.10f}".rstrip("0")
+            + f" per GB-s that is {usd(self.durable.compute_usd)}."
+        )
+
+    def verdict(self) -> str:
+        """This execution's durable estimate beside a plain blocking Lambda, in words."""
+        d, b = self.durable.total_usd, self.blocking.cost_usd
+        wall = duration_text(self.wall_clock_s)
+        if not self.blocking.possible:
+            return (
+                f"This conversation took {wall}: a plain Lambda could not have waited that "
+                f"long (15 minutes at most). The durable estimate is {usd(d)}."
+            )
+        if b >= d:
+            return (
+                f"This conversation took {wall}: a plain Lambda blocking through it would "
+                f"cost {usd(b)}, {self._times(b)} ({usd(d)})."
+            )
+        return (
+            f"This conversation took {wall}: a plain Lambda blocking through it would cost "
+            f"{usd(b)}, less than the durable estimate ({usd(d)}), because the waits were "
+            f"short and the durable operations alone cost {usd(self.durable.operations_usd)}."
+        )
+
     def _ratio(self) -> str:
         wall = self.wall_clock_s
         if wall <= 0:

@@ -15,16 +15,18 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import cost_samples as s
 import pytest
 from fake_aws import Paginated
 
 from helpers import chat, history, state, teardown
 from helpers.approvals import ApprovalPanel, Inbox
 from helpers.cleanup import cleanup
+from helpers.cost import analyse_records
 from helpers.localcloud import LocalCloud
 from helpers.naming import Names
 from helpers.params import ParameterError, check_parameters
-from helpers.show import function_config, json_block, table
+from helpers.show import alternatives, function_config, json_block, table
 from helpers.target import Target
 
 QUERY = "How are callbacks billed, what is 52.1 / 4, and what would 1000 executions at 1 GB and 13 s cost?"  # noqa: E501
@@ -86,6 +88,14 @@ def test_table_and_json_block() -> None:
     assert md.splitlines()[0] == "| a | b | c |"
     assert "x\\|y" in md and '{"k": 1}' in md and "| 2.5 |" in md
     assert table([]).data == "*(nothing to show)*"
+    # A pair of "$" would be typeset as math in JupyterLab: escaped, they show as dollars.
+    assert "| \\$0.20 and \\$3 |" in table([{"cost": "$0.20 and $3"}]).data
+
+
+def test_alternatives_show_retention_priced_from_the_start() -> None:
+    cost = analyse_records(s.execution(end_s=3 * 86_400), s.history(), s.text_log())
+    shown = alternatives(cost).data
+    assert "72 h 00 min while it ran or waited, then 7 days after the end: 10.00 days" in shown
     assert json_block({"b": 1}).data == '```json\n{\n  "b": 1\n}\n```'
 
 

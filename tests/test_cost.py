@@ -203,6 +203,26 @@ def test_three_approvals_four_invocations_arithmetic_by_hand(log: Callable[[], l
     assert sf.cost_usd == pytest.approx(15 * 0.025 / 1000 + d.requests_usd + d.compute_usd)
 
 
+def test_the_run_is_told_in_words_from_its_own_figures() -> None:
+    cost = analyse_records(s.execution(), s.history(), s.text_log())
+    # 512 MB = 0.5 GB; 7.756 s billed; 0.5 x 7.756 = 3.878 GB-s; x 0.0000166667 = $0.0000646
+    assert cost.compute_text() == (
+        "This execution: 512 MB = 0.5 GB, billed 7.756 s in all, is 3.8780 GB-s; at the "
+        "x86_64 list price of $0.0000166667 per GB-s that is $0.0000646."
+    )
+    # Blocking: 372.5 s x 0.5 GB x 0.0000166667 + $0.0000002 = $0.00310, 15.4x $0.000201.
+    assert cost.verdict() == (
+        "This conversation took 6 min 12 s: a plain Lambda blocking through it would cost "
+        "$0.00310, 15.4x the durable estimate ($0.000201)."
+    )
+    short = analyse_records(s.execution(end_s=3), s.history(), s.text_log())
+    assert "less than the durable estimate" in short.verdict()
+    assert (
+        "could not have waited"
+        in analyse_records(s.execution(end_s=3600), s.history(), s.text_log()).verdict()
+    )
+
+
 def test_retention_is_billed_while_suspended_too() -> None:
     # Three days waiting for an approval, then 7 days of retention: 10 days of storage.
     # 113 bytes (11 step results of 4 B, 3 answers of 23 B) at $0.15 per GB-month, a month
