@@ -798,6 +798,16 @@ class ExecutionCost:
             f"then {period}: {self.retained_days:.2f} days"
         )
 
+    def retention_sentence(self) -> str:
+        """What the checkpoint data costs, written and stored, in one sentence."""
+        d, p = self.durable, self.prices
+        return (
+            f"Checkpoint data, ~{self.data_bytes} B: written once ({usd(d.data_written_usd)} "
+            f"at ${p.durable_data_written_per_gb:g} per GB), {self.retention_text()} "
+            f"({usd(d.data_retained_usd)} at ${p.durable_data_retained_per_gb_month:g} "
+            "per GB-month)."
+        )
+
     def _blocking(self) -> Comparison:
         p = self.prices
         memory = self.memory_mb

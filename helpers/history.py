@@ -477,9 +477,9 @@ def _phase(events: Sequence[dict[str, Any]]) -> str:
     return "running"
 
 
-# GetDurableExecution every 0.5 s, growing to 3 s (with jitter): short waits still end
+# GetDurableExecution every 0.5 s, growing to 2 s (with jitter): short waits still end
 # promptly, and a room of attendees does not poll the durable read APIs in lock-step.
-STATUS_BACKOFF = Backoff(first_s=0.5, cap_s=3.0)
+STATUS_BACKOFF = Backoff(first_s=0.5, cap_s=2.0)
 # The bar's "what it is doing" comes from the history, read at most this often while the
 # execution is suspended (a wait or a callback: long), and after a second while it runs
 # (an invocation: short, so the next phase comes soon).
@@ -499,7 +499,8 @@ def wait_for(
 
     Each poll is one GetDurableExecution, with backoff and jitter between polls
     (``helpers.polling``); the history, for the bar's "suspended in a wait" or "waiting
-    for a callback", is read at most every ``PHASE_EVERY_S`` seconds. ``expected_s`` sets
+    for a callback", is read at most every ``PHASE_EVERY_S`` seconds while it is
+    suspended. ``expected_s`` sets
     the bar's length (say, the wait in the handler); without it the bar runs to
     ``timeout_s``, by default two minutes beyond what is expected (cold starts, IAM, a
     slow region). Raises ``ExecutionTimeout`` if still running by then.

@@ -235,6 +235,11 @@ def test_retention_is_billed_while_suspended_too() -> None:
     assert cost.durable.data_retained_usd > 113 / 1024**3 * 0.15 * 7 / 30 * 1.4
     assert "stored 3 days" not in cost.summary()  # durations read as hours and minutes
     assert "72 h 00 min while it ran or waited, then 7 days after the end" in cost.summary()
+    assert cost.retention_sentence() == (
+        "Checkpoint data, ~113 B: written once ($0.0000000263 at $0.25 per GB), stored "
+        "72 h 00 min while it ran or waited, then 7 days after the end: 10.00 days "
+        "($0.00000000526 at $0.15 per GB-month)."
+    )
 
 
 def test_retention_of_a_suspended_execution_counts_so_far() -> None:
