@@ -27,6 +27,7 @@ from helpers.cost import (
     invocations_from_history,
     list_executions,
     parse_reports,
+    report_messages,
     usd,
     version_qualifiers,
 )
@@ -739,3 +740,29 @@ def test_benchmark_data_is_analysed_completely() -> None:
     assert cost.cold_starts == 20
     statuses = {c.report.status for c in cost.invocations if c.report}
     assert statuses == {"success", "error", "timeout"}
+
+
+def test_report_reads_on_the_local_cloud_keep_only_report_records(
+    client: Callable[[str], Any],
+) -> None:
+    # The filter pattern goes to CloudWatch Logs; whatever the emulator makes of it (moto
+    # 5.2 ignores "?term" patterns), what the kit keeps is REPORT records only.
+    logs = client("logs")
+    group = f"/aws/lambda/{s.FUNCTION}-filter-{time.time_ns()}"
+    logs.create_log_group(logGroupName=group)
+    logs.create_log_stream(logGroupName=group, logStreamName="a")
+    now = int(time.time() * 1000)
+    lines = [*s.text_log(), *s.json_log(), "an application line", s.FOREIGN_TEXT]
+    logs.put_log_events(
+        logGroupName=group,
+        logStreamName="a",
+        logEvents=[{"timestamp": now + i, "message": m} for i, m in enumerate(lines)],
+    )
+    messages = report_messages(logs, group, now - 1000)
+    assert messages is not None
+    reports, parse = parse_reports(messages)
+    assert sorted(reports) == sorted([s.R1, s.R2, s.R3, s.R4, s.OTHER])
+    assert parse.text_reports == 5 and not parse.malformed  # first of each kept: text
+    assert len(parse.duplicates) == 4  # the same four again, as JSON
+    assert report_messages(logs, group, now + 10 * len(lines)) == []  # startTime honoured
+    assert report_messages(logs, f"{group}-none", now) is None
