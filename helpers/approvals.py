@@ -47,6 +47,8 @@ from typing import Any, Literal
 import ipywidgets as widgets
 from botocore.exceptions import BotoCoreError, ClientError
 
+from .polling import is_throttling
+
 APPROVE, DENY = "APPROVE", "DENY"
 DECISION_VALUES = (APPROVE, DENY)
 APPROVAL_MODES = ("widget", "auto")
@@ -417,6 +419,8 @@ class Inbox:
             try:
                 details = self.lam.get_durable_execution(DurableExecutionArn=info.arn)
             except (ClientError, BotoCoreError) as exc:
+                if is_throttling(exc):  # the account's quota, shared by the room: next poll
+                    continue
                 self.say(
                     "error",
                     f"Could not read the status of execution {short_id(info.arn)}: "
