@@ -1411,8 +1411,10 @@ def list_executions(
             kwargs["Statuses"] = list(statuses)
         for page in paginator.paginate(**kwargs):
             found.extend(page.get("DurableExecutions", []))
-    found.sort(key=lambda e: epoch_seconds(e["StartTimestamp"]), reverse=True)
-    return found[:limit]
+    # One entry per execution, even where two listings overlap (an alias's versions).
+    unique = {str(e["DurableExecutionArn"]): e for e in found}
+    ordered = sorted(unique.values(), key=lambda e: epoch_seconds(e["StartTimestamp"]))
+    return ordered[::-1][:limit]
 
 
 def analyse_function(

@@ -581,6 +581,18 @@ def test_every_listing_names_its_qualifier() -> None:
     assert version_qualifiers(lam, s.FUNCTION) == ["$LATEST", "3"]
 
 
+def test_an_execution_listed_under_two_versions_counts_once() -> None:
+    class IgnoresQualifier(FakeLambda):  # an emulator that lists every version's
+        def list_durable_executions_by_function(self, **kwargs: Any) -> dict[str, Any]:
+            return super().list_durable_executions_by_function(
+                **{**kwargs, "Qualifier": _qualifier(arn)}
+            )
+
+    arn = on_version(s.ARN, "3")
+    lam = IgnoresQualifier({arn: ({**s.execution(), "DurableExecutionArn": arn}, s.history())})
+    assert [e["DurableExecutionArn"] for e in list_executions(lam, s.FUNCTION)] == [arn]
+
+
 def test_log_reads_ask_for_report_records_since_the_start() -> None:
     logs = FakeLogs([s.json_log()])
     cost = analyse_execution(_fake_lambda(), logs, s.ARN, timeout_s=1, backoff=FAST)
