@@ -47,6 +47,8 @@ from typing import Any, Literal
 import ipywidgets as widgets
 from botocore.exceptions import BotoCoreError, ClientError
 
+from .polling import is_throttling
+
 APPROVE, DENY = "APPROVE", "DENY"
 DECISION_VALUES = (APPROVE, DENY)
 APPROVAL_MODES = ("widget", "auto")
@@ -272,9 +274,10 @@ def open_callbacks(lam: Any, execution_arn: str) -> list[OpenCallback]:
     started: dict[str, OpenCallback] = {}
     closed: set[str] = set()
     contexts: dict[str, str] = {}
-    kwargs: dict[str, Any] = {"DurableExecutionArn": execution_arn}
-    while True:
-        page = lam.get_durable_execution_history(**kwargs)
+    pages = lam.get_paginator("get_durable_execution_history").paginate(
+        DurableExecutionArn=execution_arn
+    )
+    for page in pages:
         for event in page.get("Events", []):
             kind, op_id = event.get("EventType"), event.get("Id", "")
             if kind == "ContextStarted":
@@ -290,9 +293,6 @@ def open_callbacks(lam: Any, execution_arn: str) -> list[OpenCallback]:
                 )
             elif kind in ("CallbackSucceeded", "CallbackFailed", "CallbackTimedOut"):
                 closed.add(op_id)
-        if not page.get("NextMarker"):
-            break
-        kwargs["Marker"] = page["NextMarker"]
     return [callback for op_id, callback in started.items() if op_id not in closed]
 
 
@@ -312,21 +312,25 @@ def versions_of(lam: Any, function_name: str, qualifier: str) -> list[str]:
 
 def running_executions(lam: Any, function_name: str, qualifier: str | None = None) -> list[str]:
     """ARNs of the function's RUNNING durable executions (optionally of one qualifier; an
-    alias stands for the versions it routes to now)."""
-    qualifiers: list[str | None] = (
-        [*versions_of(lam, function_name, qualifier)] if qualifier else [None]
-    )
-    arns: list[str] = []
-    for version in qualifiers:
-        kwargs: dict[str, Any] = {"FunctionName": function_name, "Statuses": ["RUNNING"]}
-        if version:
-            kwargs["Qualifier"] = version
-        while True:
-            page = lam.list_durable_executions_by_function(**kwargs)
-            arns += [item["DurableExecutionArn"] for item in page.get("DurableExecutions", [])]
-            if not page.get("NextMarker"):
-                break
-            kwargs["Marker"] = page["NextMarker"]
+    alias stands for the versions it routes to now). Without a qualifier: ``$LATEST`` and
+    every published version, each asked by name, since a listing without a Qualifier
+    covers ``$LATEST`` only (Lambda API reference, ListDurableExecutionsByFunction)."""
+    if qualifier:
+        versions = versions_of(lam, function_name, qualifier)
+    else:
+        pages = lam.get_paginator("list_versions_by_function").paginate(FunctionName=function_name)
+        versions = list(
+            dict.fromkeys(["$LATEST", *(str(v["Version"]) for p in pages for v in p["Versions"])])
+        )
+    paginator = lam.get_paginator("list_durable_executions_by_function")
+    arns = [
+        str(item["DurableExecutionArn"])
+        for version in versions
+        for page in paginator.paginate(
+            FunctionName=function_name, Qualifier=version, Statuses=["RUNNING"]
+        )
+        for item in page.get("DurableExecutions", [])
+    ]
     return list(dict.fromkeys(arns))
 
 
@@ -415,6 +419,8 @@ class Inbox:
             try:
                 details = self.lam.get_durable_execution(DurableExecutionArn=info.arn)
             except (ClientError, BotoCoreError) as exc:
+                if is_throttling(exc):  # the account's quota, shared by the room: next poll
+                    continue
                 self.say(
                     "error",
                     f"Could not read the status of execution {short_id(info.arn)}: "

@@ -37,6 +37,8 @@ from tqdm.auto import tqdm
 from . import history, state
 from .approvals import ENDED_STATUSES, ApprovalPanel, AutoDecider
 from .cost import (
+    LOG_BACKOFF,
+    LOG_WAIT_S,
     PRICES,
     CostAnalysisError,
     FunctionCost,
@@ -48,12 +50,13 @@ from .cost import (
     function_of,
     invocations_from_history,
     list_executions,
-    log_messages,
-    parse_reports,
+    missing_records_text,
+    wait_for_reports,
 )
 from .deploy import ChatbotSettings, deploy_chatbot, start_execution
 from .naming import Names, redact_account
 from .params import ParameterError, check_review_seconds
+from .polling import Backoff
 from .show import table
 from .target import Target
 
@@ -308,14 +311,10 @@ def outcome_of(panel: ApprovalPanel) -> Outcome:
     )
 
 
-def wait_for_execution(
-    target: Target, execution_arn: str, timeout: float = 120.0, poll_s: float = 0.25
-) -> Outcome:
-    """Wait (with history.wait_for's progress bar) until the execution ends; its Outcome.
-    Raises ExecutionTimeout (a TimeoutError) after ``timeout`` seconds."""
-    details = history.wait_for(
-        target.client("lambda"), execution_arn, timeout_s=timeout, poll_s=poll_s
-    )
+def wait_for_execution(target: Target, execution_arn: str, timeout: float = 120.0) -> Outcome:
+    """Wait (with history.wait_for's progress bar and backoff) until the execution ends;
+    its Outcome. Raises ExecutionTimeout (a TimeoutError) after ``timeout`` seconds."""
+    details = history.wait_for(target.client("lambda"), execution_arn, timeout_s=timeout)
     status = str(details.get("Status", "UNKNOWN"))
     raw = details.get("Result")
     try:
@@ -474,7 +473,11 @@ def history_brief(target: Target, execution_arn: str | None) -> Markdown:
 # -- for notebook 05 -------------------------------------------------------------------------
 def conversation_to_analyse(target: Target, names: Names, execution_arn: str = "") -> str:
     """The execution notebook 05 analyses: ``execution_arn`` if given, else the one notebook
-    04 saved for this PREFIX, else the newest finished execution of the chatbot."""
+    04 saved for this PREFIX, else the newest finished execution of the chatbot.
+
+    That last one is looked for on every version of the function (the alias ``live``
+    points at a published version, and a listing without a Qualifier would show
+    ``$LATEST``'s executions only, as on AWS): ``cost.list_executions`` asks each one."""
     if execution_arn:
         how = "given as EXECUTION_ARN"
         arn = execution_arn
@@ -503,28 +506,44 @@ def conversation_to_analyse(target: Target, names: Names, execution_arn: str = "
 
 
 def wait_for_report_records(
-    target: Target, execution_arn: str, timeout_s: float = 90.0, poll_s: float = 1.0
+    target: Target,
+    execution_arn: str,
+    timeout_s: float = LOG_WAIT_S,
+    backoff: Backoff = LOG_BACKOFF,
 ) -> int:
     """Watch the execution's REPORT records arrive in CloudWatch Logs, one progress step
-    per invocation, for at most ``timeout_s``; returns how many are still missing.
+    per invocation, for at most ``timeout_s`` (a few minutes: delivery can lag that long
+    on AWS), reading REPORT records only, with backoff; stops as soon as there is one per
+    ``InvocationCompleted``. Prints one plain sentence and returns how many are missing.
 
-    Log delivery lags on AWS (seconds, sometimes a minute). This only waits and shows it;
     ``cost.analyse_execution`` then joins the records (and says which never came).
     """
     lam, logs = target.client("lambda"), target.client("logs")
-    wanted = {i.request_id for i in invocations_from_history(execution_history(lam, execution_arn))}
+    wanted = [i.request_id for i in invocations_from_history(execution_history(lam, execution_arn))]
     log_group = function_log_group(lam, *function_of(execution_arn))
     started = lam.get_durable_execution(DurableExecutionArn=execution_arn)["StartTimestamp"]
     start_ms = int(((_when(started) or time.time()) - SKEW_S) * 1000)
-    deadline = time.monotonic() + timeout_s
+    began = time.monotonic()
     with tqdm(total=len(wanted), desc="REPORT records", unit="record") as bar:
-        while True:
-            reports, _ = parse_reports(log_messages(logs, log_group, start_ms) or [])
-            found = len(wanted & reports.keys())
+
+        def step(found: int, _wanted: int) -> None:
             bar.update(found - bar.n)
-            if found == len(wanted) or time.monotonic() > deadline:
-                return len(wanted) - found
-            time.sleep(poll_s)
+
+        _, _, missing = wait_for_reports(
+            logs,
+            log_group,
+            wanted,
+            start_ms=start_ms,
+            timeout_s=timeout_s,
+            backoff=backoff,
+            allow_missing=True,
+            progress=step,
+        )
+    if missing:
+        print(missing_records_text(len(missing), len(wanted), time.monotonic() - began))
+    else:
+        print(f"All {len(wanted)} REPORT records have arrived, one per invocation.")
+    return len(missing)
 
 
 def costs_since_deploy(

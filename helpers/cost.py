@@ -28,12 +28,14 @@ import json
 import math
 import re
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
+
+from .polling import Backoff, poll
 
 # --------------------------------------------------------------------------------------
 # Prices
@@ -95,6 +97,10 @@ class PriceTable:
 
 PRICES = PriceTable()
 GIB = 1024**3
+DAYS_PER_MONTH = 30  # a GB-month of retained data, as the kit reckons it
+# RetentionPeriodInDays when the function's DurableConfig cannot be read (deleted since):
+# the CloudFormation default (AWS::Lambda::Function DurableConfig; other pages say 30).
+DEFAULT_RETENTION_DAYS = 14
 
 # --------------------------------------------------------------------------------------
 # REPORT records
@@ -374,6 +380,10 @@ class MissingReportsError(CostAnalysisError):
     def __init__(self, message: str, missing: list[str]) -> None:
         super().__init__(message)
         self.missing = missing
+
+    def _render_traceback_(self) -> list[str]:
+        """What IPython shows instead of a traceback: records not there yet is no bug."""
+        return [str(self)]
 
 
 @dataclass(frozen=True)
@@ -751,16 +761,51 @@ class ExecutionCost:
     def complete(self) -> bool:
         return not self.missing
 
+    @property
+    def retained_days(self) -> float:
+        """How long the checkpoint data is stored, in days: from the moment it is written
+        (taken as the execution's start) while the execution runs or is suspended, then the
+        retention period after its end. AWS bills stored data for both (Lambda pricing,
+        durable functions: data retained). While RUNNING: so far, plus the retention to come."""
+        days = self.retention_days if self.retention_days is not None else DEFAULT_RETENTION_DAYS
+        return self.wall_clock_s / 86_400 + days
+
     def _durable_cost(self) -> CostBreakdown:
         p = self.prices
         gib = self.data_bytes / GIB
-        days = self.retention_days if self.retention_days is not None else 14
         return CostBreakdown(
             requests_usd=len(self.invocations) * p.lambda_requests_per_million / 1e6,
             compute_usd=self.gb_seconds * p.lambda_gb_second,
             operations_usd=self.operations.total * p.durable_operations_per_million / 1e6,
             data_written_usd=gib * p.durable_data_written_per_gb,
-            data_retained_usd=gib * p.durable_data_retained_per_gb_month * days / 30,
+            # GB-months, a month taken as 30 days.
+            data_retained_usd=gib
+            * p.durable_data_retained_per_gb_month
+            * self.retained_days
+            / DAYS_PER_MONTH,
+        )
+
+    def retention_text(self) -> str:
+        """How the retained-data charge is reckoned, in words."""
+        running = " so far" if self.end is None else ""
+        period = (
+            f"{self.retention_days} days after the end"
+            if self.retention_days is not None
+            else f"retention unknown: {DEFAULT_RETENTION_DAYS} days after the end assumed"
+        )
+        return (
+            f"stored {duration_text(self.wall_clock_s)} while it ran or waited{running}, "
+            f"then {period}: {self.retained_days:.2f} days"
+        )
+
+    def retention_sentence(self) -> str:
+        """What the checkpoint data costs, written and stored, in one sentence."""
+        d, p = self.durable, self.prices
+        return (
+            f"Checkpoint data, ~{self.data_bytes} B: written once ({usd(d.data_written_usd)} "
+            f"at ${p.durable_data_written_per_gb:g} per GB), {self.retention_text()} "
+            f"({usd(d.data_retained_usd)} at ${p.durable_data_retained_per_gb_month:g} "
+            "per GB-month)."
         )
 
     def _blocking(self) -> Comparison:
@@ -881,11 +926,7 @@ class ExecutionCost:
             f"    requests {usd(d.requests_usd)}, compute {usd(d.compute_usd)}, operations "
             f"{usd(d.operations_usd)}, checkpoint data ~{self.data_bytes} B written "
             f"{usd(d.data_written_usd)} + retained {usd(d.data_retained_usd)} "
-            + (
-                f"({self.retention_days} days)"
-                if self.retention_days is not None
-                else "(retention unknown: 14 days assumed)"
-            ),
+            f"({self.retention_text()})",
             "",
             "Compared with",
             f"  {b.name}: billed {duration_text(b.billed_s or 0)} -> {usd(b.cost_usd)} per "
@@ -898,12 +939,46 @@ class ExecutionCost:
         if self.missing:
             lines += [
                 "",
-                f"INCOMPLETE: {len(self.missing)} invocations without a usable "
-                f"REPORT record, not in the figures: {', '.join(self.missing)}",
+                f"INCOMPLETE: {len(self.missing)} of {n} invocations have no usable REPORT "
+                "record yet, so the figures above leave them out "
+                f"({', '.join(self.missing)}). Log delivery can lag by minutes on AWS: run "
+                "this cell again in a minute.",
             ]
         lines += ["", "Log parsing", *("  " + x for x in self.parse.summary().splitlines())]
         lines += ["", "Prices", *("  " + x for x in self.prices.describe())]
         return "\n".join(lines)
+
+    def compute_text(self) -> str:
+        """GB-seconds of this execution, worked out in words from its own figures."""
+        if self.memory_mb is None:
+            return "No REPORT record has arrived yet: no GB-seconds to show."
+        p = self.prices
+        return (
+            f"This execution: {self.memory_mb} MB = {self.memory_mb / 1024:g} GB, billed "
+            f"{self.billed_s:.3f} s in all, is {self.gb_seconds:.4f} GB-s; at the "
+            f"{p.architecture} list price of ${p.lambda_gb_second:.10f}".rstrip("0")
+            + f" per GB-s that is {usd(self.durable.compute_usd)}."
+        )
+
+    def verdict(self) -> str:
+        """This execution's durable estimate beside a plain blocking Lambda, in words."""
+        d, b = self.durable.total_usd, self.blocking.cost_usd
+        wall = duration_text(self.wall_clock_s)
+        if not self.blocking.possible:
+            return (
+                f"This conversation took {wall}: a plain Lambda could not have waited that "
+                f"long (15 minutes at most). The durable estimate is {usd(d)}."
+            )
+        if b >= d:
+            return (
+                f"This conversation took {wall}: a plain Lambda blocking through it would "
+                f"cost {usd(b)}, {self._times(b)} ({usd(d)})."
+            )
+        return (
+            f"This conversation took {wall}: a plain Lambda blocking through it would cost "
+            f"{usd(b)}, less than the durable estimate ({usd(d)}), because the waits were "
+            f"short and the durable operations alone cost {usd(self.durable.operations_usd)}."
+        )
 
     def _ratio(self) -> str:
         wall = self.wall_clock_s
@@ -932,42 +1007,67 @@ class ExecutionCost:
 # --------------------------------------------------------------------------------------
 
 
+# FilterLogEvents reads only REPORT records: text ``REPORT RequestId: ...`` lines and JSON
+# ``platform.report`` records. "?term ?term" matches events holding either term; a term
+# with spaces or dots is quoted (CloudWatch Logs User Guide, "Filter pattern syntax for
+# metric filters, subscription filters, filter log events, and Live Tail"). The pattern
+# is a first cut, not a parser: an application line quoting "platform.report" passes it,
+# and an emulator may ignore it (moto does), so ``parse_reports`` still sorts lines.
+REPORT_FILTER_PATTERN = '?"REPORT RequestId" ?"platform.report"'
+# Log delivery lags seconds, sometimes minutes on AWS: wait up to this long by default.
+LOG_WAIT_S = 180.0
+# FilterLogEvents: 5 requests per second per account and Region (see helpers.polling);
+# thirty attendees polling every second would use it six times over.
+LOG_BACKOFF = Backoff(first_s=1.0, cap_s=15.0)
+
+
 def execution_history(lambda_client: Any, execution_arn: str) -> list[dict[str, Any]]:
     """Every history event of the execution, all pages, with payloads (for data size)."""
-    events: list[dict[str, Any]] = []
-    kwargs: dict[str, Any] = {
-        "DurableExecutionArn": execution_arn,
-        "IncludeExecutionData": True,
-        "MaxItems": 1000,
-    }
-    while True:
-        page = lambda_client.get_durable_execution_history(**kwargs)
-        events.extend(page.get("Events", []))
-        marker = page.get("NextMarker")
-        if not marker:
-            return events
-        kwargs["Marker"] = marker
+    pages = lambda_client.get_paginator("get_durable_execution_history").paginate(
+        DurableExecutionArn=execution_arn,
+        IncludeExecutionData=True,
+        PaginationConfig={"PageSize": 1000},
+    )
+    return [event for page in pages for event in page.get("Events", [])]
 
 
-def log_messages(logs_client: Any, log_group: str, start_ms: int | None = None) -> list[str] | None:
-    """Every message of the log group since ``start_ms``, all pages; None if the group does
-    not exist (yet: Lambda creates it on the first invocation's logs)."""
-    messages: list[str] = []
+def log_events(
+    logs_client: Any,
+    log_group: str,
+    start_ms: int | None = None,
+    filter_pattern: str | None = None,
+) -> list[dict[str, Any]] | None:
+    """The log group's events since ``start_ms`` (matching ``filter_pattern``, if given),
+    all pages; None if the group does not exist (yet: Lambda creates it on the first
+    invocation's logs)."""
     kwargs: dict[str, Any] = {"logGroupName": log_group}
     if start_ms is not None:
-        kwargs["startTime"] = start_ms
-    while True:
-        try:
-            page = logs_client.filter_log_events(**kwargs)
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
-                return None
-            raise
-        messages.extend(e.get("message", "") for e in page.get("events", []))
-        token = page.get("nextToken")
-        if not token or token == kwargs.get("nextToken"):
-            return messages
-        kwargs["nextToken"] = token
+        kwargs["startTime"] = max(0, int(start_ms))
+    if filter_pattern:
+        kwargs["filterPattern"] = filter_pattern
+    try:
+        pages = logs_client.get_paginator("filter_log_events").paginate(**kwargs)
+        return [event for page in pages for event in page.get("events", [])]
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
+            return None
+        raise
+
+
+def log_messages(
+    logs_client: Any,
+    log_group: str,
+    start_ms: int | None = None,
+    filter_pattern: str | None = None,
+) -> list[str] | None:
+    """The messages of ``log_events``; None if the group does not exist (yet)."""
+    events = log_events(logs_client, log_group, start_ms, filter_pattern)
+    return None if events is None else [str(e.get("message", "")) for e in events]
+
+
+def report_messages(logs_client: Any, log_group: str, start_ms: int | None) -> list[str] | None:
+    """The group's REPORT records since ``start_ms``, read with ``REPORT_FILTER_PATTERN``."""
+    return log_messages(logs_client, log_group, start_ms, REPORT_FILTER_PATTERN)
 
 
 def wait_for_reports(
@@ -976,57 +1076,99 @@ def wait_for_reports(
     request_ids: Iterable[str],
     *,
     start_ms: int | None = None,
-    timeout_s: float = 60.0,
-    poll_s: float = 1.0,
+    timeout_s: float = LOG_WAIT_S,
+    backoff: Backoff = LOG_BACKOFF,
     allow_missing: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> tuple[dict[str, Report], ParseReport, list[str]]:
-    """Poll the log group until every request id has a REPORT record, or ``timeout_s``.
+    """Read the log group's REPORT records until every request id has one, or
+    ``timeout_s`` (a few minutes by default: log delivery can lag that long on AWS),
+    with backoff between reads (``helpers.polling``); ``progress(found, wanted)`` after
+    each read.
 
-    Log delivery lags on AWS (seconds, sometimes a minute): the records of the last
-    invocations may not be there yet when the execution has ended. A request id whose
-    only REPORT line is malformed is not waited for (it will not improve). Returns the
-    reports, the parse report and the request ids still without a usable record; raises
-    ``MissingReportsError`` naming them unless ``allow_missing``.
+    A request id whose only REPORT line is malformed is not waited for (it will not
+    improve). Returns the reports, the parse report and the request ids still without a
+    usable record; raises ``MissingReportsError`` naming them unless ``allow_missing``.
     """
     wanted = list(dict.fromkeys(request_ids))
-    deadline = time.monotonic() + timeout_s
-    while True:
-        messages = log_messages(logs_client, log_group, start_ms)
-        reports, parse = parse_reports(messages or [])
-        unreadable = {p.request_id: p for p in parse.malformed if p.request_id}
-        pending = [rid for rid in wanted if rid not in reports and rid not in unreadable]
-        remaining = deadline - time.monotonic()
-        if not pending or remaining <= 0:
-            break
-        time.sleep(min(poll_s, remaining))
+    latest: dict[str, Any] = {"messages": None}
+
+    def read() -> tuple[dict[str, Report], ParseReport]:
+        latest["messages"] = report_messages(logs_client, log_group, start_ms)
+        return parse_reports(latest["messages"] or [])
+
+    def settled(value: tuple[dict[str, Report], ParseReport]) -> bool:
+        return not _pending(wanted, *value)
+
+    def step(value: tuple[dict[str, Report], ParseReport], _elapsed: float) -> None:
+        if progress is not None:
+            progress(sum(1 for rid in wanted if rid in value[0]), len(wanted))
+
+    result = poll(read, settled, timeout_s=timeout_s, backoff=backoff, progress=step, sleep=sleep)
+    reports, parse = result.value if result.value is not None else ({}, ParseReport())
     missing = [rid for rid in wanted if rid not in reports]
     if missing and not allow_missing:
-        lines = [
-            f"{len(missing)} of {len(wanted)} invocations have no usable REPORT record "
-            f"in log group {log_group!r} after waiting {timeout_s:g} s:"
-        ]
-        for rid in missing:
-            problem = unreadable.get(rid)
-            lines.append(
-                f"  {rid}: "
-                + (
-                    f"its REPORT line is malformed ({problem.reason})"
-                    if problem
-                    else "no REPORT record arrived"
-                )
-            )
-        if messages is None:
-            lines.append(
-                f"The log group {log_group!r} does not exist: check the function's "
-                "LoggingConfig.LogGroup (default /aws/lambda/<function name>)."
-            )
-        lines.append(
-            "Log delivery can lag by a minute on AWS: call again with a larger "
-            "timeout_s, or pass allow_missing=True to analyse what has arrived "
-            "(the figures then leave those invocations out)."
+        unreadable = {p.request_id: p for p in parse.malformed if p.request_id}
+        raise MissingReportsError(
+            _missing_message(
+                log_group,
+                wanted,
+                missing,
+                unreadable,
+                result.elapsed_s,
+                group_exists=latest["messages"] is not None or result.throttled == result.reads,
+            ),
+            missing,
         )
-        raise MissingReportsError("\n".join(lines), missing)
     return reports, parse, missing
+
+
+def _pending(wanted: Sequence[str], reports: dict[str, Report], parse: ParseReport) -> list[str]:
+    unreadable = {p.request_id for p in parse.malformed if p.request_id}
+    return [rid for rid in wanted if rid not in reports and rid not in unreadable]
+
+
+def missing_records_text(missing: int, wanted: int, waited_s: float) -> str:
+    """What a learner reads when REPORT records have not all arrived: how many of how
+    many, and what to do."""
+    return (
+        f"{wanted - missing} of {wanted} REPORT records have arrived in CloudWatch Logs after "
+        f"{duration_text(waited_s)}; {missing} {'is' if missing == 1 else 'are'} still "
+        "missing. Log delivery can lag by minutes on AWS: run this cell again in a minute."
+    )
+
+
+def _missing_message(
+    log_group: str,
+    wanted: Sequence[str],
+    missing: Sequence[str],
+    unreadable: dict[str | None, Problem],
+    waited_s: float,
+    *,
+    group_exists: bool,
+) -> str:
+    lines = [missing_records_text(len(missing), len(wanted), waited_s)]
+    if not group_exists:
+        lines.append(
+            f"The log group {log_group!r} does not exist: check the function's "
+            "LoggingConfig.LogGroup (default /aws/lambda/<function name>)."
+        )
+    for rid in missing:
+        problem = unreadable.get(rid)
+        lines.append(
+            f"  {rid}: "
+            + (
+                f"its REPORT line is malformed ({problem.reason})"
+                if problem
+                else "no REPORT record arrived"
+            )
+        )
+    lines.append(
+        "(From code: call again with a larger timeout_s, or pass allow_missing=True to "
+        "analyse what has arrived; the figures then leave those invocations out.)"
+    )
+    return "\n".join(lines)
 
 
 def function_of(execution_arn: str) -> tuple[str, str | None]:
@@ -1126,8 +1268,8 @@ def analyse_execution(
     log_group: str | None = None,
     *,
     prices: PriceTable = PRICES,
-    timeout_s: float = 60.0,
-    poll_s: float = 1.0,
+    timeout_s: float = LOG_WAIT_S,
+    backoff: Backoff = LOG_BACKOFF,
     allow_missing: bool = False,
 ) -> ExecutionCost:
     """Billed versus wall-clock for one durable execution.
@@ -1149,7 +1291,7 @@ def analyse_execution(
         [i.request_id for i in invocations],
         start_ms=start_ms,
         timeout_s=timeout_s,
-        poll_s=poll_s,
+        backoff=backoff,
         allow_missing=allow_missing,
     )
     return _build(execution, history, reports, parse, prices, invocations)
@@ -1218,6 +1360,34 @@ class FunctionCost:
         return self.summary()
 
 
+_VERSION = re.compile(r"(\$LATEST|\d+)\Z")
+
+
+def version_qualifiers(
+    lambda_client: Any, function_name: str, qualifier: str | None = None
+) -> list[str]:
+    """The versions to list executions of: ``qualifier`` itself if it is a version or
+    ``$LATEST``; the versions an alias routes to; with no qualifier, ``$LATEST`` and every
+    published version.
+
+    ListDurableExecutionsByFunction without a Qualifier lists ``$LATEST``'s executions
+    only (Lambda API reference, ListDurableExecutionsByFunction: Qualifier), and an
+    execution is filed under the version it ran on (its ARN reads ``NAME:VERSION/...``),
+    so every listing names its versions.
+    """
+    if qualifier and _VERSION.match(qualifier):
+        return [qualifier]
+    if qualifier:
+        alias = lambda_client.get_alias(FunctionName=function_name, Name=qualifier)
+        extra = (alias.get("RoutingConfig") or {}).get("AdditionalVersionWeights") or {}
+        return list(dict.fromkeys([str(alias["FunctionVersion"]), *map(str, extra)]))
+    pages = lambda_client.get_paginator("list_versions_by_function").paginate(
+        FunctionName=function_name
+    )
+    versions = [str(v["Version"]) for page in pages for v in page.get("Versions", [])]
+    return list(dict.fromkeys(["$LATEST", *versions]))
+
+
 def list_executions(
     lambda_client: Any,
     function_name: str,
@@ -1225,25 +1395,26 @@ def list_executions(
     statuses: Sequence[str] | None = None,
     limit: int = 50,
 ) -> list[dict[str, Any]]:
-    """Up to ``limit`` durable executions of the function, newest first (all pages)."""
-    kwargs: dict[str, Any] = {
-        "FunctionName": function_name,
-        "ReverseOrder": True,
-        "MaxItems": min(limit, 1000),
-    }
-    if qualifier:
-        kwargs["Qualifier"] = qualifier
-    if statuses:
-        kwargs["Statuses"] = list(statuses)
+    """Up to ``limit`` durable executions of the function on ``qualifier`` (a version, an
+    alias, or None: every version), newest first; one listing per version (see
+    ``version_qualifiers``), each through botocore's paginator."""
+    paginator = lambda_client.get_paginator("list_durable_executions_by_function")
     found: list[dict[str, Any]] = []
-    while len(found) < limit:
-        page = lambda_client.list_durable_executions_by_function(**kwargs)
-        found.extend(page.get("DurableExecutions", []))
-        marker = page.get("NextMarker")
-        if not marker:
-            break
-        kwargs["Marker"] = marker
-    return found[:limit]
+    for version in version_qualifiers(lambda_client, function_name, qualifier):
+        kwargs: dict[str, Any] = {
+            "FunctionName": function_name,
+            "Qualifier": version,
+            "ReverseOrder": True,
+            "PaginationConfig": {"MaxItems": limit, "PageSize": min(limit, 1000)},
+        }
+        if statuses:
+            kwargs["Statuses"] = list(statuses)
+        for page in paginator.paginate(**kwargs):
+            found.extend(page.get("DurableExecutions", []))
+    # One entry per execution, even where two listings overlap (an alias's versions).
+    unique = {str(e["DurableExecutionArn"]): e for e in found}
+    ordered = sorted(unique.values(), key=lambda e: epoch_seconds(e["StartTimestamp"]))
+    return ordered[::-1][:limit]
 
 
 def analyse_function(
@@ -1256,8 +1427,8 @@ def analyse_function(
     statuses: Sequence[str] | None = ("SUCCEEDED", "FAILED", "TIMED_OUT", "STOPPED"),
     limit: int = 50,
     prices: PriceTable = PRICES,
-    timeout_s: float = 60.0,
-    poll_s: float = 1.0,
+    timeout_s: float = LOG_WAIT_S,
+    backoff: Backoff = LOG_BACKOFF,
     allow_missing: bool = False,
     started_after: float | None = None,
 ) -> FunctionCost:
@@ -1287,7 +1458,7 @@ def analyse_function(
         wanted,
         start_ms=start_ms,
         timeout_s=timeout_s,
-        poll_s=poll_s,
+        backoff=backoff,
         allow_missing=allow_missing,
     )
     # Each execution's parse report is the log group's: its foreign count is the records

@@ -14,6 +14,7 @@ callback, child context) a ``<Kind>Started`` event followed by its outcome.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 import re
@@ -23,14 +24,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from botocore.exceptions import ClientError
 from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from tqdm.auto import tqdm
 
-from .cost import duration_text, epoch_seconds, execution_history
+from .cost import (
+    LOG_BACKOFF,
+    LOG_WAIT_S,
+    duration_text,
+    epoch_seconds,
+    execution_history,
+    log_events,
+    missing_records_text,
+    wait_for_reports,
+)
 from .plots import INVOCATION, WAITING, file_safe, finish_figure, new_figure
+from .polling import Backoff, poll
 
 KINDS = ("Execution", "ChainedInvoke", "Callback", "Context", "Step", "Wait")
 # The outcome part of an event type, as a status: StepSucceeded -> SUCCEEDED.
@@ -465,23 +477,36 @@ def _phase(events: Sequence[dict[str, Any]]) -> str:
     return "running"
 
 
+# GetDurableExecution every 0.5 s, growing to 2 s (with jitter): short waits still end
+# promptly, and a room of attendees does not poll the durable read APIs in lock-step.
+STATUS_BACKOFF = Backoff(first_s=0.5, cap_s=2.0)
+# The bar's "what it is doing" comes from the history, read at most this often while the
+# execution is suspended (a wait or a callback: long), and after a second while it runs
+# (an invocation: short, so the next phase comes soon).
+PHASE_EVERY_S = 5.0
+PHASE_RUNNING_S = 1.0
+
+
 def wait_for(
     lambda_client: Any,
     execution_arn: str,
     timeout_s: float | None = None,
     expected_s: float | None = None,
-    poll_s: float = 0.5,
+    backoff: Backoff = STATUS_BACKOFF,
 ) -> dict[str, Any]:
     """Poll the execution until it is no longer RUNNING, with a progress bar (a widget in
     Jupyter, text elsewhere) that says what it is doing; returns ``get_durable_execution``.
 
-    ``expected_s`` sets the bar's length (say, the wait in the handler); without it the
-    bar runs to ``timeout_s``, by default two minutes beyond what is expected (cold starts,
-    IAM, a slow region). Raises ``ExecutionTimeout`` if still running by then.
+    Each poll is one GetDurableExecution, with backoff and jitter between polls
+    (``helpers.polling``); the history, for the bar's "suspended in a wait" or "waiting
+    for a callback", is read at most every ``PHASE_EVERY_S`` seconds while it is
+    suspended. ``expected_s`` sets
+    the bar's length (say, the wait in the handler); without it the bar runs to
+    ``timeout_s``, by default two minutes beyond what is expected (cold starts, IAM, a
+    slow region). Raises ``ExecutionTimeout`` if still running by then.
     """
     if timeout_s is None:
         timeout_s = (expected_s or 0) + 120
-    started = time.monotonic()
     name = execution_name(execution_arn)[:30]
     total = float(expected_s or timeout_s)
     bar = tqdm(
@@ -490,35 +515,53 @@ def wait_for(
         desc=f"{name}: starting",
         bar_format="{desc} {bar} {n:.0f}/{total:.0f} s",
     )
-    try:
-        while True:
-            execution = lambda_client.get_durable_execution(DurableExecutionArn=execution_arn)
-            elapsed = time.monotonic() - started
-            status = str(execution["Status"])
-            if status != "RUNNING":
-                bar.total = max(bar.total or 0, elapsed)
-                bar.n = elapsed
-                bar.set_description_str(f"{name}: {status}", refresh=False)
-                bar.refresh()
-                # A line that stays in a saved notebook, where the widget shows its start.
-                print(f"{name}: {status} after {duration_text(elapsed)}")
-                execution.pop("ResponseMetadata", None)
-                return dict(execution)
-            if elapsed > timeout_s:
-                raise ExecutionTimeout(
-                    f"The execution is still RUNNING after {timeout_s:g} s. Run this cell "
-                    "again to keep waiting, or read its history in the next cells to see "
-                    f"where it stands: {execution_arn}"
-                )
-            page = lambda_client.get_durable_execution_history(
-                DurableExecutionArn=execution_arn, MaxItems=1000
-            )
+    next_phase_at = 0.0
+
+    def read() -> dict[str, Any]:
+        return dict(lambda_client.get_durable_execution(DurableExecutionArn=execution_arn))
+
+    def show(execution: dict[str, Any], elapsed: float) -> None:
+        nonlocal next_phase_at
+        status = str(execution["Status"])
+        if status != "RUNNING":
+            bar.total = max(bar.total or 0, elapsed)
+            bar.n = elapsed
+            bar.set_description_str(f"{name}: {status}", refresh=False)
+        else:
             bar.n = min(elapsed, total)
-            bar.set_description_str(f"{name}: {_phase(page.get('Events', []))}", refresh=False)
-            bar.refresh()
-            time.sleep(poll_s)
+            if elapsed >= next_phase_at:
+                next_phase_at = elapsed + PHASE_EVERY_S
+                with contextlib.suppress(ClientError):  # only the bar's wording
+                    page = lambda_client.get_durable_execution_history(
+                        DurableExecutionArn=execution_arn, MaxItems=1000
+                    )
+                    phase = _phase(page.get("Events", []))
+                    if phase == "running":
+                        next_phase_at = elapsed + PHASE_RUNNING_S
+                    bar.set_description_str(f"{name}: {phase}", refresh=False)
+        bar.refresh()
+
+    try:
+        result = poll(
+            read,
+            lambda execution: execution["Status"] != "RUNNING",
+            timeout_s=timeout_s,
+            backoff=backoff,
+            progress=show,
+        )
     finally:
         bar.close()
+    if not result.done or result.value is None:
+        raise ExecutionTimeout(
+            f"The execution is still RUNNING after {timeout_s:g} s. Run this cell "
+            "again to keep waiting, or read its history in the next cells to see "
+            f"where it stands: {execution_arn}"
+        )
+    execution = result.value
+    # A line that stays in a saved notebook, where the widget shows its start.
+    print(f"{name}: {execution['Status']} after {duration_text(result.elapsed_s)}")
+    execution.pop("ResponseMetadata", None)
+    return execution
 
 
 # -- logs per invocation ------------------------------------------------------------------
@@ -582,23 +625,6 @@ def _app_line(message: str) -> LogLine | None:
     return LogLine("print", message.rstrip("\n"))
 
 
-def _group_events(logs_client: Any, log_group: str, start_ms: int) -> list[dict[str, Any]]:
-    """Every event of the group since ``start_ms``, none if it does not exist (yet).
-    (``helpers.cost.log_messages`` drops the stream name, which tells environments apart.)"""
-    events: list[dict[str, Any]] = []
-    kwargs: dict[str, Any] = {"logGroupName": log_group, "startTime": start_ms}
-    while True:
-        try:
-            page = logs_client.filter_log_events(**kwargs)
-        except logs_client.exceptions.ResourceNotFoundException:
-            return []
-        events.extend(page.get("events", []))
-        token = page.get("nextToken")
-        if not token or token == kwargs.get("nextToken"):
-            return events
-        kwargs["nextToken"] = token
-
-
 def split_by_invocation(
     events: Iterable[dict[str, Any]], request_ids: Sequence[str]
 ) -> list[InvocationLog]:
@@ -606,10 +632,14 @@ def split_by_invocation(
     (one log stream) runs one invocation at a time, between its START and REPORT records;
     init lines before a START belong to the invocation that follows."""
     logs = {rid: InvocationLog(n, rid) for n, rid in enumerate(request_ids, 1)}
-    streams: dict[str, list[str]] = {}
+    streams: dict[str, list[dict[str, Any]]] = {}
     for event in events:
-        streams.setdefault(str(event.get("logStreamName", "")), []).append(event["message"])
-    for messages in streams.values():
+        streams.setdefault(str(event.get("logStreamName", "")), []).append(event)
+    for stream in streams.values():
+        # In time order: records can be delivered late and out of order; FilterLogEvents
+        # sorts by timestamp, and a sort that keeps ties in place does the same here.
+        stream.sort(key=lambda e: int(e.get("timestamp") or 0))
+        messages = [str(e.get("message", "")) for e in stream]
         pending: list[LogLine] = []
         current: InvocationLog | None = None
         for message in messages:
@@ -641,6 +671,23 @@ class InvocationLogs:
     """Each invocation's own log lines; in a notebook, side by side with the repeats marked."""
 
     invocations: list[InvocationLog]
+    waited_s: float = 0.0  # how long the REPORT records were waited for
+
+    @property
+    def complete(self) -> bool:
+        """Every invocation's REPORT record has arrived: its lines are all there."""
+        return all(inv.complete for inv in self.invocations)
+
+    def status(self) -> str:
+        """One plain sentence: are the logs all there, and if not, how many and what to do."""
+        n = len(self.invocations)
+        missing = sum(1 for inv in self.invocations if not inv.complete)
+        if not missing:
+            return f"The log records of all {n} invocations have arrived."
+        return (
+            missing_records_text(missing, n, self.waited_s)
+            + " Until then, what follows compares partial logs."
+        )
 
     def matching(self, text: str) -> list[tuple[int, str]]:
         """(invocation number, line) of every line that contains ``text``."""
@@ -661,7 +708,7 @@ class InvocationLogs:
 
     def __str__(self) -> str:
         again = self.repeated()
-        out = []
+        out = [] if self.complete else [self.status()]
         for inv in self.invocations:
             out.append(f"--- {inv.label}, request {inv.request_id}")
             if not inv.complete:
@@ -692,18 +739,29 @@ class InvocationLogs:
                 f"<b>{html.escape(inv.label)}</b><br><small>request {inv.request_id}</small>"
                 f"{''.join(items) or '<div><i>no lines of its own</i></div>'}</div>"
             )
+        note = "" if self.complete else f"<p><b>{html.escape(self.status())}</b></p>"
         return (
-            f"<div style='display:flex;gap:8px;flex-wrap:wrap'>{''.join(columns)}</div>"
+            f"{note}<div style='display:flex;gap:8px;flex-wrap:wrap'>{''.join(columns)}</div>"
             "<p><small>Highlighted ↻: the same line in more than one invocation — code that "
             "ran again on replay.</small></p>"
         )
 
 
 def invocation_logs(
-    logs_client: Any, log_group: str, history: History, timeout_s: float = 30, poll_s: float = 1
+    logs_client: Any,
+    log_group: str,
+    history: History,
+    timeout_s: float = LOG_WAIT_S,
+    backoff: Backoff = LOG_BACKOFF,
 ) -> InvocationLogs:
-    """The log lines of each of the execution's invocations, waiting (up to ``timeout_s``)
-    for every invocation's REPORT record: log delivery lags behind the execution."""
+    """The log lines of each of the execution's invocations.
+
+    Log delivery lags behind the execution (seconds, on AWS sometimes minutes), so this
+    first waits, up to ``timeout_s`` with backoff, until there is one REPORT record per
+    ``InvocationCompleted`` event (reading REPORT records only, which is cheap), then
+    reads the group's events since the execution's start once. If records are still
+    missing, ``InvocationLogs.status()`` says how many, and to run the cell again.
+    """
     request_ids = [
         str(e["InvocationCompletedDetails"]["RequestId"])
         for e in history.events
@@ -711,10 +769,21 @@ def invocation_logs(
         and (e.get("InvocationCompletedDetails") or {}).get("RequestId")
     ]
     start_ms = int(history.start * 1000) - 5_000  # clocks of two services may differ a little
-    deadline = time.monotonic() + timeout_s
-    while True:
-        events = _group_events(logs_client, log_group, start_ms)
-        found = InvocationLogs(split_by_invocation(events, request_ids))
-        if all(inv.complete for inv in found.invocations) or time.monotonic() > deadline:
-            return found
-        time.sleep(poll_s)
+    began = time.monotonic()
+    with tqdm(total=len(request_ids), desc="REPORT records", unit="record") as bar:
+
+        def step(found: int, _wanted: int) -> None:
+            bar.update(found - bar.n)
+
+        wait_for_reports(
+            logs_client,
+            log_group,
+            request_ids,
+            start_ms=start_ms,
+            timeout_s=timeout_s,
+            backoff=backoff,
+            allow_missing=True,
+            progress=step,
+        )
+    events = log_events(logs_client, log_group, start_ms) or []
+    return InvocationLogs(split_by_invocation(events, request_ids), time.monotonic() - began)

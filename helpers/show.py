@@ -50,7 +50,8 @@ def _cell(value: Any) -> str:
         text = json.dumps(value, ensure_ascii=False, default=str)
     else:
         text = str(value)
-    return redact_account(text).replace("|", "\\|").replace("\n", " ")
+    # "$" pairs would be typeset as math by JupyterLab's MathJax: "\$" shows a dollar sign.
+    return redact_account(text).replace("|", "\\|").replace("$", "\\$").replace("\n", " ")
 
 
 def table(rows: Iterable[Mapping[str, Any]], columns: Sequence[str] | None = None) -> Markdown:
@@ -93,7 +94,9 @@ def alternatives(cost: ExecutionCost) -> Markdown:
             "per 1,000": usd(cost.durable.total_usd * 1000),
             "possible?": "yes",
             "assumptions": "measured: REPORT records of its "
-            f"{len(cost.invocations)} invocations, {cost.operations.total} durable operations",
+            f"{len(cost.invocations)} invocations, {cost.operations.total} durable operations; "
+            f"checkpoint data {usd(cost.durable.data_retained_usd)} retained, "
+            f"{cost.retention_text()}",
         }
     ]
     for other in (cost.blocking, cost.step_functions):

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 from helpers.approvals import (
     ApprovalConfigError,
@@ -588,3 +589,33 @@ def test_requests_of_an_execution_that_ended(
     line = inbox.answer(waiting.callback_id, "DENY")
     assert line.text.endswith("is closed (its execution ended STOPPED); nothing sent.")
     assert queue_count(sqs, queue) == 0
+
+
+class _ThrottledThenRunning:
+    """GetDurableExecution answering TooManyRequestsException once (the account's quota,
+    shared by a room), then RUNNING."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def get_durable_execution(self, DurableExecutionArn: str) -> dict[str, Any]:
+        self.calls += 1
+        if self.calls == 1:
+            raise ClientError(
+                {
+                    "Error": {"Code": "TooManyRequestsException", "Message": "Rate exceeded"},
+                    "ResponseMetadata": {"HTTPStatusCode": 429},
+                },
+                "GetDurableExecution",
+            )
+        return {"Status": "RUNNING", "StartTimestamp": None}
+
+
+def test_a_throttled_status_read_waits_for_the_next_poll_without_an_error_line() -> None:
+    lam = _ThrottledThenRunning()
+    inbox = Inbox(lam, object(), "https://sqs.local/q")
+    inbox.track("arn:aws:lambda:us-east-1:123456789012:function:f:1/durable-execution/n/i")
+    assert inbox.refresh() == [] and lam.calls == 1
+    assert not [line for line in inbox.lines if line.level == "error"]
+    inbox.refresh()  # the next poll reads it
+    assert lam.calls == 2

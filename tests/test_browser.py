@@ -34,6 +34,7 @@ from papermill.parameterize import parameterize_notebook
 
 from helpers import state
 from helpers.approvals import short_id
+from helpers.cost import list_executions
 from helpers.localcloud import LocalCloud
 from helpers.naming import Names
 from helpers.target import Target, connect
@@ -361,14 +362,9 @@ def deployed(cloud: LocalCloud, tmp_path_factory: pytest.TempPathFactory) -> Ite
 
 
 def _executions(lam: Any, function: str) -> set[str]:
-    arns: set[str] = set()
-    kwargs: dict[str, Any] = {"FunctionName": function}
-    while True:
-        page = lam.list_durable_executions_by_function(**kwargs)
-        arns |= {item["DurableExecutionArn"] for item in page.get("DurableExecutions", [])}
-        if not page.get("NextMarker"):
-            return arns
-        kwargs["Marker"] = page["NextMarker"]
+    # Every version's: a listing without a Qualifier covers $LATEST only, as on AWS.
+    found = list_executions(lam, function, limit=10_000)
+    return {str(item["DurableExecutionArn"]) for item in found}
 
 
 def answer_cards(page: Any, deadline: float) -> list[str]:

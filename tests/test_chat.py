@@ -15,15 +15,18 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import cost_samples as s
 import pytest
+from fake_aws import Paginated
 
 from helpers import chat, history, state, teardown
 from helpers.approvals import ApprovalPanel, Inbox
 from helpers.cleanup import cleanup
+from helpers.cost import analyse_records
 from helpers.localcloud import LocalCloud
 from helpers.naming import Names
 from helpers.params import ParameterError, check_parameters
-from helpers.show import function_config, json_block, table
+from helpers.show import alternatives, function_config, json_block, table
 from helpers.target import Target
 
 QUERY = "How are callbacks billed, what is 52.1 / 4, and what would 1000 executions at 1 GB and 13 s cost?"  # noqa: E501
@@ -85,6 +88,14 @@ def test_table_and_json_block() -> None:
     assert md.splitlines()[0] == "| a | b | c |"
     assert "x\\|y" in md and '{"k": 1}' in md and "| 2.5 |" in md
     assert table([]).data == "*(nothing to show)*"
+    # A pair of "$" would be typeset as math in JupyterLab: escaped, they show as dollars.
+    assert "| \\$0.20 and \\$3 |" in table([{"cost": "$0.20 and $3"}]).data
+
+
+def test_alternatives_show_retention_priced_from_the_start() -> None:
+    cost = analyse_records(s.execution(end_s=3 * 86_400), s.history(), s.text_log())
+    shown = alternatives(cost).data
+    assert "72 h 00 min while it ran or waited, then 7 days after the end: 10.00 days" in shown
     assert json_block({"b": 1}).data == '```json\n{\n  "b": 1\n}\n```'
 
 
@@ -242,7 +253,10 @@ def test_notebook_04_cells_against_the_local_cloud(
 
         chat.remember_conversation(target, "t-chat", outcome)
         assert chat.conversation_to_analyse(target, names) == outcome.execution_arn
-        state.save("t-chat", execution_arn="")  # lost: the newest one is found
+        # Lost: the newest one is found. It ran on the version behind the alias, so this
+        # holds on AWS (a listing without a Qualifier shows $LATEST's only) only because the
+        # kit asks each version by name.
+        state.save("t-chat", execution_arn="")
         assert chat.conversation_to_analyse(target, names) == outcome.execution_arn
     finally:
         cleanup(target, "t-chat")
@@ -271,6 +285,49 @@ def test_costs_since_deploy_leave_out_an_earlier_function_of_the_same_name(
         assert costs.executions[0].complete
     finally:
         cleanup(target, "t-again")
+
+
+class VersionedLambda(Paginated):
+    """ListDurableExecutionsByFunction as AWS answers it: without a Qualifier, $LATEST's
+    executions only. The chatbot's one conversation ran on version 2, behind ``live``."""
+
+    service = "lambda"
+
+    def __init__(self, function: str) -> None:
+        self.function, self.listed = function, []
+        self.arn = (
+            f"arn:aws:lambda:us-east-1:123456789012:function:{function}:2"
+            "/durable-execution/chat-1/0f6c2b7e"
+        )
+
+    def get_function(self, FunctionName: str) -> dict[str, Any]:
+        return {"Configuration": {"FunctionName": FunctionName}}
+
+    def list_versions_by_function(self, FunctionName: str, **_: Any) -> dict[str, Any]:
+        return {"Versions": [{"Version": v} for v in ("$LATEST", "1", "2")]}
+
+    def list_durable_executions_by_function(
+        self, FunctionName: str, Qualifier: str = "$LATEST", **_: Any
+    ) -> dict[str, Any]:
+        self.listed.append(Qualifier)
+        found = {
+            "DurableExecutionArn": self.arn,
+            "Status": "SUCCEEDED",
+            "StartTimestamp": datetime(2026, 12, 1, tzinfo=UTC),
+        }
+        return {"DurableExecutions": [found] if Qualifier == "2" else []}
+
+
+def test_the_newest_conversation_is_found_on_the_version_it_ran_on(
+    state_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    names = Names("t-versions", "123456789012", "us-east-1")
+    lam = VersionedLambda(names.function)
+    fake = Target("aws", "us-east-1", None, None)  # type: ignore[arg-type]
+    fake.client = lambda service, **_: lam  # type: ignore[method-assign]
+    assert chat.conversation_to_analyse(fake, names) == lam.arn
+    assert "newest finished execution" in capsys.readouterr().out
+    assert sorted(lam.listed) == ["$LATEST", "1", "2"]  # every version asked by name
 
 
 def test_wait_for_execution_and_an_expired_or_broken_report_link(target: Target) -> None:

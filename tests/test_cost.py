@@ -13,9 +13,11 @@ from typing import Any
 import cost_samples as s
 import pytest
 from botocore.exceptions import ClientError
+from fake_aws import Paginated
 
 from helpers.cost import (
     PRICES,
+    REPORT_FILTER_PATTERN,
     CostAnalysisError,
     MissingReportsError,
     analyse_execution,
@@ -23,9 +25,13 @@ from helpers.cost import (
     analyse_records,
     count_operations,
     invocations_from_history,
+    list_executions,
     parse_reports,
+    report_messages,
     usd,
+    version_qualifiers,
 )
+from helpers.polling import Backoff
 
 BILLED = [2456, 1205, 988, 3107]  # the four REPORT records, by hand
 
@@ -181,7 +187,9 @@ def test_three_approvals_four_invocations_arithmetic_by_hand(log: Callable[[], l
     data = 11 * 4 + 3 * 23  # step results and callback answers, bytes
     assert cost.data_bytes == data
     assert d.data_written_usd == pytest.approx(data / 1024**3 * 0.25)
-    assert d.data_retained_usd == pytest.approx(data / 1024**3 * 0.15 * 7 / 30)
+    # Stored from the start: 372.5 s while it ran and waited, then 7 days of retention.
+    assert cost.retained_days == pytest.approx(7 + 372.5 / 86_400)
+    assert d.data_retained_usd == pytest.approx(data / 1024**3 * 0.15 * (7 + 372.5 / 86_400) / 30)
     assert d.total_usd == pytest.approx(0.0000008 + 0.0000646335 + 0.000136, rel=1e-3)
 
     # A plain Lambda blocking for the whole conversation: 372.5 s at 512 MB, one request.
@@ -194,6 +202,59 @@ def test_three_approvals_four_invocations_arithmetic_by_hand(log: Callable[[], l
     sf = cost.step_functions
     assert "15 state transitions" in sf.assumptions[0]
     assert sf.cost_usd == pytest.approx(15 * 0.025 / 1000 + d.requests_usd + d.compute_usd)
+
+
+def test_the_run_is_told_in_words_from_its_own_figures() -> None:
+    cost = analyse_records(s.execution(), s.history(), s.text_log())
+    # 512 MB = 0.5 GB; 7.756 s billed; 0.5 x 7.756 = 3.878 GB-s; x 0.0000166667 = $0.0000646
+    assert cost.compute_text() == (
+        "This execution: 512 MB = 0.5 GB, billed 7.756 s in all, is 3.8780 GB-s; at the "
+        "x86_64 list price of $0.0000166667 per GB-s that is $0.0000646."
+    )
+    # Blocking: 372.5 s x 0.5 GB x 0.0000166667 + $0.0000002 = $0.00310, 15.4x $0.000201.
+    assert cost.verdict() == (
+        "This conversation took 6 min 12 s: a plain Lambda blocking through it would cost "
+        "$0.00310, 15.4x the durable estimate ($0.000201)."
+    )
+    short = analyse_records(s.execution(end_s=3), s.history(), s.text_log())
+    assert "less than the durable estimate" in short.verdict()
+    assert (
+        "could not have waited"
+        in analyse_records(s.execution(end_s=3600), s.history(), s.text_log()).verdict()
+    )
+
+
+def test_retention_is_billed_while_suspended_too() -> None:
+    # Three days waiting for an approval, then 7 days of retention: 10 days of storage.
+    # 113 bytes (11 step results of 4 B, 3 answers of 23 B) at $0.15 per GB-month, a month
+    # of 30 days: 113 / 1024^3 GB x 0.15 x 10 / 30 = 113 / 1024^3 x 0.05 USD.
+    cost = analyse_records(s.execution(end_s=3 * 86_400), s.history(), s.text_log())
+    assert cost.data_bytes == 113
+    assert cost.retained_days == pytest.approx(10.0)
+    assert cost.durable.data_retained_usd == pytest.approx(113 / 1024**3 * 0.05)
+    # Only the retention after the end, as the kit used to price it, would be 7 days:
+    assert cost.durable.data_retained_usd > 113 / 1024**3 * 0.15 * 7 / 30 * 1.4
+    assert "stored 3 days" not in cost.summary()  # durations read as hours and minutes
+    assert "72 h 00 min while it ran or waited, then 7 days after the end" in cost.summary()
+    assert cost.retention_sentence() == (
+        "Checkpoint data, ~113 B: written once ($0.0000000263 at $0.25 per GB), stored "
+        "72 h 00 min while it ran or waited, then 7 days after the end: 10.00 days "
+        "($0.00000000526 at $0.15 per GB-month)."
+    )
+
+
+def test_retention_of_a_suspended_execution_counts_so_far() -> None:
+    cost = analyse_records(s.execution(end_s=None, status="RUNNING"), s.history(), [])
+    so_far = (time.time() - s.T0.timestamp()) / 86_400
+    assert cost.retained_days == pytest.approx(so_far + 7, abs=0.01)
+    assert "while it ran or waited so far" in cost.retention_text()
+
+
+def test_unknown_retention_assumes_the_default() -> None:
+    execution = {**s.execution(end_s=86_400), "DurableConfig": None}
+    cost = analyse_records(execution, s.history(), s.text_log())
+    assert cost.retained_days == pytest.approx(1 + 14)
+    assert "14 days after the end assumed" in cost.summary()
 
 
 def test_waits_between_invocations_are_labelled() -> None:
@@ -290,13 +351,20 @@ def test_usd_stays_readable_for_small_amounts() -> None:
 
 
 # --- fetching: pagination, lag, missing records (fake clients) -------------------------
-class FakeLambda:
+FAST = Backoff(first_s=0.01, cap_s=0.05)
+
+
+class FakeLambda(Paginated):
+    service = "lambda"
+
     def __init__(
         self, executions: dict[str, tuple[dict[str, Any], list[dict[str, Any]]]], page: int = 5
     ) -> None:
         self.executions = executions
         self.page = page
         self.history_calls = 0
+        self.listed: list[str] = []
+        self.aliases = {"live": "3"}
 
     def get_durable_execution(self, DurableExecutionArn: str) -> dict[str, Any]:
         return self.executions[DurableExecutionArn][0]
@@ -315,18 +383,31 @@ class FakeLambda:
             answer["NextMarker"] = str(start + self.page)
         return answer
 
-    def list_durable_executions_by_function(self, **kwargs: Any) -> dict[str, Any]:
+    def list_durable_executions_by_function(
+        self, FunctionName: str, Qualifier: str = "$LATEST", Marker: str = "0", **_: Any
+    ) -> dict[str, Any]:
+        # As on AWS: without a Qualifier, $LATEST's executions only; an execution is
+        # filed under the qualifier in its ARN.
+        self.listed.append(Qualifier)
         items = [
             {k: e[k] for k in ("DurableExecutionArn", "Status", "StartTimestamp")}
             for e, _ in self.executions.values()
+            if _qualifier(e["DurableExecutionArn"]) == Qualifier
         ]
         return {"DurableExecutions": items}
+
+    def list_versions_by_function(self, FunctionName: str, **_: Any) -> dict[str, Any]:
+        found = {_qualifier(arn) for arn in self.executions}
+        return {"Versions": [{"Version": v} for v in ["$LATEST", *sorted(found)]]}
+
+    def get_alias(self, FunctionName: str, Name: str) -> dict[str, Any]:
+        return {"Name": Name, "FunctionVersion": self.aliases[Name]}
 
     def get_function_configuration(self, **kwargs: Any) -> dict[str, Any]:
         return {"LoggingConfig": {"LogFormat": "Text", "LogGroup": f"/aws/lambda/{s.FUNCTION}"}}
 
 
-class FakeLogs:
+class FakeLogs(Paginated):
     """filter_log_events in pages of 3; ``arrivals[i]``: the messages visible from the
     i-th poll on (log delivery lag)."""
 
@@ -335,13 +416,18 @@ class FakeLogs:
     ) -> None:
         self.arrivals, self.group, self.page = arrivals, group, page
         self.polls = 0
+        self.calls: list[dict[str, Any]] = []
+
+    service = "logs"
 
     def filter_log_events(
         self,
         logGroupName: str,
         nextToken: str | None = None,
-        **_: Any,
+        **kwargs: Any,
     ) -> dict[str, Any]:
+        # Like moto, it ignores filterPattern: the kit must still pick REPORTs itself.
+        self.calls.append({"logGroupName": logGroupName, **kwargs})
         if logGroupName != self.group:
             raise ClientError(
                 {
@@ -364,6 +450,10 @@ class FakeLogs:
         return answer
 
 
+def _qualifier(arn: str) -> str:
+    return arn.split("/durable-execution/")[0].rsplit(":", 1)[-1]
+
+
 def _fake_lambda() -> FakeLambda:
     return FakeLambda({s.ARN: (s.execution(), s.history())})
 
@@ -373,7 +463,7 @@ def test_lagging_records_are_waited_for_across_pages() -> None:
     late = [line for line in log if s.R4 in line]
     logs = FakeLogs([[line for line in log if s.R4 not in line], [], late])
     lam = _fake_lambda()
-    cost = analyse_execution(lam, logs, s.ARN, timeout_s=5, poll_s=0.01)
+    cost = analyse_execution(lam, logs, s.ARN, timeout_s=5, backoff=FAST)
     assert logs.polls == 3  # R4's REPORT arrived on the third poll
     assert cost.complete and cost.billed_ms == sum(BILLED)
     assert lam.history_calls > 1  # the history came in pages too
@@ -384,22 +474,26 @@ def test_missing_records_raise_a_message_naming_them() -> None:
     log = [line for line in s.text_log() if s.R3 not in line and s.R4 not in line]
     began = time.monotonic()
     with pytest.raises(MissingReportsError) as caught:
-        analyse_execution(_fake_lambda(), FakeLogs([log]), s.ARN, timeout_s=0.3, poll_s=0.05)
+        analyse_execution(_fake_lambda(), FakeLogs([log]), s.ARN, timeout_s=0.3, backoff=FAST)
     assert time.monotonic() - began < 2  # bounded
     message = str(caught.value)
     assert caught.value.missing == [s.R3, s.R4]
     assert s.R3 in message and s.R4 in message and "no REPORT record arrived" in message
     assert "timeout_s" in message and "allow_missing=True" in message
+    assert "2 of 4 REPORT records have arrived" in message  # how many of how many
+    assert "run this cell again in a minute" in message
+    assert caught.value._render_traceback_() == [message]  # a notebook shows no traceback
 
 
 def test_allow_missing_analyses_what_arrived_and_says_so() -> None:
     log = [line for line in s.text_log() if s.R4 not in line]
     cost = analyse_execution(
-        _fake_lambda(), FakeLogs([log]), s.ARN, timeout_s=0.1, poll_s=0.05, allow_missing=True
+        _fake_lambda(), FakeLogs([log]), s.ARN, timeout_s=0.1, backoff=FAST, allow_missing=True
     )
     assert cost.missing == [s.R4] and not cost.complete
     assert cost.billed_ms == sum(BILLED[:3])
-    assert "INCOMPLETE: 1 invocations without a usable REPORT record" in cost.summary()
+    assert "INCOMPLETE: 1 of 4 invocations have no usable REPORT record yet" in cost.summary()
+    assert "run this cell again in a minute" in cost.summary()
 
 
 def test_a_malformed_record_is_not_waited_for() -> None:
@@ -407,7 +501,7 @@ def test_a_malformed_record_is_not_waited_for() -> None:
     log.append(f"REPORT RequestId: {s.R4}\tDuration: 3106.90 ms\tBilled Dur")
     began = time.monotonic()
     with pytest.raises(MissingReportsError, match="malformed") as caught:
-        analyse_execution(_fake_lambda(), FakeLogs([log]), s.ARN, timeout_s=30, poll_s=0.05)
+        analyse_execution(_fake_lambda(), FakeLogs([log]), s.ARN, timeout_s=30, backoff=FAST)
     assert time.monotonic() - began < 5
     assert caught.value.missing == [s.R4]
 
@@ -420,12 +514,18 @@ def test_a_missing_log_group_is_named() -> None:
             s.ARN,
             log_group="/aws/lambda/typo",
             timeout_s=0.1,
-            poll_s=0.05,
+            backoff=FAST,
         )
 
 
+def on_version(arn: str, version: str) -> str:
+    head, tail = arn.split("/durable-execution/")
+    return f"{head.rsplit(':', 1)[0]}:{version}/durable-execution/{tail}"
+
+
 def test_many_executions_table() -> None:
-    second_arn = s.ARN.replace("chat-3-approvals", "chat-2")
+    first_arn = on_version(s.ARN, "3")
+    second_arn = on_version(s.ARN.replace("chat-3-approvals", "chat-2"), "2")
     second = {
         **s.execution(),
         "DurableExecutionArn": second_arn,
@@ -446,7 +546,8 @@ def test_many_executions_table() -> None:
             },
         }
     ]
-    lam = FakeLambda({s.ARN: (s.execution(), s.history()), second_arn: (second, second_history)})
+    first = {**s.execution(), "DurableExecutionArn": first_arn}
+    lam = FakeLambda({first_arn: (first, s.history()), second_arn: (second, second_history)})
     extra = (
         f"REPORT RequestId: {rid}\tDuration: 99.50 ms\tBilled Duration: 100 ms\t"
         "Memory Size: 512 MB\tMax Memory Used: 90 MB\t\n"
@@ -456,7 +557,7 @@ def test_many_executions_table() -> None:
         FakeLogs([[*s.text_log(), extra, s.FOREIGN_TEXT]]),
         s.FUNCTION,
         timeout_s=1,
-        poll_s=0.05,
+        backoff=FAST,
     )
     table = result.table()
     assert [r["execution"] for r in table] == ["chat-2", "chat-3-approvals"]  # oldest first
@@ -465,6 +566,44 @@ def test_many_executions_table() -> None:
     assert table[1]["billed_pct_of_wall_clock"] == round(100 * 7.756 / 372.5, 2)
     assert result.parse.foreign == 1  # the other function's record
     assert "chat-3-approvals" in result.summary()
+    # Each version was asked by name: without a Qualifier AWS lists $LATEST's only.
+    assert sorted(lam.listed) == ["$LATEST", "2", "3"]
+
+
+def test_every_listing_names_its_qualifier() -> None:
+    arn = on_version(s.ARN, "3")
+    lam = FakeLambda({arn: ({**s.execution(), "DurableExecutionArn": arn}, s.history())})
+    assert [e["DurableExecutionArn"] for e in list_executions(lam, s.FUNCTION, "3")] == [arn]
+    assert lam.listed == ["3"]
+    assert [e["DurableExecutionArn"] for e in list_executions(lam, s.FUNCTION, "live")] == [arn]
+    assert lam.listed == ["3", "3"]  # the alias stands for the version it routes to
+    assert list_executions(lam, s.FUNCTION, "$LATEST") == []
+    assert version_qualifiers(lam, s.FUNCTION) == ["$LATEST", "3"]
+
+
+def test_an_execution_listed_under_two_versions_counts_once() -> None:
+    class IgnoresQualifier(FakeLambda):  # an emulator that lists every version's
+        def list_durable_executions_by_function(self, **kwargs: Any) -> dict[str, Any]:
+            return super().list_durable_executions_by_function(
+                **{**kwargs, "Qualifier": _qualifier(arn)}
+            )
+
+    arn = on_version(s.ARN, "3")
+    lam = IgnoresQualifier({arn: ({**s.execution(), "DurableExecutionArn": arn}, s.history())})
+    assert [e["DurableExecutionArn"] for e in list_executions(lam, s.FUNCTION)] == [arn]
+
+
+def test_log_reads_ask_for_report_records_since_the_start() -> None:
+    logs = FakeLogs([s.json_log()])
+    cost = analyse_execution(_fake_lambda(), logs, s.ARN, timeout_s=1, backoff=FAST)
+    assert cost.complete
+    assert logs.calls and all(call["filterPattern"] == REPORT_FILTER_PATTERN for call in logs.calls)
+    start_ms = int(s.T0.timestamp() * 1000)
+    assert {call["startTime"] for call in logs.calls} == {start_ms - 5_000}  # a little skew
+    # The pattern names both record shapes, so either log format passes it.
+    assert '"REPORT RequestId"' in REPORT_FILTER_PATTERN
+    assert '"platform.report"' in REPORT_FILTER_PATTERN
+    assert all(line.startswith("REPORT RequestId") for line in s.text_log() if "REPORT" in line)
 
 
 # --- end to end: the in-process local cloud --------------------------------------------
@@ -554,7 +693,7 @@ def test_end_to_end_on_the_local_cloud(
 ) -> None:
     lam, logs = client("lambda"), client("logs")
     _, _, (arn, _) = conversations[log_format]
-    cost = analyse_execution(lam, logs, arn, timeout_s=20, poll_s=0.2)
+    cost = analyse_execution(lam, logs, arn, timeout_s=20, backoff=FAST)
 
     events = lam.get_durable_execution_history(DurableExecutionArn=arn)["Events"]
     completed = [e for e in events if e["EventType"] == "InvocationCompleted"]
@@ -578,7 +717,7 @@ def test_end_to_end_many_executions(
 ) -> None:
     function, version, arns = conversations["JSON"]
     result = analyse_function(
-        client("lambda"), client("logs"), function, version, timeout_s=20, poll_s=0.2
+        client("lambda"), client("logs"), function, version, timeout_s=20, backoff=FAST
     )
     assert len(result.table()) == len(arns) == 2
     assert all(row["invocations"] == 4 and row["missing_reports"] == 0 for row in result.table())
@@ -597,7 +736,7 @@ def test_end_to_end_missing_records_are_named(
             arn,
             log_group="/aws/lambda/no-such-group",
             timeout_s=0.5,
-            poll_s=0.1,
+            backoff=FAST,
         )
     assert len(caught.value.missing) == 4
     assert "does not exist" in str(caught.value)
@@ -613,3 +752,29 @@ def test_benchmark_data_is_analysed_completely() -> None:
     assert cost.cold_starts == 20
     statuses = {c.report.status for c in cost.invocations if c.report}
     assert statuses == {"success", "error", "timeout"}
+
+
+def test_report_reads_on_the_local_cloud_keep_only_report_records(
+    client: Callable[[str], Any],
+) -> None:
+    # The filter pattern goes to CloudWatch Logs; whatever the emulator makes of it (moto
+    # 5.2 ignores "?term" patterns), what the kit keeps is REPORT records only.
+    logs = client("logs")
+    group = f"/aws/lambda/{s.FUNCTION}-filter-{time.time_ns()}"
+    logs.create_log_group(logGroupName=group)
+    logs.create_log_stream(logGroupName=group, logStreamName="a")
+    now = int(time.time() * 1000)
+    lines = [*s.text_log(), *s.json_log(), "an application line", s.FOREIGN_TEXT]
+    logs.put_log_events(
+        logGroupName=group,
+        logStreamName="a",
+        logEvents=[{"timestamp": now + i, "message": m} for i, m in enumerate(lines)],
+    )
+    messages = report_messages(logs, group, now - 1000)
+    assert messages is not None
+    reports, parse = parse_reports(messages)
+    assert sorted(reports) == sorted([s.R1, s.R2, s.R3, s.R4, s.OTHER])
+    assert parse.text_reports == 5 and not parse.malformed  # first of each kept: text
+    assert len(parse.duplicates) == 4  # the same four again, as JSON
+    assert report_messages(logs, group, now + 10 * len(lines)) == []  # startTime honoured
+    assert report_messages(logs, f"{group}-none", now) is None

@@ -15,13 +15,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fake_aws import Paginated
 
 from helpers import history, samples
+from helpers.cost import REPORT_FILTER_PATTERN
 from helpers.deploy import start_execution
 from helpers.history import ExecutionTimeout, History
 from helpers.localcloud import LocalCloud
 from helpers.naming import Names
 from helpers.params import ParameterError
+from helpers.polling import Backoff
 from helpers.samples import SampleDeployment
 from helpers.target import Target, connect
 
@@ -184,7 +187,7 @@ def test_wait_for_shows_progress_and_times_out_clearly(
     arn = start_execution(target, first.names, {"wait_seconds": 60})
     try:
         with pytest.raises(ExecutionTimeout, match="still RUNNING after 2 s"):
-            history.wait_for(lam, arn, timeout_s=2, poll_s=0.2)
+            history.wait_for(lam, arn, timeout_s=2)
         assert "suspended in a wait (no compute)" in capsys.readouterr().err  # the text bar
         running = history.fetch(lam, arn)
         assert running.status == "RUNNING" and running.end is None
@@ -297,6 +300,113 @@ def test_no_log_group_yet_means_no_lines(target: Target) -> None:
     logs = history.invocation_logs(target.client("logs"), "/aws/lambda/none", run, timeout_s=0.5)
     assert time.monotonic() - started < 5
     assert [inv.lines for inv in logs.invocations] == [[]]
+    assert not logs.complete
+    assert logs.status().startswith("0 of 1 REPORT records have arrived")
+    assert "run this cell again in a minute" in logs.status()
+    assert logs.status() in str(logs) and "run this cell again" in logs._repr_html_()
+
+
+# -- offline: reads and waits with fake clients --------------------------------------------
+FAST = Backoff(first_s=0.01, cap_s=0.02)
+
+
+class FakeLogs(Paginated):
+    """FilterLogEvents over a log group whose events become visible one batch per read
+    of REPORT records (delivery lag); like moto, it ignores filterPattern."""
+
+    service = "logs"
+
+    def __init__(self, batches: list[list[dict[str, Any]]]) -> None:
+        self.batches, self.visible, self.calls = batches, 0, []
+
+    def filter_log_events(self, **kwargs: Any) -> dict[str, Any]:
+        self.calls.append(kwargs)
+        if "filterPattern" in kwargs:
+            self.visible = min(self.visible + 1, len(self.batches))
+        return {"events": [e for batch in self.batches[: self.visible] for e in batch]}
+
+
+def stream_events(stream: str, lines: list[str], t0: int) -> list[dict[str, Any]]:
+    return [
+        {"logStreamName": stream, "message": m, "timestamp": t0 + i} for i, m in enumerate(lines)
+    ]
+
+
+def two_invocations() -> History:
+    return History(
+        {"DurableExecutionArn": "x", "StartTimestamp": T0, "Status": "SUCCEEDED"},
+        [invocation(1, 0, 0.3, "r1"), invocation(2, 5, 5.3, "r2")],
+    )
+
+
+def test_invocation_logs_wait_for_one_report_per_invocation_then_read_once() -> None:
+    t0 = int(T0.timestamp() * 1000)
+    first = stream_events("a", text_invocation("r1", "print one"), t0)
+    second = stream_events("a", text_invocation("r2", "print two"), t0 + 5000)
+    logs_client = FakeLogs([first, [], second])  # r2's records arrive on the third read
+    logs = history.invocation_logs(logs_client, "/aws/lambda/f", two_invocations(), backoff=FAST)
+    assert logs.complete and logs.status() == "The log records of all 2 invocations have arrived."
+    filtered = [c for c in logs_client.calls if "filterPattern" in c]
+    assert len(filtered) == 3  # stopped as soon as every REPORT was there
+    assert all(c["filterPattern"] == REPORT_FILTER_PATTERN for c in filtered)
+    assert len(logs_client.calls) == 4  # then the whole group, once
+    assert {c["startTime"] for c in logs_client.calls} == {t0 - 5000}
+    assert [[ln.text for ln in inv.lines] for inv in logs.invocations] == [
+        ["print one"],
+        ["print two"],
+    ]
+
+
+def test_invocation_logs_say_plainly_when_records_are_missing() -> None:
+    t0 = int(T0.timestamp() * 1000)
+    logs_client = FakeLogs([stream_events("a", text_invocation("r1", "print one"), t0)])
+    logs = history.invocation_logs(
+        logs_client, "/aws/lambda/f", two_invocations(), timeout_s=0.2, backoff=FAST
+    )
+    assert not logs.complete
+    assert logs.status().startswith("1 of 2 REPORT records have arrived")
+    assert "run this cell again in a minute" in logs.status()
+    assert "partial" in logs.status()
+
+
+def test_records_delivered_out_of_order_are_put_back_in_time_order() -> None:
+    t0 = int(T0.timestamp() * 1000)
+    events = stream_events("a", text_invocation("r1", "first", "second"), t0)
+    events[1], events[2] = events[2], events[1]  # "second" delivered before "first"
+    (one,) = history.split_by_invocation(list(reversed(events)), ["r1"])
+    assert [ln.text for ln in one.lines] == ["first", "second"] and one.complete
+
+
+class FakeLambda(Paginated):
+    """An execution that is RUNNING for ``running`` status reads, then SUCCEEDED."""
+
+    service = "lambda"
+
+    def __init__(self, running: int) -> None:
+        self.running, self.status_reads, self.history_reads = running, 0, 0
+
+    def get_durable_execution(self, DurableExecutionArn: str) -> dict[str, Any]:
+        self.status_reads += 1
+        done = self.status_reads > self.running
+        return {
+            "DurableExecutionArn": DurableExecutionArn,
+            "Status": "SUCCEEDED" if done else "RUNNING",
+            "StartTimestamp": T0,
+        }
+
+    def get_durable_execution_history(self, **_: Any) -> dict[str, Any]:
+        self.history_reads += 1
+        return {"Events": [event(1, "WaitStarted", 0.1, Id="w", Name="pause")]}
+
+
+def test_wait_for_reads_one_status_per_poll() -> None:
+    lam = FakeLambda(running=8)
+    arn = "arn:aws:lambda:us-east-1:123456789012:function:f:1/durable-execution/n/i"
+    execution = history.wait_for(lam, arn, timeout_s=30, backoff=FAST)
+    assert execution["Status"] == "SUCCEEDED"
+    assert lam.status_reads == 9  # one GetDurableExecution per poll
+    # The history (for the bar's wording only) at most every PHASE_EVERY_S, not per poll.
+    assert lam.history_reads == 1
 
 
 # -- parameters and errors ----------------------------------------------------------------

@@ -79,6 +79,7 @@ import pytest
 from botocore.config import Config
 
 from helpers import state
+from helpers.cost import list_executions
 from helpers.localcloud import background
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -350,8 +351,8 @@ def _report_urls(endpoint: str, functions: Sequence[str]) -> set[str]:
     lam = _client("lambda", endpoint)
     urls: set[str] = set()
     for function in functions:
-        listed = lam.list_durable_executions_by_function(FunctionName=function)
-        for item in listed.get("DurableExecutions", []):
+        # Every version's: a listing without a Qualifier covers $LATEST only, as on AWS.
+        for item in list_executions(lam, function, limit=10_000):
             details = lam.get_durable_execution(DurableExecutionArn=item["DurableExecutionArn"])
             result = json.loads(details.get("Result") or "null")
             if isinstance(result, dict) and isinstance(result.get("report_url"), str):
