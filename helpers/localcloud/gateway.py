@@ -38,7 +38,8 @@ log = logging.getLogger(__name__)
 INVOKE = re.compile(r"^/2015-03-31/functions/(?P<fn>[^/]+)/invocations/?$")
 FUNCTIONS = re.compile(r"^/2015-03-31/functions(/(?P<fn>[^/]+))?(?P<rest>/.*)?$")
 LIST_BY_FUNCTION = re.compile(r"^/2025-12-01/functions/(?P<fn>[^/]+)/durable-executions/?$")
-CONVERSE = re.compile(r"^/model/(?P<model>[^/]+)/converse/?$")
+# A model ARN holds a "/" (sent encoded, decoded by the server): the id runs to /converse.
+CONVERSE = re.compile(r"^/model/(?P<model>.+)/converse/?$")
 CREDENTIAL = re.compile(r"Credential=[^/]+/\d{8}/(?P<region>[a-z0-9-]+)/")
 # An execution ARN in a durable API path (percent-encoded, as boto3 sends it).
 EXECUTION_IN_PATH = re.compile(r"^/2025-12-01/durable-executions/(?P<arn>[^/]+)")

@@ -485,3 +485,77 @@ def test_iam_role_and_managed_policy(client: Client, name: Callable[..., str]) -
     iam.get_waiter("role_exists").wait(RoleName=role, WaiterConfig={"Delay": 1, "MaxAttempts": 5})
     with pytest.raises(iam.exceptions.NoSuchEntityException):
         iam.attach_role_policy(RoleName=role, PolicyArn="arn:aws:iam::aws:policy/NoSuchPolicy")
+
+
+def _in_region(cloud: Any, service: str, region: str) -> Any:
+    import boto3
+    from botocore.config import Config
+
+    return boto3.client(
+        service,
+        endpoint_url=cloud.endpoint,
+        region_name=region,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        config=Config(retries={"max_attempts": 1}),
+    )
+
+
+@pytest.mark.parametrize(
+    ("region", "constraint", "error"),
+    [
+        # S3 API reference, CreateBucket / Error responses (LocationConstraint rules):
+        ("ap-northeast-1", None, "IllegalLocationConstraintException"),  # outside us-east-1
+        ("us-east-1", "us-east-1", "InvalidLocationConstraint"),  # us-east-1 takes none
+        ("ap-northeast-1", "us-east-2", "IllegalLocationConstraintException"),  # not this one
+        ("us-east-2", "us-east-2", None),
+        ("us-east-1", None, None),
+    ],
+)
+def test_s3_location_constraint_rules(
+    cloud: Any, name: Callable[..., str], region: str, constraint: str | None, error: str | None
+) -> None:
+    """moto enforces these already (no gateway code); the test keeps it so."""
+    s3 = _in_region(cloud, "s3", region)
+    kwargs: dict[str, Any] = {"Bucket": name("located")}
+    if constraint:
+        kwargs["CreateBucketConfiguration"] = {"LocationConstraint": constraint}
+    if error is None:
+        s3.create_bucket(**kwargs)
+        located = s3.get_bucket_location(Bucket=kwargs["Bucket"])["LocationConstraint"]
+        assert located == (None if region == "us-east-1" else region)
+        return
+    with pytest.raises(ClientError) as err:
+        s3.create_bucket(**kwargs)
+    assert _code(err) == error
+
+
+# -- durable functions only where AWS offers them (helpers/regions.py) -----------------
+
+
+def test_durable_functions_are_refused_outside_their_regions(
+    cloud: Any, client: Client, name: Callable[..., str]
+) -> None:
+    region = "ca-west-1"  # a commercial Region without durable functions (regions.py)
+    lam = _in_region(cloud, "lambda", region)
+    role = client("iam").create_role(RoleName=name("r"), AssumeRolePolicyDocument="{}")
+    spec: dict[str, Any] = {
+        "Runtime": "python3.13",
+        "Role": role["Role"]["Arn"],
+        "Handler": "app.handler",
+        "Code": {"ZipFile": base64.b64decode(b"UEsFBgAAAAAAAAAAAAAAAAAAAAAAAA==")},
+    }
+    with pytest.raises(lam.exceptions.InvalidParameterValueException) as err:
+        lam.create_function(
+            FunctionName=name("durable"), DurableConfig={"ExecutionTimeout": 60}, **spec
+        )
+    assert region in str(err.value)
+    plain = name("plain")
+    lam.create_function(FunctionName=plain, **spec)  # an ordinary function is fine there
+    with pytest.raises(lam.exceptions.InvalidParameterValueException):
+        lam.list_durable_executions_by_function(FunctionName=plain)
+    arn = f"arn:aws:lambda:{region}:123456789012:function:{plain}:1/durable-execution/a/b"
+    with pytest.raises(lam.exceptions.InvalidParameterValueException):
+        lam.get_durable_execution(DurableExecutionArn=arn)
+    with pytest.raises(lam.exceptions.InvalidParameterValueException):
+        lam.send_durable_execution_callback_success(CallbackId="abc", Result=b"{}")
