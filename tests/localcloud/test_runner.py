@@ -136,3 +136,28 @@ def test_an_execution_is_not_found_from_another_region(
     with pytest.raises(tokyo.exceptions.ResourceNotFoundException):
         tokyo.get_durable_execution(DurableExecutionArn=arn)
     ohio("lambda").stop_durable_execution(DurableExecutionArn=arn)
+
+
+def test_a_restart_keeps_each_execution_in_its_region(
+    tmp_path: Any,
+    name: Callable[..., str],
+    wait_done: Callable[..., dict[str, Any]],
+    callback_id: Callable[..., str],
+) -> None:
+    """The Region is stored with the execution: after a restart (on another port), its
+    replay is still signed for, and found in, its own Region. Last in this module: a
+    second in-process cloud resets moto's process-wide state."""
+    fn = name("tokyo")
+    with LocalCloud(tmp_path / "state") as first:
+        version = deploy_in(("ap-northeast-1",), first.endpoint, fn)["ap-northeast-1"]
+        lam = clients_in(first.endpoint, "ap-northeast-1")("lambda")
+        arn = lam.invoke(FunctionName=fn, Qualifier=version, InvocationType="Event", Payload=b"{}")[
+            "DurableExecutionArn"
+        ]
+        callback = callback_id(arn, via=lam)
+    with LocalCloud(tmp_path / "state") as second:
+        lam = clients_in(second.endpoint, "ap-northeast-1")("lambda")
+        lam.send_durable_execution_callback_success(CallbackId=callback, Result=b'"later"')
+        done = wait_done(arn, via=lam)
+        assert done["Status"] == "SUCCEEDED", done
+        assert json.loads(done["Result"]) == {"where": "ap-northeast-1", "answer": "later"}
