@@ -4,8 +4,13 @@
 | ------------------------------------------------- | --------------------------------- |
 | /2025-12-01/... (durable executions, callbacks)   | the testing SDK's runner          |
 | POST /2015-03-31/functions/{fn}/invocations       | the kit's Lambda host             |
-| POST /model/{modelId}/converse                    | the workshop model                |
+| POST /model/{modelId}/converse                    | the workshop model (bedrock.py    |
+|                                                   | checks the id and access first)   |
 | everything else                                   | moto (journaled to the state dir) |
+
+Each call's Region is the one of its SigV4 credential scope, as on AWS: functions,
+executions and model ids are found in it, and the durable APIs answer only in the Regions
+that offer durable functions (``helpers/regions.py``).
 
 moto drops ``DurableConfig`` and ``LoggingConfig``; the gateway keeps them beside moto
 (in ``lambda-config.json``) and adds them back to every function it returns.
@@ -27,7 +32,9 @@ from urllib.parse import quote, unquote, urlencode
 
 from werkzeug.wrappers import Request, Response
 
-from . import model
+from helpers.regions import AS_OF, offers_durable_functions, suggested_regions
+
+from . import bedrock, model
 from .errors import AwsError, invalid, not_found
 from .lambda_host import MARKER_HEADER, MAX_ASYNC_PAYLOAD, MAX_PAYLOAD, FunctionVersion, LambdaHost
 
@@ -36,8 +43,11 @@ log = logging.getLogger(__name__)
 INVOKE = re.compile(r"^/2015-03-31/functions/(?P<fn>[^/]+)/invocations/?$")
 FUNCTIONS = re.compile(r"^/2015-03-31/functions(/(?P<fn>[^/]+))?(?P<rest>/.*)?$")
 LIST_BY_FUNCTION = re.compile(r"^/2025-12-01/functions/(?P<fn>[^/]+)/durable-executions/?$")
-CONVERSE = re.compile(r"^/model/(?P<model>[^/]+)/converse/?$")
+# A model ARN holds a "/" (sent encoded, decoded by the server): the id runs to /converse.
+CONVERSE = re.compile(r"^/model/(?P<model>.+)/converse/?$")
 CREDENTIAL = re.compile(r"Credential=[^/]+/\d{8}/(?P<region>[a-z0-9-]+)/")
+# An execution ARN in a durable API path (percent-encoded, as boto3 sends it).
+EXECUTION_IN_PATH = re.compile(r"^/2025-12-01/durable-executions/(?P<arn>[^/]+)")
 NAME_OK = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 TERMINAL = {"SUCCEEDED", "FAILED", "TIMED_OUT", "STOPPED"}
 SYNC_LIMIT_S = 15 * 60
@@ -47,6 +57,28 @@ MAX_CALLBACK_RESULT = 256 * 1024
 def region_of(request: Request, default: str) -> str:
     match = CREDENTIAL.search(request.headers.get("Authorization", ""))
     return match.group("region") if match else default
+
+
+def not_offered_here(region: str) -> AwsError:
+    """What Lambda answers for durable functions in a Region that does not offer them.
+
+    Inferred: no AWS source documents the answer (a CreateFunction with DurableConfig, or a
+    /2025-12-01/ durable API, outside the durable Regions). The shape is Lambda's answer to
+    a parameter a Region does not support: InvalidParameterValueException naming it.
+    """
+    return invalid(
+        f"Lambda durable functions are not available in {region} (as of {AS_OF}). "
+        f"Use a Region that offers them, for example {suggested_regions()}."
+    )
+
+
+def execution_scope(arn: str) -> tuple[str, str, str, str]:
+    """(Region, account, function name, qualifier) of a durable execution ARN:
+    arn:aws:lambda:REGION:ACCOUNT:function:NAME:QUALIFIER/durable-execution/NAME/ID."""
+    parts = arn.split("/", 1)[0].split(":")
+    if len(parts) < 8 or parts[:3] != ["arn", "aws", "lambda"]:
+        return ("", "", "", "")
+    return parts[3], parts[4], parts[6], parts[7]
 
 
 def account_of(request: Request) -> str:
@@ -235,6 +267,17 @@ class Gateway:
         self, request: Request, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Response | Iterable[bytes]:
         path = request.path
+        if path.startswith("/2025-12-01/"):
+            region = region_of(request, self.region)
+            # Durable functions exist only in the Regions AWS offers them in (regions.py).
+            if not offers_durable_functions(region):
+                raise not_offered_here(region)
+            if (match := EXECUTION_IN_PATH.match(path)) and execution_scope(
+                unquote(match.group("arn"))
+            )[0] not in ("", region):
+                # An execution lives in its function's Region; another Region's endpoint
+                # does not know it (inferred: Lambda's answer to any unknown execution).
+                raise not_found(f"Durable execution not found: {unquote(match.group('arn'))}")
         if (match := LIST_BY_FUNCTION.match(path)) and request.method == "GET":
             return self._list_by_function(request, match.group("fn"))
         if path.startswith("/2025-12-01/"):
@@ -271,34 +314,54 @@ class Gateway:
         )
 
     def _list_by_function(self, request: Request, ref: str) -> Response:
-        """ListDurableExecutionsByFunction with the filters the runner drops.
+        """ListDurableExecutionsByFunction with the filters the runner drops, as AWS lists.
 
         The runner reads ``StatusFilter`` where boto3 sends ``Statuses`` (possibly
         several), ignores ``Qualifier``, and matches the function name literally (an ARN
-        finds nothing); so the gateway fetches the function's executions and filters and
-        pages them itself (``Marker`` is an offset, as the runner's is).
+        finds nothing) in every Region; so the gateway fetches the function's executions
+        and filters and pages them itself (``Marker`` is an offset, as the runner's is).
+
+        Qualifier semantics (Lambda API reference, ListDurableExecutionsByFunction:
+        "Qualifier - the function version or alias. If not specified, lists executions for
+        the $LATEST version"): without one, ``$LATEST``'s executions only; with a version,
+        that version's; with an alias, the executions of the version the alias points to
+        now. An execution ARN always names a version, never an alias (API reference,
+        Execution: ``...:function:NAME:($LATEST|[0-9]+)/durable-execution/...``), so an
+        execution started through an alias is the version's (inferred for aliases: the
+        reference says no more). An unknown function, version or alias is
+        ResourceNotFoundException, as for every Lambda call on a function.
         """
         name, qualifier = split_function_ref(ref, request.args.get("Qualifier"))
+        region, account = region_of(request, self.region), account_of(request)
+        version = self.resolve(name, qualifier or "$LATEST", region, account).version
         statuses = set(request.args.getlist("Statuses"))
         kept = ("DurableExecutionName", "StartedAfter", "StartedBefore", "ReverseOrder")
         query = {k: request.args[k] for k in kept if k in request.args}
-        items = list(self._executions_of(name, query))
+        items = [
+            item
+            for item in self._executions_of(name, query, region, account)
+            if execution_scope(item.get("DurableExecutionArn", ""))[3] == version
+        ]
         if statuses:
             items = [item for item in items if item.get("Status") in statuses]
-        if qualifier:  # FunctionArn of an execution: arn:aws:lambda:R:A:function:NAME:QUALIFIER
-            items = [i for i in items if i.get("FunctionArn", "").split(":")[7:] == [qualifier]]
         try:
             offset = int(request.args.get("Marker") or 0)
-            limit = int(request.args.get("MaxItems") or 50)
+            # MaxItems: 1 to 1000, default 100 (API reference).
+            limit = int(request.args.get("MaxItems") or 100)
         except ValueError as exc:
             raise invalid("Marker and MaxItems must be integers.") from exc
+        if not 1 <= limit <= 1000:
+            raise invalid(f"MaxItems must be 1 to 1000, got {limit}.")
         result: dict[str, Any] = {"DurableExecutions": items[offset : offset + limit]}
         if offset + limit < len(items):
             result["NextMarker"] = str(offset + limit)
         return Response(json.dumps(result), 200, {"Content-Type": "application/json"})
 
-    def _executions_of(self, name: str, query: dict[str, str]) -> Iterator[dict[str, Any]]:
-        """Every execution of function ``name`` the runner lists for ``query``, page by page."""
+    def _executions_of(
+        self, name: str, query: dict[str, str], region: str, account: str
+    ) -> Iterator[dict[str, Any]]:
+        """Every execution of function ``name`` in ``region`` and ``account`` that the runner
+        lists for ``query``, page by page (the runner lists one name across all of them)."""
         path = f"/2025-12-01/functions/{quote(name, safe='')}/durable-executions"
         marker: str | None = None
         while True:
@@ -308,7 +371,10 @@ class Gateway:
             if error is not None:
                 raise error
             page = json.loads(body)
-            yield from page.get("DurableExecutions", [])
+            for item in page.get("DurableExecutions", []):
+                scope = execution_scope(item.get("DurableExecutionArn", ""))
+                if scope[:2] == (region, account):
+                    yield item
             marker = page.get("NextMarker")
             if not marker:
                 return
@@ -324,6 +390,8 @@ class Gateway:
         extra: dict[str, Any] = {}
         if request.method == "POST" and not name:  # CreateFunction
             spec = self._json_body(request)
+            if "DurableConfig" in spec and not offers_durable_functions(region):
+                raise not_offered_here(region)
             extra["DurableConfig"] = (
                 _validate_durable_config(spec.pop("DurableConfig"))
                 if "DurableConfig" in spec
@@ -532,6 +600,10 @@ class Gateway:
                     "/start-durable-execution",
                     {
                         "AccountId": fn.account,
+                        # The execution lives in its function's Region (runner.py).
+                        "Region": fn.region,
+                        # Upstream rebuilds a start without one, dropping the Region.
+                        "InvocationId": str(uuid.uuid4()),
                         "FunctionName": fn.name,
                         # Replays run the version the execution started on, as on AWS.
                         "FunctionQualifier": fn.version,
@@ -554,7 +626,9 @@ class Gateway:
         return self._wait_for_result(arn, headers)
 
     def _existing_execution(self, fn: FunctionVersion, name: str, text: str) -> str | None:
-        for item in self._executions_of(fn.name, {"DurableExecutionName": name}):
+        for item in self._executions_of(
+            fn.name, {"DurableExecutionName": name}, fn.region, fn.account
+        ):
             if item.get("DurableExecutionName") != name:
                 continue
             arn = item["DurableExecutionArn"]
@@ -609,6 +683,9 @@ class Gateway:
 
     # -- workshop model -----------------------------------------------------------------
     def _converse(self, request: Request, model_id: str) -> Response:
+        # Bedrock refuses a model id that does not exist from the calling Region, or one the
+        # account has no access to, before it reads the request (bedrock.py).
+        bedrock.check_model(model_id, region_of(request, self.region))
         try:
             body = json.loads(request.get_data() or b"{}")
         except ValueError as exc:

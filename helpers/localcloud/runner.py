@@ -9,6 +9,11 @@ store). The kit only corrects places where what it does differs from AWS:
 * execution ARNs are opaque uuids, where AWS uses
   ``arn:aws:lambda:REGION:ACCOUNT:function:NAME:QUALIFIER/durable-execution/NAME/ID``,
   the shape that least-privilege IAM policies and the notebooks show;
+* the runner emulates one Region, fixed at start: every execution reports it, and its
+  handler invocations are signed for it, so a function deployed in another Region is
+  "not found". On AWS an execution lives in its function's Region; here each execution
+  carries its own (``Region`` in the start request), which names its ARN and signs its
+  invocations, so one local cloud serves executions in several Regions at once;
 * a finished (e.g. stopped) execution still takes callback answers, recording events
   after its end; AWS refuses them;
 * an invocation that failed (an unhandled error, a dead process, a timeout reported by
@@ -52,8 +57,53 @@ from aws_durable_execution_sdk_python_testing.stores.base import StoreType
 from aws_durable_execution_sdk_python_testing.stores.sqlite import SQLiteExecutionStore
 from aws_durable_execution_sdk_python_testing.web.server import WebServiceConfig
 
-# The runner's region, for the ARNs of new executions (set by _apply_fixes).
+# The runner's default Region: for executions whose start request names none (set by
+# _apply_fixes). Each execution the gateway starts names its function's Region.
 _REGION = {"name": "us-east-1"}
+
+
+@dataclasses.dataclass(frozen=True)
+class _RegionalStart(_model.StartDurableExecutionInput):
+    """A start request that names the execution's Region (the function's), kept in the
+    store with the execution so that its replays after a restart run in it too."""
+
+    region: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = super().to_dict()
+        if self.region:
+            data["Region"] = self.region
+        return data
+
+
+_upstream_start_from_dict = _model.StartDurableExecutionInput.from_dict.__func__  # type: ignore[attr-defined]
+
+
+def _start_from_dict(
+    cls: type[_model.StartDurableExecutionInput], data: dict[str, Any]
+) -> _model.StartDurableExecutionInput:
+    plain = _upstream_start_from_dict(_model.StartDurableExecutionInput, data)
+    if not data.get("Region"):
+        return plain
+    return _RegionalStart(**{**dataclasses.asdict(plain), "region": str(data["Region"])})
+
+
+def _execution_region(self: _execution.Execution) -> str | None:
+    """An execution's Region: the one its start named, else the one its ARN names (our ARNs
+    always carry it), else what upstream stored (the runner's)."""
+    named = getattr(self.start_input, "region", None)
+    if named:
+        return str(named)
+    arn = self.durable_execution_arn
+    if arn.startswith("arn:aws:lambda:"):
+        return arn.split(":")[3]
+    return self.__dict__.get("_stored_region")
+
+
+def _set_execution_region(self: _execution.Execution, value: str | None) -> None:
+    # Upstream assigns the runner's one Region on creation and on load; the execution's
+    # own (above) wins, this is only the fallback.
+    self.__dict__["_stored_region"] = value
 
 
 def _event_with_id(cls: type[_model.Event], event: _model.Event, event_id: int) -> _model.Event:
@@ -64,8 +114,9 @@ def _event_with_id(cls: type[_model.Event], event: _model.Event, event_id: int) 
 def _new_execution(input: _model.StartDurableExecutionInput) -> _execution.Execution:
     invocation_id = input.invocation_id or str(uuid.uuid4())
     qualifier = input.function_qualifier or "$LATEST"
+    region = getattr(input, "region", None) or _REGION["name"]
     arn = (
-        f"arn:aws:lambda:{_REGION['name']}:{input.account_id}:function:"
+        f"arn:aws:lambda:{region}:{input.account_id}:function:"
         f"{input.function_name}:{qualifier}/durable-execution/"
         f"{input.execution_name}/{invocation_id}"
     )
@@ -123,10 +174,22 @@ _failed: dict[str, _FailedInvocation] = {}
 _upstream_invoke = LambdaInvoker.invoke
 
 
-def _invoke(self: LambdaInvoker, function_name: str, input: Any, *args: Any, **kwargs: Any) -> Any:
+def _invoke(
+    self: LambdaInvoker,
+    function_name: str,
+    input: Any,
+    endpoint_url: str | None = None,
+    **kwargs: Any,
+) -> Any:
     started = datetime.now(UTC)
+    region = kwargs.get("region_name")
+    if not endpoint_url and region:
+        # Upstream signs an execution without an endpoint of its own in the runner's one
+        # Region; the gateway finds functions in the Region of the request's credential
+        # scope, as Lambda does, so sign in the execution's Region (same endpoint).
+        endpoint_url = self._current[0] or None
     try:
-        return _upstream_invoke(self, function_name, input, *args, **kwargs)
+        return _upstream_invoke(self, function_name, input, endpoint_url, **kwargs)
     except DurableFunctionsTestError as exc:
         # Upstream's message ends with the function's error payload (Lambda's JSON error
         # document, which names the request id); anything else failed before Lambda ran.
@@ -254,6 +317,8 @@ def _apply_fixes(region: str) -> None:
     _REGION["name"] = region
     _model.Event.from_event_with_id = classmethod(_event_with_id)  # type: ignore[method-assign]
     _execution.Execution.new = staticmethod(_new_execution)  # type: ignore[method-assign]
+    _model.StartDurableExecutionInput.from_dict = classmethod(_start_from_dict)  # type: ignore[method-assign,assignment]
+    _execution.Execution.region = property(_execution_region, _set_execution_region)  # type: ignore[assignment,method-assign]
     _execution.Execution.find_callback_operation = _find_open_callback  # type: ignore[method-assign]
     _model.InvocationCompletedDetails.from_json_dict = classmethod(_completion_from_json)  # type: ignore[method-assign,assignment]
     LambdaInvoker.invoke = _invoke  # type: ignore[method-assign]

@@ -288,7 +288,9 @@ def test_restart_keeps_everything(
     ] == [group]
     assert set(reports(group, before, timeout=0, via=logs)) == set(before)
     assert lam.get_durable_execution(DurableExecutionArn=arn)["Status"] == "RUNNING"
-    listed = lam.list_durable_executions_by_function(FunctionName=fn)["DurableExecutions"]
+    listed = lam.list_durable_executions_by_function(FunctionName=fn, Qualifier=version)[
+        "DurableExecutions"
+    ]
     assert [e["DurableExecutionArn"] for e in listed] == [arn]
 
     # The callback answered after the restart completes the execution started before it.

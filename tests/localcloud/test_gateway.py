@@ -246,7 +246,7 @@ def test_durable_execution_name_is_an_idempotency_key(
     with pytest.raises(lam.exceptions.DurableExecutionAlreadyStartedException):
         _start(lam, fn, version, {"n": 2}, DurableExecutionName=execution)
     listed = lam.list_durable_executions_by_function(
-        FunctionName=fn, DurableExecutionName=execution
+        FunctionName=fn, Qualifier=version, DurableExecutionName=execution
     )
     assert [e["DurableExecutionArn"] for e in listed["DurableExecutions"]] == [first]
     with pytest.raises(lam.exceptions.InvalidParameterValueException):
@@ -322,46 +322,77 @@ def test_list_durable_executions_by_function(
     assert wait_done(finished)["Status"] == "SUCCEEDED"
     callback_id(waiting)
 
-    listed = lam.list_durable_executions_by_function(FunctionName=fn)["DurableExecutions"]
-    assert {e["DurableExecutionArn"] for e in listed} == {waiting, finished}
-    by_arn = {e["DurableExecutionArn"]: e for e in listed}
+    def listed(**kwargs: Any) -> list[str]:
+        page = lam.list_durable_executions_by_function(FunctionName=fn, **kwargs)
+        return [e["DurableExecutionArn"] for e in page["DurableExecutions"]]
+
+    page = lam.list_durable_executions_by_function(FunctionName=fn, Qualifier=version)
+    by_arn = {e["DurableExecutionArn"]: e for e in page["DurableExecutions"]}
+    assert set(by_arn) == {waiting, finished}
     assert by_arn[waiting]["Status"] == "RUNNING"
     assert by_arn[finished]["Status"] == "SUCCEEDED"
-    running = lam.list_durable_executions_by_function(FunctionName=fn, Statuses=["RUNNING"])
-    assert [e["DurableExecutionArn"] for e in running["DurableExecutions"]] == [waiting]
-    qualified = lam.list_durable_executions_by_function(FunctionName=fn, Qualifier=version)
-    assert {e["DurableExecutionArn"] for e in qualified["DurableExecutions"]} == {waiting, finished}
-    both = lam.list_durable_executions_by_function(
-        FunctionName=fn, Statuses=["RUNNING", "SUCCEEDED"]
-    )
-    assert len(both["DurableExecutions"]) == 2
-    assert (
-        lam.list_durable_executions_by_function(FunctionName=fn, Statuses=["FAILED"])[
-            "DurableExecutions"
-        ]
-        == []
-    )
-    assert (
-        lam.list_durable_executions_by_function(FunctionName=fn, Qualifier="$LATEST")[
-            "DurableExecutions"
-        ]
-        == []
-    )
+    assert listed(Qualifier=version, Statuses=["RUNNING"]) == [waiting]
+    assert len(listed(Qualifier=version, Statuses=["RUNNING", "SUCCEEDED"])) == 2
+    assert listed(Qualifier=version, Statuses=["FAILED"]) == []
     function_arn = lam.get_function(FunctionName=fn)["Configuration"]["FunctionArn"]
-    by_function_arn = lam.list_durable_executions_by_function(FunctionName=function_arn)
-    assert len(by_function_arn["DurableExecutions"]) == 2
-    first_page = lam.list_durable_executions_by_function(FunctionName=fn, MaxItems=1)
+    qualified_arn = lam.list_durable_executions_by_function(
+        FunctionName=f"{function_arn}:{version}"
+    )
+    assert len(qualified_arn["DurableExecutions"]) == 2
+    first_page = lam.list_durable_executions_by_function(
+        FunctionName=fn, Qualifier=version, MaxItems=1
+    )
     assert len(first_page["DurableExecutions"]) == 1
     second_page = lam.list_durable_executions_by_function(
-        FunctionName=fn, MaxItems=1, Marker=first_page["NextMarker"]
+        FunctionName=fn, Qualifier=version, MaxItems=1, Marker=first_page["NextMarker"]
     )
     assert {
         first_page["DurableExecutions"][0]["DurableExecutionArn"],
         second_page["DurableExecutions"][0]["DurableExecutionArn"],
     } == {waiting, finished}
     assert "NextMarker" not in second_page
-    other, _ = durable("quick")
-    assert lam.list_durable_executions_by_function(FunctionName=other)["DurableExecutions"] == []
+    other, other_version = durable("quick")
+    assert listed() == []  # nothing ran on $LATEST
+    assert (
+        lam.list_durable_executions_by_function(FunctionName=other, Qualifier=other_version)[
+            "DurableExecutions"
+        ]
+        == []
+    )
+
+
+def test_listing_without_qualifier_lists_latest_only(
+    client: Client, durable: Callable[..., Any], wait_done: Callable[..., Any]
+) -> None:
+    """As on AWS (API reference, ListDurableExecutionsByFunction: "If not specified, lists
+    executions for the $LATEST version"): each qualifier lists its own executions; an
+    alias lists those of the version it points to; an execution ARN names the version."""
+    fn, version = durable("quick")
+    lam = client("lambda")
+    on_latest = _start(lam, fn, "$LATEST", {"n": 1})
+    on_version = _start(lam, fn, version, {"n": 2})
+    lam.create_alias(FunctionName=fn, Name="live", FunctionVersion=version)
+    via_alias = _start(lam, fn, "live", {"n": 3})
+    for arn in (on_latest, on_version, via_alias):
+        wait_done(arn)
+    assert f":function:{fn}:$LATEST/durable-execution/" in on_latest
+    assert f":function:{fn}:{version}/durable-execution/" in via_alias  # never the alias
+
+    def listed(**kwargs: Any) -> set[str]:
+        page = lam.list_durable_executions_by_function(FunctionName=fn, **kwargs)
+        return {e["DurableExecutionArn"] for e in page["DurableExecutions"]}
+
+    assert listed() == {on_latest}
+    assert listed(Qualifier="$LATEST") == {on_latest}
+    assert listed(Qualifier=version) == {on_version, via_alias}
+    assert listed(Qualifier="live") == {on_version, via_alias}
+    for missing in ({"Qualifier": "99"}, {"Qualifier": "nope"}):
+        with pytest.raises(lam.exceptions.ResourceNotFoundException):
+            listed(**missing)
+    with pytest.raises(lam.exceptions.ResourceNotFoundException):
+        lam.list_durable_executions_by_function(FunctionName=f"{fn}-missing")
+    with pytest.raises(lam.exceptions.InvalidParameterValueException):
+        listed(MaxItems=1001)
 
 
 def test_stop_durable_execution(waiting: Waiting) -> None:
@@ -454,3 +485,77 @@ def test_iam_role_and_managed_policy(client: Client, name: Callable[..., str]) -
     iam.get_waiter("role_exists").wait(RoleName=role, WaiterConfig={"Delay": 1, "MaxAttempts": 5})
     with pytest.raises(iam.exceptions.NoSuchEntityException):
         iam.attach_role_policy(RoleName=role, PolicyArn="arn:aws:iam::aws:policy/NoSuchPolicy")
+
+
+def _in_region(cloud: Any, service: str, region: str) -> Any:
+    import boto3
+    from botocore.config import Config
+
+    return boto3.client(
+        service,
+        endpoint_url=cloud.endpoint,
+        region_name=region,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        config=Config(retries={"max_attempts": 1}),
+    )
+
+
+@pytest.mark.parametrize(
+    ("region", "constraint", "error"),
+    [
+        # S3 API reference, CreateBucket / Error responses (LocationConstraint rules):
+        ("ap-northeast-1", None, "IllegalLocationConstraintException"),  # outside us-east-1
+        ("us-east-1", "us-east-1", "InvalidLocationConstraint"),  # us-east-1 takes none
+        ("ap-northeast-1", "us-east-2", "IllegalLocationConstraintException"),  # not this one
+        ("us-east-2", "us-east-2", None),
+        ("us-east-1", None, None),
+    ],
+)
+def test_s3_location_constraint_rules(
+    cloud: Any, name: Callable[..., str], region: str, constraint: str | None, error: str | None
+) -> None:
+    """moto enforces these already (no gateway code); the test keeps it so."""
+    s3 = _in_region(cloud, "s3", region)
+    kwargs: dict[str, Any] = {"Bucket": name("located")}
+    if constraint:
+        kwargs["CreateBucketConfiguration"] = {"LocationConstraint": constraint}
+    if error is None:
+        s3.create_bucket(**kwargs)
+        located = s3.get_bucket_location(Bucket=kwargs["Bucket"])["LocationConstraint"]
+        assert located == (None if region == "us-east-1" else region)
+        return
+    with pytest.raises(ClientError) as err:
+        s3.create_bucket(**kwargs)
+    assert _code(err) == error
+
+
+# -- durable functions only where AWS offers them (helpers/regions.py) -----------------
+
+
+def test_durable_functions_are_refused_outside_their_regions(
+    cloud: Any, client: Client, name: Callable[..., str]
+) -> None:
+    region = "ca-west-1"  # a commercial Region without durable functions (regions.py)
+    lam = _in_region(cloud, "lambda", region)
+    role = client("iam").create_role(RoleName=name("r"), AssumeRolePolicyDocument="{}")
+    spec: dict[str, Any] = {
+        "Runtime": "python3.13",
+        "Role": role["Role"]["Arn"],
+        "Handler": "app.handler",
+        "Code": {"ZipFile": base64.b64decode(b"UEsFBgAAAAAAAAAAAAAAAAAAAAAAAA==")},
+    }
+    with pytest.raises(lam.exceptions.InvalidParameterValueException) as err:
+        lam.create_function(
+            FunctionName=name("durable"), DurableConfig={"ExecutionTimeout": 60}, **spec
+        )
+    assert region in str(err.value)
+    plain = name("plain")
+    lam.create_function(FunctionName=plain, **spec)  # an ordinary function is fine there
+    with pytest.raises(lam.exceptions.InvalidParameterValueException):
+        lam.list_durable_executions_by_function(FunctionName=plain)
+    arn = f"arn:aws:lambda:{region}:123456789012:function:{plain}:1/durable-execution/a/b"
+    with pytest.raises(lam.exceptions.InvalidParameterValueException):
+        lam.get_durable_execution(DurableExecutionArn=arn)
+    with pytest.raises(lam.exceptions.InvalidParameterValueException):
+        lam.send_durable_execution_callback_success(CallbackId="abc", Result=b"{}")

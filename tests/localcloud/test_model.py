@@ -10,7 +10,8 @@ from botocore.exceptions import ClientError
 
 from helpers.localcloud import LocalCloud, model
 
-MODEL_ID = "us.anthropic.claude-sonnet-4-v1:0"
+# A model id Bedrock knows from the client's Region (us-east-1): the local cloud checks it.
+MODEL_ID = "us.amazon.nova-lite-v1:0"
 TOOL_NAMES = ("search_docs", "calculate", "estimate_lambda_cost")
 TOOL_CONFIG = {"tools": [
     {"toolSpec": {"name": name, "description": f"the {name} tool",
@@ -300,7 +301,7 @@ def test_an_unknown_result_shape_is_shown_as_it_came() -> None:
 
 def test_empty_messages_are_a_validation_error(bedrock) -> None:
     with pytest.raises(ClientError) as err:
-        bedrock.converse(modelId="m", messages=[])
+        bedrock.converse(modelId=MODEL_ID, messages=[])
     assert err.value.response["Error"]["Code"] == "ValidationException"
 
 
@@ -313,7 +314,7 @@ def test_tool_blocks_need_a_tool_config(bedrock) -> None:
                                                      "content": [{"json": {"result": 4}}]}}]},
     ]  # fmt: skip
     with pytest.raises(ClientError, match="toolConfig field must be defined"):
-        bedrock.converse(modelId="m", messages=messages)
+        bedrock.converse(modelId=MODEL_ID, messages=messages)
 
 
 def test_a_tool_use_must_be_answered(bedrock) -> None:
@@ -324,9 +325,9 @@ def test_a_tool_use_must_be_answered(bedrock) -> None:
         user("never mind"),
     ]  # fmt: skip
     with pytest.raises(ClientError, match=r"Expected toolResult blocks at messages\.2\.content"):
-        bedrock.converse(modelId="m", messages=messages, toolConfig=TOOL_CONFIG)
+        bedrock.converse(modelId=MODEL_ID, messages=messages, toolConfig=TOOL_CONFIG)
 
 
 def test_roles_must_alternate(bedrock) -> None:
     with pytest.raises(ClientError, match="alternate between user and assistant"):
-        bedrock.converse(modelId="m", messages=[user("a"), user("b")])
+        bedrock.converse(modelId=MODEL_ID, messages=[user("a"), user("b")])
