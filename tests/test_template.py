@@ -199,13 +199,21 @@ def test_the_parameters_default_to_the_helpers_defaults(template: dict[str, Any]
 
 
 def test_the_region_map_is_the_helpers_table(template: dict[str, Any]) -> None:
+    def geo_and_model(model_id: str) -> dict[str, str]:
+        geo, _, model = model_id.partition(".")
+        if geo in regions.GEOGRAPHIES and model:
+            return {"Geo": geo, "Model": model}
+        return {"Geo": "none", "Model": model_id}
+
     assert template["Mappings"]["ModelGeoByRegion"] == {
-        region: {"Geo": regions.profile_geography(region) or "none"}
+        region: geo_and_model(regions.default_model_id(region))
         for region in regions.DURABLE_REGIONS
     }
 
 
-@pytest.mark.parametrize("region", ["us-east-2", "ap-northeast-1", "eu-central-1", "sa-east-1"])
+@pytest.mark.parametrize(
+    "region", ["us-east-2", "ap-northeast-1", "ap-northeast-3", "eu-central-1", "sa-east-1"]
+)
 def test_by_default_the_function_calls_the_regions_model(
     template: dict[str, Any], region: str
 ) -> None:
