@@ -205,6 +205,29 @@ def test_preflight_passes_on_the_local_cloud(
     ]
 
 
+@pytest.mark.parametrize(
+    ("region", "model_id", "advice"),
+    [
+        # A US profile from Tokyo: Bedrock (and the local cloud) answer ValidationException.
+        (
+            "ap-northeast-1",
+            "us.amazon.nova-lite-v1:0",
+            "does not exist in ap-northeast-1; use apac.amazon.nova-lite-v1:0",
+        ),
+        # An Anthropic model the local account has no access to: AccessDeniedException.
+        ("us-east-1", "us.anthropic.claude-haiku-4-5-20251001-v1:0", "enable model access"),
+    ],
+)
+def test_the_local_clouds_refusals_read_as_what_to_do(
+    endpoint: str, monkeypatch: pytest.MonkeyPatch, region: str, model_id: str, advice: str
+) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
+    monkeypatch.delenv("LOCALCLOUD_MODEL_ACCESS", raising=False)
+    check = preflight.check_model(connect("local", region), model_id)
+    assert not check.ok
+    assert advice in check.detail
+
+
 def test_preflight_reports_a_dead_endpoint_with_a_fix(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
