@@ -86,6 +86,8 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.wsgi import get_input_stream
 
+from . import log_filter
+
 log = logging.getLogger(__name__)
 
 JOURNAL_NAME = "moto-journal.jsonl"
@@ -199,6 +201,7 @@ def _install_patches() -> None:
         AccountSpecificBackend.__getitem__ = _getitem_seeded_creation  # type: ignore[method-assign]
     if IAMBackend._init_aws_policies is not _aws_partition_policies_only:
         IAMBackend._init_aws_policies = _aws_partition_policies_only  # type: ignore[method-assign]
+    log_filter.install()  # FilterLogEvents patterns as CloudWatch Logs applies them
 
 
 # --- request classification -------------------------------------------------------------
