@@ -39,7 +39,7 @@ import json
 import re
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -82,13 +82,22 @@ class ExecutionEndedError(RuntimeError):
 # Parameters
 
 
-def check_mode(
-    approval_mode: str, decisions: Sequence[str] | str | None = ()
-) -> tuple[str, list[str]]:
+Decisions = list[str] | dict[str, str]
+
+
+def _tool_names() -> tuple[str, ...]:
+    from lambda_fn.tools import TOOLS  # the chatbot's tools (no durable SDK needed)
+
+    return tuple(TOOLS)
+
+
+def check_mode(approval_mode: str, decisions: Any = ()) -> tuple[str, Decisions]:
     """Validate the notebook's APPROVAL_MODE and DECISIONS; return them normalised.
 
-    DECISIONS may be a list, a JSON list string (``'["DENY"]'``, as papermill ``-p`` passes
-    it) or a comma-separated string (``"DENY,APPROVE"``); case does not matter.
+    DECISIONS is either a list, used in order (then APPROVE), or a mapping from tool name to
+    decision (tools it does not name are approved). Either may come as JSON text, as
+    papermill's ``-p`` passes it (``'["DENY"]'``, ``'{"calculate": "DENY"}'``), or as a
+    comma-separated string (``"DENY,APPROVE"``, ``"calculate=DENY"``); case does not matter.
     """
     mode = approval_mode.strip().lower() if isinstance(approval_mode, str) else approval_mode
     if mode not in APPROVAL_MODES:
@@ -98,21 +107,13 @@ def check_mode(
         )
     items: Any = decisions if decisions is not None else []
     if isinstance(items, str):
-        text = items.strip()
-        if text.startswith("["):
-            try:
-                items = json.loads(text)
-            except ValueError as exc:
-                raise ApprovalConfigError(
-                    f"DECISIONS looks like a JSON list but is not valid JSON ({exc}); write it "
-                    "as '[\"DENY\", \"APPROVE\"]' or 'DENY,APPROVE'."
-                ) from None
-        else:
-            items = [part for part in (p.strip() for p in text.split(",")) if part]
+        items = _decisions_from_text(items)
+    if isinstance(items, Mapping):
+        return mode, _decision_map(items)
     if not isinstance(items, list | tuple):
         raise ApprovalConfigError(
-            f"DECISIONS must be a list such as ['DENY', 'APPROVE'], got {type(items).__name__} "
-            f"{items!r}."
+            f"DECISIONS must be a list such as ['DENY', 'APPROVE'] or a mapping such as "
+            f"{{'calculate': 'DENY'}}, got {type(items).__name__} {items!r}."
         )
     normalised: list[str] = []
     for index, item in enumerate(items):
@@ -125,17 +126,77 @@ def check_mode(
     return mode, normalised
 
 
-class AutoDecider:
-    """The decisions of auto mode: DECISIONS in order, then APPROVE once they are used up."""
+def _decisions_from_text(text: str) -> Any:
+    text = text.strip()
+    if text.startswith(("[", "{")):
+        try:
+            return json.loads(text)
+        except ValueError as exc:
+            raise ApprovalConfigError(
+                f"DECISIONS looks like JSON but is not valid JSON ({exc}); write it as "
+                '\'["DENY", "APPROVE"]\', \'{"calculate": "DENY"}\' or \'DENY,APPROVE\'.'
+            ) from None
+    parts = [part for part in (p.strip() for p in text.split(",")) if part]
+    if parts and all("=" in part for part in parts):
+        return dict(tuple(x.strip() for x in part.split("=", 1)) for part in parts)
+    if any("=" in part for part in parts):
+        raise ApprovalConfigError(
+            f"DECISIONS {text!r} mixes 'tool=DECISION' pairs with plain decisions: write "
+            "either 'calculate=DENY,search_docs=APPROVE' or 'DENY,APPROVE'."
+        )
+    return parts
 
-    def __init__(self, decisions: Sequence[str]) -> None:
-        _, self.decisions = check_mode("auto", list(decisions))
+
+def _decision_map(items: Mapping[Any, Any]) -> dict[str, str]:
+    tools = _tool_names()
+    normalised: dict[str, str] = {}
+    for name, item in items.items():
+        if name not in tools:
+            raise ApprovalConfigError(
+                f"DECISIONS names {name!r}, which is not a tool of the chatbot: use "
+                f"{', '.join(map(repr, tools))}."
+            )
+        value = item.strip().upper() if isinstance(item, str) else item
+        if value not in DECISION_VALUES:
+            raise ApprovalConfigError(
+                f"DECISIONS[{name!r}] is {item!r}: each decision must be 'APPROVE' or 'DENY'."
+            )
+        normalised[name] = value
+    return normalised
+
+
+def describe_decisions(decisions: Decisions) -> str:
+    """DECISIONS in words, as auto mode applies them."""
+    if isinstance(decisions, dict):
+        named = ", ".join(f"{tool} {decision}" for tool, decision in decisions.items())
+        return f"by tool: {named or 'none named'}; any other tool APPROVE"
+    return f"{decisions} in order, then APPROVE"
+
+
+class AutoDecider:
+    """The decisions of auto mode: by tool name when DECISIONS is a mapping (unnamed tools
+    APPROVE); otherwise DECISIONS in order, then APPROVE once they are used up."""
+
+    def __init__(self, decisions: Decisions) -> None:
+        _, self.decisions = check_mode("auto", decisions)
         self.used = 0
 
-    def next(self) -> tuple[str, str]:
-        """The next decision and a comment that says where it came from."""
+    @property
+    def by_tool(self) -> bool:
+        return isinstance(self.decisions, dict)
+
+    def describe(self) -> str:
+        return describe_decisions(self.decisions)
+
+    def next(self, tool: str | None = None) -> tuple[str, str]:
+        """The decision for the next request (about ``tool``) and a comment that says
+        where it came from."""
         index = self.used
         self.used += 1
+        if isinstance(self.decisions, dict):
+            if tool in self.decisions:
+                return self.decisions[tool], f"auto: DECISIONS[{tool!r}]"
+            return APPROVE, f"auto: {tool} not named in DECISIONS, default APPROVE"
         if index < len(self.decisions):
             return self.decisions[index], f"auto: DECISIONS[{index}]"
         return APPROVE, "auto: DECISIONS used up, default APPROVE"
@@ -951,7 +1012,7 @@ class ApprovalPanel:
         start: Callable[[str], str],
         *,
         approval_mode: str = "widget",
-        decisions: Sequence[str] | str = (),
+        decisions: Decisions | str = (),
         question: str = "",
         poll_seconds: int = 5,
         max_lines: int = 12,
@@ -982,7 +1043,7 @@ class ApprovalPanel:
         self.send_button.on_click(lambda _b: self.send())
         self.mode_label = widgets.HTML(
             f"<span style='color:#555'>mode: <b>{self.mode}</b>"
-            + (f" · DECISIONS {html.escape(str(decision_list))}, then APPROVE" if self.auto else "")
+            + (f" · DECISIONS {html.escape(self.auto.describe())}" if self.auto else "")
             + "</span>"
         )
         self.cards_box = widgets.VBox()
@@ -1091,6 +1152,8 @@ class ApprovalPanel:
                 self.auto is not None
                 and request.callback_id not in self._auto_done
                 and request.state == "open"
+                # By tool name: a request picked up from the history waits for its message.
+                and not (self.auto.by_tool and request.tool is None)
             ):
                 self._auto_done.add(request.callback_id)
                 if not request.mine:
@@ -1100,7 +1163,7 @@ class ApprovalPanel:
                         "this panel did not start that execution.",
                     )
                     continue
-                decision, note = self.auto.next()
+                decision, note = self.auto.next(request.tool)
                 card.comment.value = note
                 card.button(decision).click()  # exactly what a person's click does
 

@@ -35,7 +35,7 @@ from IPython.display import Markdown
 from tqdm.auto import tqdm
 
 from . import history, state
-from .approvals import ENDED_STATUSES, ApprovalPanel, AutoDecider
+from .approvals import ENDED_STATUSES, ApprovalPanel, AutoDecider, Decisions
 from .cost import (
     PRICES,
     CostAnalysisError,
@@ -153,12 +153,12 @@ def chat_starter(target: Target, names: Names) -> Callable[[str], str]:
 
 # -- the auto reviewer -----------------------------------------------------------------------
 class PacedDecider(AutoDecider):
-    """Auto mode's decisions (DECISIONS in order, then APPROVE), each after ``review_seconds``
+    """Auto mode's decisions (DECISIONS by tool, or in order), each after ``review_seconds``
     of "reading", as a person would take: the execution suspends while it waits."""
 
     def __init__(
         self,
-        decisions: Sequence[str],
+        decisions: Decisions,
         review_seconds: float,
         used: int = 0,
         sleep: Callable[[float], None] = time.sleep,
@@ -168,10 +168,10 @@ class PacedDecider(AutoDecider):
         self.review_seconds = float(review_seconds)
         self._sleep = sleep
 
-    def next(self) -> tuple[str, str]:
+    def next(self, tool: str | None = None) -> tuple[str, str]:
         if self.review_seconds > 0:
             self._sleep(self.review_seconds)
-        decision, note = super().next()
+        decision, note = super().next(tool)
         return decision, f"{note} (after {self.review_seconds:g} s of review)"
 
 
@@ -185,7 +185,7 @@ def pace_reviewer(panel: ApprovalPanel, review_seconds: float) -> None:
         panel.auto = PacedDecider(panel.auto.decisions, review_seconds, used=panel.auto.used)
         message = (
             f"Auto mode: the reviewer answers each request after {review_seconds:g} s, with "
-            f"DECISIONS {panel.auto.decisions} in order, then APPROVE."
+            f"DECISIONS {panel.auto.describe()}."
         )
     print(message)
 

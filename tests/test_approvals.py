@@ -208,6 +208,38 @@ def test_auto_decider_uses_decisions_then_approve() -> None:
     assert [decider.next()[0] for _ in range(3)] == ["DENY", "APPROVE", "APPROVE"]
 
 
+def test_decisions_by_tool_name_in_every_form() -> None:
+    expected = ("auto", {"calculate": "DENY", "search_docs": "APPROVE"})
+    assert check_mode("auto", {"calculate": "deny", "search_docs": "Approve"}) == expected
+    assert check_mode("auto", '{"calculate": "DENY", "search_docs": "APPROVE"}') == expected
+    assert check_mode("auto", "calculate=DENY, search_docs=approve") == expected
+    assert check_mode("auto", {}) == ("auto", {})
+    with pytest.raises(
+        ApprovalConfigError, match=r"'calculator', which is not a tool.*'calculate'"
+    ):
+        check_mode("auto", {"calculator": "DENY"})
+    with pytest.raises(ApprovalConfigError, match=r"DECISIONS\['calculate'\] is 'NO'"):
+        check_mode("auto", {"calculate": "NO"})
+    with pytest.raises(ApprovalConfigError, match="mixes 'tool=DECISION' pairs"):
+        check_mode("auto", "DENY, calculate=DENY")
+    with pytest.raises(ApprovalConfigError, match="not valid JSON"):
+        check_mode("auto", '{"calculate": DENY}')
+
+
+def test_auto_decider_by_tool_ignores_the_order_and_approves_unnamed_tools() -> None:
+    decider = AutoDecider({"calculate": "DENY"})
+
+    said = [decider.next(tool) for tool in ("estimate_lambda_cost", "calculate", "search_docs")]
+
+    assert said == [
+        ("APPROVE", "auto: estimate_lambda_cost not named in DECISIONS, default APPROVE"),
+        ("DENY", "auto: DECISIONS['calculate']"),
+        ("APPROVE", "auto: search_docs not named in DECISIONS, default APPROVE"),
+    ]
+    assert decider.next("calculate")[0] == "DENY"  # asked again: the same answer
+    assert decider.describe() == "by tool: calculate DENY; any other tool APPROVE"
+
+
 def test_parse_message_names_what_is_wrong() -> None:
     good = {"execution_arn": "arn:aws:lambda:x", "callback_id": "c", "tool": "t", "input": {}}
     assert parse_message(json.dumps(good))["tool"] == "t"
@@ -290,6 +322,24 @@ def test_auto_mode_clicks_the_buttons_with_decisions_then_approve(
     assert all(card.approve.disabled for card in panel.cards.values())
     assert f'href="{REPORT_URL.replace("&", "&amp;")}"' in panel.result_html.value
     assert "SUCCEEDED" in panel.execution_html.value
+
+
+def test_auto_mode_by_tool_name(lam: Any, sqs: Any, queue: str, start: Callable[..., str]) -> None:
+    panel = ApprovalPanel(
+        Inbox(lam, sqs, queue),
+        start=start,
+        approval_mode="auto",
+        decisions='{"search_docs": "DENY"}',  # as papermill passes it
+    )
+    panel.question.value = "Should I approve?"
+
+    result = panel.run_if_auto(timeout=DEADLINE)
+
+    assert [(d["tool"], d["decision"]) for d in result["decisions"]] == [
+        ("search_docs", "DENY"),
+        ("calculator", "APPROVE"),
+    ]
+    assert "by tool: search_docs DENY" in panel.mode_label.value
 
 
 def test_duplicates_are_answered_once(

@@ -97,6 +97,23 @@ def test_paced_decider_waits_before_each_decision() -> None:
     assert slept == [2.5, 2.5]
 
 
+def test_paced_decider_by_tool() -> None:
+    decider = chat.PacedDecider({"calculate": "DENY"}, 0, sleep=lambda _s: None)
+    assert decider.next("calculate")[0] == "DENY"
+    assert decider.next("search_docs")[0] == "APPROVE"
+
+
+def test_decisions_by_tool_in_the_parameters() -> None:
+    params = check_parameters(
+        target="local", region="us-east-1", prefix="dfw", approval_mode="auto",
+        decisions='{"calculate": "DENY"}',
+    )  # fmt: skip
+    assert params.decisions == {"calculate": "DENY"}
+    assert "DECISIONS={'calculate': 'DENY'} (other tools APPROVE)" in params.describe()
+    with pytest.raises(ParameterError, match="not a tool of the chatbot"):
+        check_parameters(target="local", region="us-east-1", prefix="dfw", decisions={"x": "DENY"})
+
+
 class _FakePanel:
     def __init__(self, auto: Any) -> None:
         self.auto = auto
