@@ -39,7 +39,7 @@ import json
 import re
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -355,6 +355,141 @@ def open_callbacks(lam: Any, execution_arn: str) -> list[OpenCallback]:
             break
         kwargs["Marker"] = page["NextMarker"]
     return [callback for op_id, callback in started.items() if op_id not in closed]
+
+
+def _plain(value: Any) -> Any:
+    """A step result as the durable SDK checkpoints it (plain JSON, or its typed envelope
+    ``{"t": "m", "v": {...}}`` for objects) as plain Python values."""
+    if isinstance(value, dict) and set(value) == {"t", "v"}:
+        inner = value["v"]
+        if value["t"] == "m" and isinstance(inner, dict):
+            return {k: _plain(v) for k, v in inner.items()}
+        if value["t"] in ("l", "t") and isinstance(inner, list):
+            return [_plain(v) for v in inner]
+        return inner
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def tool_uses_by_turn(events: Sequence[dict[str, Any]]) -> list[list[str]]:
+    """The tools the chatbot's model asked for, turn by turn: the ``toolUse`` blocks of each
+    "think #n" step's result (a turn whose result cannot be read counts as no tool). Needs
+    the history fetched with ``IncludeExecutionData``."""
+    turns: list[list[str]] = []
+    for event in events:
+        name = str(event.get("Name", ""))
+        if event.get("EventType") != "StepSucceeded" or not name.startswith("think #"):
+            continue
+        result = (event.get("StepSucceededDetails") or {}).get("Result") or {}
+        try:
+            turn = _plain(json.loads(result.get("Payload") or "null"))
+            content = turn["message"]["content"]
+            turns.append([str(b["toolUse"]["name"]) for b in content if "toolUse" in b])
+        except (ValueError, KeyError, TypeError):
+            turns.append([])
+    return turns
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A running execution that waits for a person: its open callbacks ("approve #k") and
+    the tools its model asked for in its last turn."""
+
+    execution_arn: str
+    callbacks: list[OpenCallback]
+    tools: list[str]
+
+    def __str__(self) -> str:
+        names = ", ".join(c.name or "an unnamed callback" for c in self.callbacks)
+        asked = (
+            f"The model asked to use {' and '.join(self.tools)}, so the chatbot is waiting"
+            if self.tools
+            else "The chatbot is waiting"
+        )
+        return (
+            f"{asked} for a person to approve or deny ({names}). The execution sleeps, and "
+            "nothing is billed, until someone answers: notebook 04's approval panel does, "
+            "and so does send_durable_execution_callback_success with the callback id."
+        )
+
+
+def waiting_for_approval(lam: Any, execution_arn: str) -> Waiting | None:
+    """The approvals a RUNNING execution waits for, read from its history; None when it
+    has ended or waits for no callback (it is still working)."""
+    status = lam.get_durable_execution(DurableExecutionArn=execution_arn).get("Status")
+    if status != "RUNNING":
+        return None
+    callbacks = open_callbacks(lam, execution_arn)
+    if not callbacks:
+        return None
+    events: list[dict[str, Any]] = []
+    kwargs: dict[str, Any] = {"DurableExecutionArn": execution_arn, "IncludeExecutionData": True}
+    while True:
+        page = lam.get_durable_execution_history(**kwargs)
+        events += page.get("Events", [])
+        if not page.get("NextMarker"):
+            break
+        kwargs["Marker"] = page["NextMarker"]
+    turns = tool_uses_by_turn(events)
+    return Waiting(execution_arn, callbacks, turns[-1] if turns else [])
+
+
+def approval_requests(
+    lam: Any, sqs: Any, queue_url: str, execution_arn: str, wait_s: float = 20.0
+) -> list[Request]:
+    """The approval requests an execution waits on, each with its SQS message when it came
+    within ``wait_s`` (the tool, its input and the receipt to delete the message with).
+
+    The open callbacks come from the execution's history (the truth); the queue tells what
+    each is about. Messages of other executions go back to the queue at once, duplicates
+    and messages of answered callbacks are deleted. A callback whose message did not come
+    is returned all the same (``tool`` None): it can be answered by its id."""
+    waiting = {c.callback_id: c for c in open_callbacks(lam, execution_arn)}
+    found: dict[str, Request] = {}
+    deadline = time.monotonic() + wait_s
+    while waiting.keys() - found.keys() and time.monotonic() < deadline:
+        wait = max(0, min(5, int(deadline - time.monotonic())))
+        reply = sqs.receive_message(
+            QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=wait, VisibilityTimeout=30
+        )
+        mine = 0
+        for message in reply.get("Messages", []):
+            receipt = message["ReceiptHandle"]
+            try:
+                data = parse_message(message.get("Body", ""))
+            except ValueError:
+                data = None
+            if data is None or data["execution_arn"] != execution_arn:
+                # Not ours: hand it back to whoever reads the queue next.
+                sqs.change_message_visibility(
+                    QueueUrl=queue_url, ReceiptHandle=receipt, VisibilityTimeout=0
+                )
+                continue
+            mine += 1
+            callback_id = data["callback_id"]
+            if callback_id not in waiting or callback_id in found:  # answered, or a duplicate
+                sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=receipt)
+                continue
+            found[callback_id] = Request(
+                callback_id=callback_id,
+                execution_arn=execution_arn,
+                tool=data["tool"],
+                input=data["input"],
+                label=waiting[callback_id].name,
+                receipts={message["MessageId"]: receipt},
+                extra={k: v for k, v in data.items() if k not in REQUIRED_FIELDS},
+            )
+        if reply.get("Messages") and not mine:
+            time.sleep(1)  # only other executions' messages: do not spin on them
+    requests = []
+    for number, (callback_id, callback) in enumerate(waiting.items(), 1):
+        request = found.get(callback_id) or Request(
+            callback_id, execution_arn, None, None, source="history", label=callback.name
+        )
+        request.number = number
+        requests.append(request)
+    return requests
 
 
 def versions_of(lam: Any, function_name: str, qualifier: str) -> list[str]:

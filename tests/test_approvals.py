@@ -24,11 +24,15 @@ from helpers.approvals import (
     AutoDecider,
     Inbox,
     Request,
+    Waiting,
+    approval_requests,
     check_mode,
     open_callbacks,
     parse_message,
     running_executions,
     short_id,
+    tool_uses_by_turn,
+    waiting_for_approval,
 )
 from helpers.localcloud import LocalCloud
 
@@ -638,3 +642,66 @@ def test_requests_of_an_execution_that_ended(
     line = inbox.answer(waiting.callback_id, "DENY")
     assert line.text.endswith("is closed (its execution ended STOPPED); nothing sent.")
     assert queue_count(sqs, queue) == 0
+
+
+# --- a conversation waiting on an approval, recognised and answered by hand ----------------
+
+
+def test_tool_uses_by_turn_reads_the_think_steps_in_either_encoding() -> None:
+    plain = {"message": {"content": [{"text": "hi"}, {"toolUse": {"name": "calculate"}}]}}
+    enveloped = {"t": "m", "v": {"message": {"t": "m", "v": {"content": {"t": "l", "v": [
+        {"t": "m", "v": {"toolUse": {"t": "m", "v": {"name": {"t": "s", "v": "search_docs"}}}}},
+        {"t": "m", "v": {"toolUse": {"t": "m", "v": {"name": {"t": "s", "v": "calculate"}}}}},
+    ]}}}}}  # fmt: skip
+
+    def think(n: int, result: Any) -> dict[str, Any]:
+        details = {"Result": {"Payload": json.dumps(result)}}
+        return {
+            "EventType": "StepSucceeded",
+            "Name": f"think #{n}",
+            "StepSucceededDetails": details,
+        }
+
+    events = [
+        think(1, enveloped),
+        {"EventType": "StepSucceeded", "Name": "tool #1"},
+        think(2, plain),
+        {"EventType": "StepSucceeded", "Name": "think #3"},  # no data: read as no tool
+    ]
+    assert tool_uses_by_turn(events) == [["search_docs", "calculate"], ["calculate"], []]
+
+
+def test_a_waiting_execution_is_recognised_and_its_requests_taken_from_the_queue(
+    lam: Any, sqs: Any, queue: str, start: Callable[..., str]
+) -> None:
+    other = start("Somebody else's question")
+    arn = start(copies=2)  # the submitter delivered twice
+    until(lambda: open_callbacks(lam, arn) and open_callbacks(lam, other))
+
+    waiting = waiting_for_approval(lam, arn)
+
+    assert isinstance(waiting, Waiting) and [c.name for c in waiting.callbacks] == ["approve #1"]
+    assert "waiting for a person to approve or deny (approve #1)" in str(waiting)
+    (request,) = approval_requests(lam, sqs, queue, arn, wait_s=DEADLINE)
+    assert (request.tool, request.label, request.number) == ("search_docs", "approve #1", 1)
+    assert len(request.receipts) == 1
+    # Answered by hand, as notebook 03 does: the callback, then the message.
+    lam.send_durable_execution_callback_success(
+        CallbackId=request.callback_id, Result=json.dumps({"decision": "DENY"})
+    )
+    for receipt in request.receipts.values():
+        sqs.delete_message(QueueUrl=queue, ReceiptHandle=receipt)
+    (second,) = until(lambda: approval_requests(lam, sqs, queue, arn, wait_s=1) or None)
+    assert second.tool == "calculator"
+    lam.send_durable_execution_callback_success(
+        CallbackId=second.callback_id, Result=json.dumps({"decision": "APPROVE"})
+    )
+    for receipt in second.receipts.values():
+        sqs.delete_message(QueueUrl=queue, ReceiptHandle=receipt)
+    until(lambda: lam.get_durable_execution(DurableExecutionArn=arn)["Status"] == "SUCCEEDED")
+    assert waiting_for_approval(lam, arn) is None  # ended: nothing to wait for
+    # The duplicate was deleted; the other execution's request is still there for its owner.
+    inbox = Inbox(lam, sqs, queue)
+    inbox.track(other)
+    assert next_open(inbox).execution_arn == other
+    assert [r.execution_arn for r in inbox.all_requests()] == [other]

@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 
 from helpers import chat, history, state, teardown
-from helpers.approvals import ApprovalPanel, Inbox
+from helpers.approvals import ApprovalPanel, Inbox, approval_requests
 from helpers.cleanup import cleanup
-from helpers.localcloud import LocalCloud
+from helpers.localcloud import LocalCloud, model
 from helpers.naming import Names
 from helpers.params import ParameterError, check_parameters
 from helpers.show import function_config, json_block, table
@@ -322,3 +322,96 @@ def test_forget_state_keeps_another_targets_state(
     state.save("t-forget", **chat.where(target))
     teardown.forget_state("t-forget", target)
     assert "Forgot" in capsys.readouterr().out and state.load("t-forget") == {}
+
+
+# -- under a model that decides for itself (the local cloud's live model) -----------------
+GREETING = "Hello! What can you do?"
+BY_TOOL = {"search_docs": "APPROVE", "calculate": "DENY", "estimate_lambda_cost": "APPROVE"}
+CHATBOT_TOOLS = set(BY_TOOL)
+
+
+@pytest.fixture
+def live_model() -> Iterator[Any]:
+    previous = model.ACTIVE
+
+    def use(seed: int) -> None:
+        model.configure(model.ModelSettings(model.LIVE, seed))
+
+    yield use
+    model.configure(previous)
+
+
+def live_seed(question: str, wanted: Any) -> int:
+    return next(s for s in range(200) if wanted(model.live_plan(s, question, CHATBOT_TOOLS)))
+
+
+@pytest.mark.slow
+def test_a_greeting_that_asks_for_a_tool_is_said_in_plain_words_and_answered_by_hand(
+    target: Target, state_dir: Path, live_model: Any
+) -> None:
+    live_model(live_seed(GREETING, lambda plan: bool(plan.turns)))
+    names = Names.for_target(target, "t-greet")
+    lam, sqs = target.client("lambda"), target.client("sqs")
+    try:
+        deployed = chat.deployed_chatbot(target, names)
+        arn = chat.chat_starter(target, names)(GREETING)
+
+        first = chat.wait_for_execution(target, arn, timeout=3)  # notebook 03's first invoke
+
+        assert first.status == "RUNNING" and first.waiting is not None
+        said = first.headline()
+        assert "is waiting for an approval" in said and "asked to use search_docs" in said
+        assert "(approve #1)" in said and "Traceback" not in str(first)
+        assert "No figures yet" in chat.figures_of(target, first).data
+        (request,) = approval_requests(lam, sqs, deployed.queue_url, arn)
+        assert request.tool == "search_docs" and request.receipts
+        lam.send_durable_execution_callback_success(
+            CallbackId=request.callback_id,
+            Result=json.dumps({"decision": "DENY", "comment": "a greeting needs no tool"}),
+        )
+        for receipt in request.receipts.values():
+            sqs.delete_message(QueueUrl=deployed.queue_url, ReceiptHandle=receipt)
+
+        done = chat.wait_for_execution(target, arn, timeout=60)
+
+        assert done.succeeded and done.waiting is None
+        assert [(d["tool"], d["decision"]) for d in done.decisions] == [("search_docs", "DENY")]
+        figures = chat.figures_of(target, done).data
+        assert "**Approval requests:** 1: `search_docs` → DENY" in figures
+        assert "**Denied, so not run:** `search_docs`" in figures
+        assert "**Lambda invocations:** 2 " in figures and "**Model turns:** 2;" in figures
+        assert not sqs.receive_message(QueueUrl=deployed.queue_url).get("Messages")
+    finally:
+        cleanup(target, "t-greet")
+
+
+@pytest.mark.slow
+def test_decisions_by_tool_hold_whatever_order_the_model_proposes(
+    target: Target, state_dir: Path, live_model: Any
+) -> None:
+    def reordered_and_together(plan: model.LivePlan) -> bool:
+        order = [c.name for turn in plan.turns for c in turn]
+        return order[:1] != ["search_docs"] and any(len(t) > 1 for t in plan.turns)
+
+    live_model(live_seed(QUERY, reordered_and_together))
+    names = Names.for_target(target, "t-bytool")
+    try:
+        deployed = chat.deployed_chatbot(target, names)
+        panel = ApprovalPanel(
+            Inbox.for_target(target, deployed.queue_url),
+            start=chat.chat_starter(target, names),
+            approval_mode="auto",
+            decisions=json.dumps(BY_TOOL),  # as papermill passes it
+            question=QUERY,
+        )
+        chat.pace_reviewer(panel, 0.3)
+        result = panel.run_if_auto(timeout=120)
+
+        decided = [(d["tool"], d["decision"]) for d in result["decisions"]]
+        assert sorted(decided) == sorted(BY_TOOL.items()) and decided[0][0] != "search_docs"
+        outcome = chat.outcome_of(panel)
+        figures = chat.figures_of(target, outcome).data
+        assert "in one turn" in figures and "**Denied, so not run:** `calculate`" in figures
+        assert "**Approval requests:** 3" in figures and "13.025" not in result["answer"]
+    finally:
+        cleanup(target, "t-bytool")
