@@ -489,18 +489,19 @@ def figures_of(target: Target, outcome: Outcome) -> Markdown:
     asked = sum(len(turn) for turn in turns)
     together = [turn for turn in turns if len(turn) > 1]
     lines = [
-        f"- **Model turns:** {len(turns)}; the model asked for {asked} tool call(s)"
+        f"- **Model turns:** {len(turns)}; "
         + (
-            ", " + " and ".join(f"{len(t)} in one turn ({', '.join(t)})" for t in together)
-            if together
-            else ""
-        )
-        + ("; it answered without any tool." if not asked else "."),
+            f"the model asked for {asked} tool call(s)"
+            + "".join(f", {len(t)} in one turn ({', '.join(t)})" for t in together)
+            + "."
+            if asked
+            else "the model asked for no tool: it answered directly."
+        ),
         f"- **Approval requests:** {len(outcome.decisions)}"
         + (
             ": " + ", ".join(f"`{d.get('tool')}` → {d.get('decision')}" for d in outcome.decisions)
             if outcome.decisions
-            else ""
+            else " (nobody was asked)"
         ),
     ]
     denied = [str(d.get("tool")) for d in outcome.decisions if d.get("decision") != "APPROVE"]
@@ -511,8 +512,13 @@ def figures_of(target: Target, outcome: Outcome) -> Markdown:
         )
     busy = sum(i.seconds for i in invocations)
     lines += [
-        f"- **Lambda invocations:** {len(invocations)} (the first run, then one each time the "
-        f"execution woke up), {busy:.2f} s of running in all.",
+        f"- **Lambda invocations:** {len(invocations)} "
+        + (
+            "(the first run, then one each time the execution woke up)"
+            if len(invocations) > 1
+            else "(the first run did everything: nothing woke the execution up again)"
+        )
+        + f", {busy:.2f} s of running in all.",
         f"- **Durable operations:** {operations.describe()}.",
     ]
     if outcome.seconds is not None:

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from helpers import chat, history, state, teardown
-from helpers.approvals import ApprovalPanel, Inbox, approval_requests
+from helpers.approvals import ApprovalPanel, Inbox, approval_requests, open_callbacks
 from helpers.cleanup import cleanup
 from helpers.localcloud import LocalCloud, model
 from helpers.naming import Names
@@ -356,7 +356,12 @@ def test_a_greeting_that_asks_for_a_tool_is_said_in_plain_words_and_answered_by_
         deployed = chat.deployed_chatbot(target, names)
         arn = chat.chat_starter(target, names)(GREETING)
 
-        first = chat.wait_for_execution(target, arn, timeout=3)  # notebook 03's first invoke
+        deadline = time.monotonic() + 60
+        while not open_callbacks(lam, arn):  # the approval request is out: it waits now
+            assert time.monotonic() < deadline, "no approval requested within 60 s"
+            time.sleep(0.2)
+
+        first = chat.wait_for_execution(target, arn, timeout=1)  # notebook 03's first invoke
 
         assert first.status == "RUNNING" and first.waiting is not None
         said = first.headline()
@@ -415,3 +420,25 @@ def test_decisions_by_tool_hold_whatever_order_the_model_proposes(
         assert "**Approval requests:** 3" in figures and "13.025" not in result["answer"]
     finally:
         cleanup(target, "t-bytool")
+
+
+class _Busy:
+    """A lambda client whose execution stays RUNNING, at work, with no callback open."""
+
+    def get_durable_execution(self, **_: Any) -> dict[str, Any]:
+        return {"Status": "RUNNING"}
+
+    def get_durable_execution_history(self, **_: Any) -> dict[str, Any]:
+        return {"Events": [{"EventType": "StepStarted", "Id": "s1", "Name": "think #1"}]}
+
+
+class _BusyTarget:
+    def client(self, service: str) -> Any:
+        assert service == "lambda"
+        return _Busy()
+
+
+def test_an_execution_still_at_work_is_not_mistaken_for_one_waiting() -> None:
+    arn = "arn:aws:lambda:us-east-1:1:function:f:1/durable-execution/n/i"
+    with pytest.raises(history.ExecutionTimeout, match="still RUNNING"):
+        chat.wait_for_execution(_BusyTarget(), arn, timeout=0.05, poll_s=0.01)  # type: ignore[arg-type]

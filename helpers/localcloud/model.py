@@ -568,6 +568,8 @@ def _live_turn(
     if plan.refuses:
         return [{"text": _live_direct_answer(rng, question, plan.skipped)}], "end_turn"
     results = _results(messages[start:])
+    if not _plan(question):  # a greeting: say what it can do, whatever a search gave
+        return [{"text": _live_greeting(rng, asked, results)}], "end_turn"
     return [{"text": _live_final_answer(rng, question, asked, results)}], "end_turn"
 
 
@@ -587,23 +589,34 @@ def _live_preamble(rng: random.Random, calls: list[Call]) -> str:
     )
 
 
+def _live_greeting(
+    rng: random.Random, asked: list[dict[str, Any]], results: dict[str, dict[str, Any]]
+) -> str:
+    text = rng.choice(
+        [
+            "Hello! I'm the workshop's assistant. I can search the workshop notes on Lambda "
+            "durable functions, do arithmetic and estimate what Lambda costs; a person "
+            "approves each tool call I make.",
+            "Hi! Ask me about durable functions (steps, waits, callbacks, replay), give me "
+            "a calculation, or ask what something would cost on Lambda. Every tool I use "
+            "needs a person's approval first.",
+        ]
+    )
+    for use in asked:
+        result = results.get(use.get("toolUseId", ""))
+        if result is not None and result.get("status") != "error":
+            text += " " + _sentence(str(use.get("name", "?")), result)
+        else:
+            text += f" (I wanted to use {use.get('name')} first, but it gave me no result.)"
+    return text
+
+
 def _live_final_answer(
     rng: random.Random,
     question: str,
     asked: list[dict[str, Any]],
     results: dict[str, dict[str, Any]],
 ) -> str:
-    if not asked:
-        return rng.choice(
-            [
-                "Hello! I'm the workshop's assistant. I can search the workshop notes on Lambda "
-                "durable functions, do arithmetic and estimate what Lambda costs; a person "
-                "approves each tool call I make.",
-                "Hi! Ask me about durable functions (steps, waits, callbacks, replay), give me "
-                "a calculation, or ask what something would cost on Lambda. Every tool I use "
-                "needs a person's approval first.",
-            ]
-        )
     opening = rng.choice(
         [
             f"Here is what I found for “{question}”:",

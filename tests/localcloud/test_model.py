@@ -522,3 +522,14 @@ def test_a_bad_model_setting_stops_the_local_cloud_with_a_clear_message(tmp_path
     _, err = proc.communicate(timeout=60)
     assert not line.startswith("ready") and proc.returncode != 0
     assert "LOCALCLOUD_MODEL is 'gpt': use 'workshop'" in err.decode()
+
+
+def test_a_greeting_is_answered_with_what_the_model_can_do_even_when_its_search_is_denied() -> None:
+    def deny_all(use: dict[str, Any]) -> dict[str, Any]:
+        return {"status": "error", "content": [{"json": {"error": "denied"}}]}
+
+    for seed in SEEDS:
+        _, turns, answer = live_conversation(seed, GREETING, deny_all)
+        assert "durable functions" in answer and "approv" in answer
+        if turns:
+            assert "I wanted to use search_docs first, but it gave me no result." in answer
