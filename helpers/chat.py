@@ -521,10 +521,15 @@ def figures_of(target: Target, outcome: Outcome) -> Markdown:
         + f", {busy:.2f} s of running in all.",
         f"- **Durable operations:** {operations.describe()}.",
     ]
-    if outcome.seconds is not None:
+    if outcome.seconds is not None and len(invocations) > 1:
         lines.append(
             f"- **Wall-clock:** {outcome.seconds:.1f} s from start to end; the execution ran "
             f"for {busy:.2f} s of it and waited, at no compute cost, for the rest."
+        )
+    elif outcome.seconds is not None:
+        lines.append(
+            f"- **Wall-clock:** {outcome.seconds:.2f} s from start to end, all of it in its one "
+            "invocation: it never waited."
         )
     return Markdown("\n".join(lines))
 

@@ -442,3 +442,38 @@ def test_an_execution_still_at_work_is_not_mistaken_for_one_waiting() -> None:
     arn = "arn:aws:lambda:us-east-1:1:function:f:1/durable-execution/n/i"
     with pytest.raises(history.ExecutionTimeout, match="still RUNNING"):
         chat.wait_for_execution(_BusyTarget(), arn, timeout=0.05, poll_s=0.01)  # type: ignore[arg-type]
+
+
+class _History:
+    def __init__(self, events: list[dict[str, Any]]) -> None:
+        self.events = events
+
+    def client(self, service: str) -> Any:
+        return self
+
+    def get_durable_execution_history(self, **_: Any) -> dict[str, Any]:
+        return {"Events": self.events}
+
+
+def test_figures_of_a_conversation_without_tools_say_so_plainly() -> None:
+    answer = {"message": {"role": "assistant", "content": [{"text": "52.1 / 4 is 13.025"}]}}
+    think = {"Result": {"Payload": json.dumps(answer)}}
+    events = [
+        _event("ExecutionStarted", 0.0, Id="x"),
+        _event("StepStarted", 0.05, Id="s1", Name="think #1", SubType="Step"),
+        _event("StepSucceeded", 0.1, Id="s1", Name="think #1", StepSucceededDetails=think),
+        _event("StepStarted", 0.11, Id="s2", Name="report", SubType="Step"),
+        _event("StepSucceeded", 0.12, Id="s2", Name="report"),
+        _invocation(0.0, 0.15),
+    ]
+    arn = "arn:aws:lambda:us-east-1:1:function:f:1/durable-execution/n/i"
+    result = {"answer": "52.1 / 4 is 13.025", "report_url": "", "decisions": []}
+    done = chat.Outcome(arn, "SUCCEEDED", result, seconds=0.14)
+
+    shown = chat.figures_of(_History(events), done).data  # type: ignore[arg-type]
+
+    assert "**Model turns:** 1; the model asked for no tool: it answered directly." in shown
+    assert "**Approval requests:** 0 (nobody was asked)" in shown and "Denied" not in shown
+    assert "**Lambda invocations:** 1 (the first run did everything" in shown
+    assert "**Durable operations:** 2 (2 steps)" in shown
+    assert "it never waited" in shown
