@@ -39,7 +39,7 @@ import json
 import re
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -84,13 +84,22 @@ class ExecutionEndedError(RuntimeError):
 # Parameters
 
 
-def check_mode(
-    approval_mode: str, decisions: Sequence[str] | str | None = ()
-) -> tuple[str, list[str]]:
+Decisions = list[str] | dict[str, str]
+
+
+def _tool_names() -> tuple[str, ...]:
+    from lambda_fn.tools import TOOLS  # the chatbot's tools (no durable SDK needed)
+
+    return tuple(TOOLS)
+
+
+def check_mode(approval_mode: str, decisions: Any = ()) -> tuple[str, Decisions]:
     """Validate the notebook's APPROVAL_MODE and DECISIONS; return them normalised.
 
-    DECISIONS may be a list, a JSON list string (``'["DENY"]'``, as papermill ``-p`` passes
-    it) or a comma-separated string (``"DENY,APPROVE"``); case does not matter.
+    DECISIONS is either a list, used in order (then APPROVE), or a mapping from tool name to
+    decision (tools it does not name are approved). Either may come as JSON text, as
+    papermill's ``-p`` passes it (``'["DENY"]'``, ``'{"calculate": "DENY"}'``), or as a
+    comma-separated string (``"DENY,APPROVE"``, ``"calculate=DENY"``); case does not matter.
     """
     mode = approval_mode.strip().lower() if isinstance(approval_mode, str) else approval_mode
     if mode not in APPROVAL_MODES:
@@ -100,21 +109,13 @@ def check_mode(
         )
     items: Any = decisions if decisions is not None else []
     if isinstance(items, str):
-        text = items.strip()
-        if text.startswith("["):
-            try:
-                items = json.loads(text)
-            except ValueError as exc:
-                raise ApprovalConfigError(
-                    f"DECISIONS looks like a JSON list but is not valid JSON ({exc}); write it "
-                    "as '[\"DENY\", \"APPROVE\"]' or 'DENY,APPROVE'."
-                ) from None
-        else:
-            items = [part for part in (p.strip() for p in text.split(",")) if part]
+        items = _decisions_from_text(items)
+    if isinstance(items, Mapping):
+        return mode, _decision_map(items)
     if not isinstance(items, list | tuple):
         raise ApprovalConfigError(
-            f"DECISIONS must be a list such as ['DENY', 'APPROVE'], got {type(items).__name__} "
-            f"{items!r}."
+            f"DECISIONS must be a list such as ['DENY', 'APPROVE'] or a mapping such as "
+            f"{{'calculate': 'DENY'}}, got {type(items).__name__} {items!r}."
         )
     normalised: list[str] = []
     for index, item in enumerate(items):
@@ -127,17 +128,77 @@ def check_mode(
     return mode, normalised
 
 
-class AutoDecider:
-    """The decisions of auto mode: DECISIONS in order, then APPROVE once they are used up."""
+def _decisions_from_text(text: str) -> Any:
+    text = text.strip()
+    if text.startswith(("[", "{")):
+        try:
+            return json.loads(text)
+        except ValueError as exc:
+            raise ApprovalConfigError(
+                f"DECISIONS looks like JSON but is not valid JSON ({exc}); write it as "
+                '\'["DENY", "APPROVE"]\', \'{"calculate": "DENY"}\' or \'DENY,APPROVE\'.'
+            ) from None
+    parts = [part for part in (p.strip() for p in text.split(",")) if part]
+    if parts and all("=" in part for part in parts):
+        return dict(tuple(x.strip() for x in part.split("=", 1)) for part in parts)
+    if any("=" in part for part in parts):
+        raise ApprovalConfigError(
+            f"DECISIONS {text!r} mixes 'tool=DECISION' pairs with plain decisions: write "
+            "either 'calculate=DENY,search_docs=APPROVE' or 'DENY,APPROVE'."
+        )
+    return parts
 
-    def __init__(self, decisions: Sequence[str]) -> None:
-        _, self.decisions = check_mode("auto", list(decisions))
+
+def _decision_map(items: Mapping[Any, Any]) -> dict[str, str]:
+    tools = _tool_names()
+    normalised: dict[str, str] = {}
+    for name, item in items.items():
+        if name not in tools:
+            raise ApprovalConfigError(
+                f"DECISIONS names {name!r}, which is not a tool of the chatbot: use "
+                f"{', '.join(map(repr, tools))}."
+            )
+        value = item.strip().upper() if isinstance(item, str) else item
+        if value not in DECISION_VALUES:
+            raise ApprovalConfigError(
+                f"DECISIONS[{name!r}] is {item!r}: each decision must be 'APPROVE' or 'DENY'."
+            )
+        normalised[name] = value
+    return normalised
+
+
+def describe_decisions(decisions: Decisions) -> str:
+    """DECISIONS in words, as auto mode applies them."""
+    if isinstance(decisions, dict):
+        named = ", ".join(f"{tool} {decision}" for tool, decision in decisions.items())
+        return f"by tool: {named or 'none named'}; any other tool APPROVE"
+    return f"{decisions} in order, then APPROVE"
+
+
+class AutoDecider:
+    """The decisions of auto mode: by tool name when DECISIONS is a mapping (unnamed tools
+    APPROVE); otherwise DECISIONS in order, then APPROVE once they are used up."""
+
+    def __init__(self, decisions: Decisions) -> None:
+        _, self.decisions = check_mode("auto", decisions)
         self.used = 0
 
-    def next(self) -> tuple[str, str]:
-        """The next decision and a comment that says where it came from."""
+    @property
+    def by_tool(self) -> bool:
+        return isinstance(self.decisions, dict)
+
+    def describe(self) -> str:
+        return describe_decisions(self.decisions)
+
+    def next(self, tool: str | None = None) -> tuple[str, str]:
+        """The decision for the next request (about ``tool``) and a comment that says
+        where it came from."""
         index = self.used
         self.used += 1
+        if isinstance(self.decisions, dict):
+            if tool in self.decisions:
+                return self.decisions[tool], f"auto: DECISIONS[{tool!r}]"
+            return APPROVE, f"auto: {tool} not named in DECISIONS, default APPROVE"
         if index < len(self.decisions):
             return self.decisions[index], f"auto: DECISIONS[{index}]"
         return APPROVE, "auto: DECISIONS used up, default APPROVE"
@@ -294,6 +355,141 @@ def open_callbacks(lam: Any, execution_arn: str) -> list[OpenCallback]:
             elif kind in ("CallbackSucceeded", "CallbackFailed", "CallbackTimedOut"):
                 closed.add(op_id)
     return [callback for op_id, callback in started.items() if op_id not in closed]
+
+
+def _plain(value: Any) -> Any:
+    """A step result as the durable SDK checkpoints it (plain JSON, or its typed envelope
+    ``{"t": "m", "v": {...}}`` for objects) as plain Python values."""
+    if isinstance(value, dict) and set(value) == {"t", "v"}:
+        inner = value["v"]
+        if value["t"] == "m" and isinstance(inner, dict):
+            return {k: _plain(v) for k, v in inner.items()}
+        if value["t"] in ("l", "t") and isinstance(inner, list):
+            return [_plain(v) for v in inner]
+        return inner
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def tool_uses_by_turn(events: Sequence[dict[str, Any]]) -> list[list[str]]:
+    """The tools the chatbot's model asked for, turn by turn: the ``toolUse`` blocks of each
+    "think #n" step's result (a turn whose result cannot be read counts as no tool). Needs
+    the history fetched with ``IncludeExecutionData``."""
+    turns: list[list[str]] = []
+    for event in events:
+        name = str(event.get("Name", ""))
+        if event.get("EventType") != "StepSucceeded" or not name.startswith("think #"):
+            continue
+        result = (event.get("StepSucceededDetails") or {}).get("Result") or {}
+        try:
+            turn = _plain(json.loads(result.get("Payload") or "null"))
+            content = turn["message"]["content"]
+            turns.append([str(b["toolUse"]["name"]) for b in content if "toolUse" in b])
+        except (ValueError, KeyError, TypeError):
+            turns.append([])
+    return turns
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A running execution that waits for a person: its open callbacks ("approve #k") and
+    the tools its model asked for in its last turn."""
+
+    execution_arn: str
+    callbacks: list[OpenCallback]
+    tools: list[str]
+
+    def __str__(self) -> str:
+        names = ", ".join(c.name or "an unnamed callback" for c in self.callbacks)
+        asked = (
+            f"The model asked to use {' and '.join(self.tools)}, so the chatbot is waiting"
+            if self.tools
+            else "The chatbot is waiting"
+        )
+        return (
+            f"{asked} for a person to approve or deny ({names}). The execution sleeps, and "
+            "nothing is billed, until someone answers: notebook 04's approval panel does, "
+            "and so does send_durable_execution_callback_success with the callback id."
+        )
+
+
+def waiting_for_approval(lam: Any, execution_arn: str) -> Waiting | None:
+    """The approvals a RUNNING execution waits for, read from its history; None when it
+    has ended or waits for no callback (it is still working)."""
+    status = lam.get_durable_execution(DurableExecutionArn=execution_arn).get("Status")
+    if status != "RUNNING":
+        return None
+    callbacks = open_callbacks(lam, execution_arn)
+    if not callbacks:
+        return None
+    events: list[dict[str, Any]] = []
+    kwargs: dict[str, Any] = {"DurableExecutionArn": execution_arn, "IncludeExecutionData": True}
+    while True:
+        page = lam.get_durable_execution_history(**kwargs)
+        events += page.get("Events", [])
+        if not page.get("NextMarker"):
+            break
+        kwargs["Marker"] = page["NextMarker"]
+    turns = tool_uses_by_turn(events)
+    return Waiting(execution_arn, callbacks, turns[-1] if turns else [])
+
+
+def approval_requests(
+    lam: Any, sqs: Any, queue_url: str, execution_arn: str, wait_s: float = 20.0
+) -> list[Request]:
+    """The approval requests an execution waits on, each with its SQS message when it came
+    within ``wait_s`` (the tool, its input and the receipt to delete the message with).
+
+    The open callbacks come from the execution's history (the truth); the queue tells what
+    each is about. Messages of other executions go back to the queue at once, duplicates
+    and messages of answered callbacks are deleted. A callback whose message did not come
+    is returned all the same (``tool`` None): it can be answered by its id."""
+    waiting = {c.callback_id: c for c in open_callbacks(lam, execution_arn)}
+    found: dict[str, Request] = {}
+    deadline = time.monotonic() + wait_s
+    while waiting.keys() - found.keys() and time.monotonic() < deadline:
+        wait = max(0, min(5, int(deadline - time.monotonic())))
+        reply = sqs.receive_message(
+            QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=wait, VisibilityTimeout=30
+        )
+        mine = 0
+        for message in reply.get("Messages", []):
+            receipt = message["ReceiptHandle"]
+            try:
+                data = parse_message(message.get("Body", ""))
+            except ValueError:
+                data = None
+            if data is None or data["execution_arn"] != execution_arn:
+                # Not ours: hand it back to whoever reads the queue next.
+                sqs.change_message_visibility(
+                    QueueUrl=queue_url, ReceiptHandle=receipt, VisibilityTimeout=0
+                )
+                continue
+            mine += 1
+            callback_id = data["callback_id"]
+            if callback_id not in waiting or callback_id in found:  # answered, or a duplicate
+                sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=receipt)
+                continue
+            found[callback_id] = Request(
+                callback_id=callback_id,
+                execution_arn=execution_arn,
+                tool=data["tool"],
+                input=data["input"],
+                label=waiting[callback_id].name,
+                receipts={message["MessageId"]: receipt},
+                extra={k: v for k, v in data.items() if k not in REQUIRED_FIELDS},
+            )
+        if reply.get("Messages") and not mine:
+            time.sleep(1)  # only other executions' messages: do not spin on them
+    requests = []
+    for number, (callback_id, callback) in enumerate(waiting.items(), 1):
+        request = found.get(callback_id) or Request(
+            callback_id, execution_arn, None, None, source="history", label=callback.name
+        )
+        request.number = number
+        requests.append(request)
+    return requests
 
 
 def versions_of(lam: Any, function_name: str, qualifier: str) -> list[str]:
@@ -957,7 +1153,7 @@ class ApprovalPanel:
         start: Callable[[str], str],
         *,
         approval_mode: str = "widget",
-        decisions: Sequence[str] | str = (),
+        decisions: Decisions | str = (),
         question: str = "",
         poll_seconds: int = 5,
         max_lines: int = 12,
@@ -988,7 +1184,7 @@ class ApprovalPanel:
         self.send_button.on_click(lambda _b: self.send())
         self.mode_label = widgets.HTML(
             f"<span style='color:#555'>mode: <b>{self.mode}</b>"
-            + (f" · DECISIONS {html.escape(str(decision_list))}, then APPROVE" if self.auto else "")
+            + (f" · DECISIONS {html.escape(self.auto.describe())}" if self.auto else "")
             + "</span>"
         )
         self.cards_box = widgets.VBox()
@@ -1097,6 +1293,8 @@ class ApprovalPanel:
                 self.auto is not None
                 and request.callback_id not in self._auto_done
                 and request.state == "open"
+                # By tool name: a request picked up from the history waits for its message.
+                and not (self.auto.by_tool and request.tool is None)
             ):
                 self._auto_done.add(request.callback_id)
                 if not request.mine:
@@ -1106,7 +1304,7 @@ class ApprovalPanel:
                         "this panel did not start that execution.",
                     )
                     continue
-                decision, note = self.auto.next()
+                decision, note = self.auto.next(request.tool)
                 card.comment.value = note
                 card.button(decision).click()  # exactly what a person's click does
 

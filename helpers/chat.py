@@ -35,7 +35,15 @@ from IPython.display import Markdown
 from tqdm.auto import tqdm
 
 from . import history, state
-from .approvals import ENDED_STATUSES, ApprovalPanel, AutoDecider
+from .approvals import (
+    ENDED_STATUSES,
+    ApprovalPanel,
+    AutoDecider,
+    Decisions,
+    Waiting,
+    tool_uses_by_turn,
+    waiting_for_approval,
+)
 from .cost import (
     LOG_BACKOFF,
     LOG_WAIT_S,
@@ -44,6 +52,7 @@ from .cost import (
     FunctionCost,
     PriceTable,
     analyse_function,
+    count_operations,
     epoch_seconds,
     execution_history,
     function_log_group,
@@ -169,12 +178,12 @@ def chat_starter(target: Target, names: Names) -> Callable[[str], str]:
 
 # -- the auto reviewer -----------------------------------------------------------------------
 class PacedDecider(AutoDecider):
-    """Auto mode's decisions (DECISIONS in order, then APPROVE), each after ``review_seconds``
+    """Auto mode's decisions (DECISIONS by tool, or in order), each after ``review_seconds``
     of "reading", as a person would take: the execution suspends while it waits."""
 
     def __init__(
         self,
-        decisions: Sequence[str],
+        decisions: Decisions,
         review_seconds: float,
         used: int = 0,
         sleep: Callable[[float], None] = time.sleep,
@@ -184,10 +193,10 @@ class PacedDecider(AutoDecider):
         self.review_seconds = float(review_seconds)
         self._sleep = sleep
 
-    def next(self) -> tuple[str, str]:
+    def next(self, tool: str | None = None) -> tuple[str, str]:
         if self.review_seconds > 0:
             self._sleep(self.review_seconds)
-        decision, note = super().next()
+        decision, note = super().next(tool)
         return decision, f"{note} (after {self.review_seconds:g} s of review)"
 
 
@@ -201,7 +210,7 @@ def pace_reviewer(panel: ApprovalPanel, review_seconds: float) -> None:
         panel.auto = PacedDecider(panel.auto.decisions, review_seconds, used=panel.auto.used)
         message = (
             f"Auto mode: the reviewer answers each request after {review_seconds:g} s, with "
-            f"DECISIONS {panel.auto.decisions} in order, then APPROVE."
+            f"DECISIONS {panel.auto.describe()}."
         )
     print(message)
 
@@ -217,6 +226,7 @@ class Outcome:
     error: str = ""
     log: str = ""  # the approval panel's status lines
     seconds: float | None = None
+    waiting: Waiting | None = None  # RUNNING and waiting for a person's approval
 
     @property
     def finished(self) -> bool:
@@ -243,6 +253,8 @@ class Outcome:
                 "(APPROVAL_MODE='widget'), or run the notebook with APPROVAL_MODE='auto'."
             )
         name = history.execution_name(self.execution_arn)
+        if self.waiting is not None:
+            return f"Execution {name} is waiting for an approval. {self.waiting}"
         if not self.finished:
             return (
                 f"Execution {name} is {self.status}: answer its requests in the panel "
@@ -313,8 +325,15 @@ def outcome_of(panel: ApprovalPanel) -> Outcome:
 
 def wait_for_execution(target: Target, execution_arn: str, timeout: float = 120.0) -> Outcome:
     """Wait (with history.wait_for's progress bar and backoff) until the execution ends;
-    its Outcome. Raises ExecutionTimeout (a TimeoutError) after ``timeout`` seconds."""
-    details = history.wait_for(target.client("lambda"), execution_arn, timeout_s=timeout)
+    its Outcome. After ``timeout`` seconds, an execution waiting for an approval gives an
+    Outcome that says so (``waiting``); one still at work raises ExecutionTimeout (a
+    TimeoutError)."""
+    try:
+        details = history.wait_for(target.client("lambda"), execution_arn, timeout_s=timeout)
+    except history.ExecutionTimeout:  # still running: waiting for a person, or not?
+        if (waiting := waiting_for_approval(target.client("lambda"), execution_arn)) is None:
+            raise
+        return Outcome(execution_arn, "RUNNING", waiting=waiting)
     status = str(details.get("Status", "UNKNOWN"))
     raw = details.get("Result")
     try:
@@ -468,6 +487,64 @@ def history_brief(target: Target, execution_arn: str | None) -> Markdown:
     if not execution_arn:
         return Markdown("*No execution yet: nothing to show.*")
     return table(brief_history(execution_history(target.client("lambda"), execution_arn)))
+
+
+def figures_of(target: Target, outcome: Outcome) -> Markdown:
+    """This conversation in figures, all read from its history and its result: the model's
+    turns and the tools it asked for, the approval requests and their decisions, what the
+    answer lacks, the Lambda invocations, the durable operations and the wall-clock time."""
+    if not outcome.finished or outcome.execution_arn is None:
+        return Markdown(f"*No figures yet. {html.escape(outcome.headline(), quote=False)}*")
+    events = execution_history(target.client("lambda"), outcome.execution_arn)
+    turns = tool_uses_by_turn(events)
+    invocations = invocations_from_history(events)
+    operations = count_operations(events)
+    asked = sum(len(turn) for turn in turns)
+    together = [turn for turn in turns if len(turn) > 1]
+    lines = [
+        f"- **Model turns:** {len(turns)}; "
+        + (
+            f"the model asked for {asked} tool call(s)"
+            + "".join(f", {len(t)} in one turn ({', '.join(t)})" for t in together)
+            + "."
+            if asked
+            else "the model asked for no tool: it answered directly."
+        ),
+        f"- **Approval requests:** {len(outcome.decisions)}"
+        + (
+            ": " + ", ".join(f"`{d.get('tool')}` → {d.get('decision')}" for d in outcome.decisions)
+            if outcome.decisions
+            else " (nobody was asked)"
+        ),
+    ]
+    denied = [str(d.get("tool")) for d in outcome.decisions if d.get("decision") != "APPROVE"]
+    if denied:
+        lines.append(
+            f"- **Denied, so not run:** {', '.join(f'`{t}`' for t in denied)}: the answer has "
+            "no result from it and says so."
+        )
+    busy = sum(i.seconds for i in invocations)
+    lines += [
+        f"- **Lambda invocations:** {len(invocations)} "
+        + (
+            "(the first run, then one each time the execution woke up)"
+            if len(invocations) > 1
+            else "(the first run did everything: nothing woke the execution up again)"
+        )
+        + f", {busy:.2f} s of running in all.",
+        f"- **Durable operations:** {operations.describe()}.",
+    ]
+    if outcome.seconds is not None and len(invocations) > 1:
+        lines.append(
+            f"- **Wall-clock:** {outcome.seconds:.1f} s from start to end; the execution ran "
+            f"for {busy:.2f} s of it and waited, at no compute cost, for the rest."
+        )
+    elif outcome.seconds is not None:
+        lines.append(
+            f"- **Wall-clock:** {outcome.seconds:.2f} s from start to end, all of it in its one "
+            "invocation: it never waited."
+        )
+    return Markdown("\n".join(lines))
 
 
 # -- for notebook 05 -------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .approvals import ApprovalConfigError, check_mode
+from .approvals import ApprovalConfigError, Decisions, check_mode
 from .naming import PrefixError, validate_prefix
 from .regions import (
     AS_OF,
@@ -90,7 +90,7 @@ class Parameters:
     region: str
     prefix: str
     approval_mode: str | None = None
-    decisions: list[str] = field(default_factory=list)
+    decisions: Decisions = field(default_factory=list)
     query: str | None = None
     output_dir: Path | None = None
     review_seconds: float | None = None
@@ -106,7 +106,8 @@ class Parameters:
         if self.approval_mode is not None:
             parts.append(f"APPROVAL_MODE={self.approval_mode}")
             if self.approval_mode == "auto":
-                parts.append(f"DECISIONS={self.decisions} (then APPROVE)")
+                then = "other tools APPROVE" if isinstance(self.decisions, dict) else "then APPROVE"
+                parts.append(f"DECISIONS={self.decisions} ({then})")
         if self.review_seconds is not None and self.approval_mode == "auto":
             parts.append(f"REVIEW_SECONDS={self.review_seconds:g}")
         if self.output_dir is not None:
@@ -213,10 +214,11 @@ def check_parameters(
 ) -> Parameters:
     """Validate the given parameters (all of them, not just up to the first bad one).
 
-    ``decisions`` may be a list, a JSON list string or ``"DENY,APPROVE"`` (what papermill's
-    ``-p`` passes); ``output_dir`` is created; ``review_seconds`` (the auto reviewer's time
-    per approval request) is 0 to 600; ``model_id`` ``""`` becomes the workshop's model
-    in ``region``. Raises ``ParameterError``.
+    ``decisions`` may be a list (in order), a mapping from tool name to decision, or either
+    as text (papermill's ``-p``: JSON, ``"DENY,APPROVE"``, ``"calculate=DENY"``);
+    ``output_dir`` is created; ``review_seconds`` (the auto reviewer's time per approval
+    request) is 0 to 600; ``model_id`` ``""`` becomes the workshop's model in ``region``.
+    Raises ``ParameterError``.
     """
     problems: list[str] = []
     if target not in TARGETS:
@@ -240,7 +242,7 @@ def check_parameters(
     except PrefixError as exc:
         problems.append(str(exc))
     mode: str | None = None
-    decision_list: list[str] = []
+    decision_list: Decisions = []
     if approval_mode is not _UNSET:
         try:
             mode, _ = check_mode(approval_mode, [])

@@ -25,11 +25,15 @@ from helpers.approvals import (
     AutoDecider,
     Inbox,
     Request,
+    Waiting,
+    approval_requests,
     check_mode,
     open_callbacks,
     parse_message,
     running_executions,
     short_id,
+    tool_uses_by_turn,
+    waiting_for_approval,
 )
 from helpers.localcloud import LocalCloud
 
@@ -209,6 +213,38 @@ def test_auto_decider_uses_decisions_then_approve() -> None:
     assert [decider.next()[0] for _ in range(3)] == ["DENY", "APPROVE", "APPROVE"]
 
 
+def test_decisions_by_tool_name_in_every_form() -> None:
+    expected = ("auto", {"calculate": "DENY", "search_docs": "APPROVE"})
+    assert check_mode("auto", {"calculate": "deny", "search_docs": "Approve"}) == expected
+    assert check_mode("auto", '{"calculate": "DENY", "search_docs": "APPROVE"}') == expected
+    assert check_mode("auto", "calculate=DENY, search_docs=approve") == expected
+    assert check_mode("auto", {}) == ("auto", {})
+    with pytest.raises(
+        ApprovalConfigError, match=r"'calculator', which is not a tool.*'calculate'"
+    ):
+        check_mode("auto", {"calculator": "DENY"})
+    with pytest.raises(ApprovalConfigError, match=r"DECISIONS\['calculate'\] is 'NO'"):
+        check_mode("auto", {"calculate": "NO"})
+    with pytest.raises(ApprovalConfigError, match="mixes 'tool=DECISION' pairs"):
+        check_mode("auto", "DENY, calculate=DENY")
+    with pytest.raises(ApprovalConfigError, match="not valid JSON"):
+        check_mode("auto", '{"calculate": DENY}')
+
+
+def test_auto_decider_by_tool_ignores_the_order_and_approves_unnamed_tools() -> None:
+    decider = AutoDecider({"calculate": "DENY"})
+
+    said = [decider.next(tool) for tool in ("estimate_lambda_cost", "calculate", "search_docs")]
+
+    assert said == [
+        ("APPROVE", "auto: estimate_lambda_cost not named in DECISIONS, default APPROVE"),
+        ("DENY", "auto: DECISIONS['calculate']"),
+        ("APPROVE", "auto: search_docs not named in DECISIONS, default APPROVE"),
+    ]
+    assert decider.next("calculate")[0] == "DENY"  # asked again: the same answer
+    assert decider.describe() == "by tool: calculate DENY; any other tool APPROVE"
+
+
 def test_parse_message_names_what_is_wrong() -> None:
     good = {"execution_arn": "arn:aws:lambda:x", "callback_id": "c", "tool": "t", "input": {}}
     assert parse_message(json.dumps(good))["tool"] == "t"
@@ -291,6 +327,24 @@ def test_auto_mode_clicks_the_buttons_with_decisions_then_approve(
     assert all(card.approve.disabled for card in panel.cards.values())
     assert f'href="{REPORT_URL.replace("&", "&amp;")}"' in panel.result_html.value
     assert "SUCCEEDED" in panel.execution_html.value
+
+
+def test_auto_mode_by_tool_name(lam: Any, sqs: Any, queue: str, start: Callable[..., str]) -> None:
+    panel = ApprovalPanel(
+        Inbox(lam, sqs, queue),
+        start=start,
+        approval_mode="auto",
+        decisions='{"search_docs": "DENY"}',  # as papermill passes it
+    )
+    panel.question.value = "Should I approve?"
+
+    result = panel.run_if_auto(timeout=DEADLINE)
+
+    assert [(d["tool"], d["decision"]) for d in result["decisions"]] == [
+        ("search_docs", "DENY"),
+        ("calculator", "APPROVE"),
+    ]
+    assert "by tool: search_docs DENY" in panel.mode_label.value
 
 
 def test_duplicates_are_answered_once(
@@ -619,3 +673,66 @@ def test_a_throttled_status_read_waits_for_the_next_poll_without_an_error_line()
     assert not [line for line in inbox.lines if line.level == "error"]
     inbox.refresh()  # the next poll reads it
     assert lam.calls == 2
+
+
+# --- a conversation waiting on an approval, recognised and answered by hand ----------------
+
+
+def test_tool_uses_by_turn_reads_the_think_steps_in_either_encoding() -> None:
+    plain = {"message": {"content": [{"text": "hi"}, {"toolUse": {"name": "calculate"}}]}}
+    enveloped = {"t": "m", "v": {"message": {"t": "m", "v": {"content": {"t": "l", "v": [
+        {"t": "m", "v": {"toolUse": {"t": "m", "v": {"name": {"t": "s", "v": "search_docs"}}}}},
+        {"t": "m", "v": {"toolUse": {"t": "m", "v": {"name": {"t": "s", "v": "calculate"}}}}},
+    ]}}}}}  # fmt: skip
+
+    def think(n: int, result: Any) -> dict[str, Any]:
+        details = {"Result": {"Payload": json.dumps(result)}}
+        return {
+            "EventType": "StepSucceeded",
+            "Name": f"think #{n}",
+            "StepSucceededDetails": details,
+        }
+
+    events = [
+        think(1, enveloped),
+        {"EventType": "StepSucceeded", "Name": "tool #1"},
+        think(2, plain),
+        {"EventType": "StepSucceeded", "Name": "think #3"},  # no data: read as no tool
+    ]
+    assert tool_uses_by_turn(events) == [["search_docs", "calculate"], ["calculate"], []]
+
+
+def test_a_waiting_execution_is_recognised_and_its_requests_taken_from_the_queue(
+    lam: Any, sqs: Any, queue: str, start: Callable[..., str]
+) -> None:
+    other = start("Somebody else's question")
+    arn = start(copies=2)  # the submitter delivered twice
+    until(lambda: open_callbacks(lam, arn) and open_callbacks(lam, other))
+
+    waiting = waiting_for_approval(lam, arn)
+
+    assert isinstance(waiting, Waiting) and [c.name for c in waiting.callbacks] == ["approve #1"]
+    assert "waiting for a person to approve or deny (approve #1)" in str(waiting)
+    (request,) = approval_requests(lam, sqs, queue, arn, wait_s=DEADLINE)
+    assert (request.tool, request.label, request.number) == ("search_docs", "approve #1", 1)
+    assert len(request.receipts) == 1
+    # Answered by hand, as notebook 03 does: the callback, then the message.
+    lam.send_durable_execution_callback_success(
+        CallbackId=request.callback_id, Result=json.dumps({"decision": "DENY"})
+    )
+    for receipt in request.receipts.values():
+        sqs.delete_message(QueueUrl=queue, ReceiptHandle=receipt)
+    (second,) = until(lambda: approval_requests(lam, sqs, queue, arn, wait_s=1) or None)
+    assert second.tool == "calculator"
+    lam.send_durable_execution_callback_success(
+        CallbackId=second.callback_id, Result=json.dumps({"decision": "APPROVE"})
+    )
+    for receipt in second.receipts.values():
+        sqs.delete_message(QueueUrl=queue, ReceiptHandle=receipt)
+    until(lambda: lam.get_durable_execution(DurableExecutionArn=arn)["Status"] == "SUCCEEDED")
+    assert waiting_for_approval(lam, arn) is None  # ended: nothing to wait for
+    # The duplicate was deleted; the other execution's request is still there for its owner.
+    inbox = Inbox(lam, sqs, queue)
+    inbox.track(other)
+    assert next_open(inbox).execution_arn == other
+    assert [r.execution_arn for r in inbox.all_requests()] == [other]

@@ -20,10 +20,10 @@ import pytest
 from fake_aws import Paginated
 
 from helpers import chat, history, state, teardown
-from helpers.approvals import ApprovalPanel, Inbox
+from helpers.approvals import ApprovalPanel, Inbox, approval_requests, open_callbacks
 from helpers.cleanup import cleanup
 from helpers.cost import analyse_records
-from helpers.localcloud import LocalCloud
+from helpers.localcloud import LocalCloud, model
 from helpers.naming import Names
 from helpers.params import ParameterError, check_parameters
 from helpers.show import alternatives, function_config, json_block, table
@@ -106,6 +106,23 @@ def test_paced_decider_waits_before_each_decision() -> None:
     assert decider.next() == ("DENY", "auto: DECISIONS[0] (after 2.5 s of review)")
     assert decider.next()[0] == "APPROVE"  # DECISIONS used up
     assert slept == [2.5, 2.5]
+
+
+def test_paced_decider_by_tool() -> None:
+    decider = chat.PacedDecider({"calculate": "DENY"}, 0, sleep=lambda _s: None)
+    assert decider.next("calculate")[0] == "DENY"
+    assert decider.next("search_docs")[0] == "APPROVE"
+
+
+def test_decisions_by_tool_in_the_parameters() -> None:
+    params = check_parameters(
+        target="local", region="us-east-1", prefix="dfw", approval_mode="auto",
+        decisions='{"calculate": "DENY"}',
+    )  # fmt: skip
+    assert params.decisions == {"calculate": "DENY"}
+    assert "DECISIONS={'calculate': 'DENY'} (other tools APPROVE)" in params.describe()
+    with pytest.raises(ParameterError, match="not a tool of the chatbot"):
+        check_parameters(target="local", region="us-east-1", prefix="dfw", decisions={"x": "DENY"})
 
 
 class _FakePanel:
@@ -402,3 +419,158 @@ def test_deployed_chatbot_deploys_again_when_model_id_asks_for_another_model(
         assert state.load("t-model")["model_id"] == "amazon.nova-lite-v1:0"
     finally:
         cleanup(target, "t-model")
+
+
+# -- under a model that decides for itself (the local cloud's live model) -----------------
+GREETING = "Hello! What can you do?"
+BY_TOOL = {"search_docs": "APPROVE", "calculate": "DENY", "estimate_lambda_cost": "APPROVE"}
+CHATBOT_TOOLS = set(BY_TOOL)
+
+
+@pytest.fixture
+def live_model() -> Iterator[Any]:
+    previous = model.ACTIVE
+
+    def use(seed: int) -> None:
+        model.configure(model.ModelSettings(model.LIVE, seed))
+
+    yield use
+    model.configure(previous)
+
+
+def live_seed(question: str, wanted: Any) -> int:
+    return next(s for s in range(200) if wanted(model.live_plan(s, question, CHATBOT_TOOLS)))
+
+
+@pytest.mark.slow
+def test_a_greeting_that_asks_for_a_tool_is_said_in_plain_words_and_answered_by_hand(
+    target: Target, state_dir: Path, live_model: Any
+) -> None:
+    live_model(live_seed(GREETING, lambda plan: bool(plan.turns)))
+    names = Names.for_target(target, "t-greet")
+    lam, sqs = target.client("lambda"), target.client("sqs")
+    try:
+        deployed = chat.deployed_chatbot(target, names)
+        arn = chat.chat_starter(target, names)(GREETING)
+
+        deadline = time.monotonic() + 60
+        while not open_callbacks(lam, arn):  # the approval request is out: it waits now
+            assert time.monotonic() < deadline, "no approval requested within 60 s"
+            time.sleep(0.2)
+
+        first = chat.wait_for_execution(target, arn, timeout=1)  # notebook 03's first invoke
+
+        assert first.status == "RUNNING" and first.waiting is not None
+        said = first.headline()
+        assert "is waiting for an approval" in said and "asked to use search_docs" in said
+        assert "(approve #1)" in said and "Traceback" not in str(first)
+        assert "No figures yet" in chat.figures_of(target, first).data
+        (request,) = approval_requests(lam, sqs, deployed.queue_url, arn)
+        assert request.tool == "search_docs" and request.receipts
+        lam.send_durable_execution_callback_success(
+            CallbackId=request.callback_id,
+            Result=json.dumps({"decision": "DENY", "comment": "a greeting needs no tool"}),
+        )
+        for receipt in request.receipts.values():
+            sqs.delete_message(QueueUrl=deployed.queue_url, ReceiptHandle=receipt)
+
+        done = chat.wait_for_execution(target, arn, timeout=60)
+
+        assert done.succeeded and done.waiting is None
+        assert [(d["tool"], d["decision"]) for d in done.decisions] == [("search_docs", "DENY")]
+        figures = chat.figures_of(target, done).data
+        assert "**Approval requests:** 1: `search_docs` → DENY" in figures
+        assert "**Denied, so not run:** `search_docs`" in figures
+        assert "**Lambda invocations:** 2 " in figures and "**Model turns:** 2;" in figures
+        assert not sqs.receive_message(QueueUrl=deployed.queue_url).get("Messages")
+    finally:
+        cleanup(target, "t-greet")
+
+
+@pytest.mark.slow
+def test_decisions_by_tool_hold_whatever_order_the_model_proposes(
+    target: Target, state_dir: Path, live_model: Any
+) -> None:
+    def reordered_and_together(plan: model.LivePlan) -> bool:
+        order = [c.name for turn in plan.turns for c in turn]
+        return order[:1] != ["search_docs"] and any(len(t) > 1 for t in plan.turns)
+
+    live_model(live_seed(QUERY, reordered_and_together))
+    names = Names.for_target(target, "t-bytool")
+    try:
+        deployed = chat.deployed_chatbot(target, names)
+        panel = ApprovalPanel(
+            Inbox.for_target(target, deployed.queue_url),
+            start=chat.chat_starter(target, names),
+            approval_mode="auto",
+            decisions=json.dumps(BY_TOOL),  # as papermill passes it
+            question=QUERY,
+        )
+        chat.pace_reviewer(panel, 0.3)
+        result = panel.run_if_auto(timeout=120)
+
+        decided = [(d["tool"], d["decision"]) for d in result["decisions"]]
+        assert sorted(decided) == sorted(BY_TOOL.items()) and decided[0][0] != "search_docs"
+        outcome = chat.outcome_of(panel)
+        figures = chat.figures_of(target, outcome).data
+        assert "in one turn" in figures and "**Denied, so not run:** `calculate`" in figures
+        assert "**Approval requests:** 3" in figures and "13.025" not in result["answer"]
+    finally:
+        cleanup(target, "t-bytool")
+
+
+class _Busy:
+    """A lambda client whose execution stays RUNNING, at work, with no callback open."""
+
+    def get_durable_execution(self, **_: Any) -> dict[str, Any]:
+        return {"Status": "RUNNING"}
+
+    def get_durable_execution_history(self, **_: Any) -> dict[str, Any]:
+        return {"Events": [{"EventType": "StepStarted", "Id": "s1", "Name": "think #1"}]}
+
+
+class _BusyTarget:
+    def client(self, service: str) -> Any:
+        assert service == "lambda"
+        return _Busy()
+
+
+def test_an_execution_still_at_work_is_not_mistaken_for_one_waiting() -> None:
+    arn = "arn:aws:lambda:us-east-1:1:function:f:1/durable-execution/n/i"
+    with pytest.raises(history.ExecutionTimeout, match="still RUNNING"):
+        chat.wait_for_execution(_BusyTarget(), arn, timeout=0.05, poll_s=0.01)  # type: ignore[arg-type]
+
+
+class _History:
+    def __init__(self, events: list[dict[str, Any]]) -> None:
+        self.events = events
+
+    def client(self, service: str) -> Any:
+        return self
+
+    def get_durable_execution_history(self, **_: Any) -> dict[str, Any]:
+        return {"Events": self.events}
+
+
+def test_figures_of_a_conversation_without_tools_say_so_plainly() -> None:
+    answer = {"message": {"role": "assistant", "content": [{"text": "52.1 / 4 is 13.025"}]}}
+    think = {"Result": {"Payload": json.dumps(answer)}}
+    events = [
+        _event("ExecutionStarted", 0.0, Id="x"),
+        _event("StepStarted", 0.05, Id="s1", Name="think #1", SubType="Step"),
+        _event("StepSucceeded", 0.1, Id="s1", Name="think #1", StepSucceededDetails=think),
+        _event("StepStarted", 0.11, Id="s2", Name="report", SubType="Step"),
+        _event("StepSucceeded", 0.12, Id="s2", Name="report"),
+        _invocation(0.0, 0.15),
+    ]
+    arn = "arn:aws:lambda:us-east-1:1:function:f:1/durable-execution/n/i"
+    result = {"answer": "52.1 / 4 is 13.025", "report_url": "", "decisions": []}
+    done = chat.Outcome(arn, "SUCCEEDED", result, seconds=0.14)
+
+    shown = chat.figures_of(_History(events), done).data  # type: ignore[arg-type]
+
+    assert "**Model turns:** 1; the model asked for no tool: it answered directly." in shown
+    assert "**Approval requests:** 0 (nobody was asked)" in shown and "Denied" not in shown
+    assert "**Lambda invocations:** 1 (the first run did everything" in shown
+    assert "**Durable operations:** 2 (2 steps)" in shown
+    assert "it never waited" in shown

@@ -18,6 +18,7 @@ import pytest
 from helpers import deploy
 from helpers.bundle import Bundle
 from helpers.cleanup import cleanup, leftovers
+from helpers.localcloud import model
 from helpers.naming import Names
 from helpers.target import Target
 
@@ -41,9 +42,14 @@ REQUIRED = {"execution_arn", "callback_id", "tool", "input"}
 
 
 def answer_approvals(
-    target: Target, queue_url: str, execution_arn: str, decisions: list[str], timeout: float = 60
+    target: Target,
+    queue_url: str,
+    execution_arn: str,
+    decisions: list[str] | dict[str, str],
+    timeout: float = 60,
 ) -> list[dict[str, Any]]:
-    """Answer each approval request of the execution in order, until it ends.
+    """Answer each approval request of the execution in order (a list) or by its tool (a
+    mapping; unnamed tools approved), until it ends.
 
     The submitter is at least once: a second message with a known callback id is dropped.
     """
@@ -58,7 +64,12 @@ def answer_approvals(
             assert request.keys() >= REQUIRED, request
             assert request["execution_arn"] == execution_arn
             if all(a["callback_id"] != request["callback_id"] for a in answered):
-                decision = decisions[len(answered)] if len(answered) < len(decisions) else "APPROVE"
+                if isinstance(decisions, dict):
+                    decision = decisions.get(request["tool"], "APPROVE")
+                else:
+                    decision = (
+                        decisions[len(answered)] if len(answered) < len(decisions) else "APPROVE"
+                    )
                 result = {"decision": decision, "comment": f"{decision.lower()}d by the test"}
                 lam.send_durable_execution_callback_success(
                     CallbackId=request["callback_id"], Result=json.dumps(result).encode()
@@ -119,3 +130,37 @@ def test_a_conversation_with_approvals_end_to_end(target: Target, real_bundle: B
     finally:
         cleanup(target, PREFIX)
     assert leftovers(target, PREFIX) == []
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_live_model_conversation_holds_by_tool_name(
+    target: Target, real_bundle: Bundle, seed: int
+) -> None:
+    """The local cloud's live model (as LOCALCLOUD_MODEL=live LOCALCLOUD_MODEL_SEED=seed):
+    whatever it proposes, in whatever order or grouping, the calculation is denied and
+    never runs, and the result's decisions are the ones the requests got."""
+    previous = model.configure(model.ModelSettings(model.LIVE, seed))
+    names = Names.for_target(target, f"it-live{seed}")
+    lam = target.client("lambda")
+    try:
+        deployment = deploy.deploy_chatbot(target, names, bundle=real_bundle)
+        arn = deploy.start_execution(target, names, {"query": QUERY})
+
+        answered = answer_approvals(target, deployment.queue_url, arn, {"calculate": "DENY"})
+        details = lam.get_durable_execution(DurableExecutionArn=arn)
+        assert details["Status"] == "SUCCEEDED", details.get("Error")
+        result = json.loads(details["Result"])
+        assert [(d["tool"], d["decision"]) for d in result["decisions"]] == [
+            (a["tool"], a["decision"]) for a in answered
+        ]
+        assert all(a["decision"] == ("DENY" if a["tool"] == "calculate" else "APPROVE")
+                   for a in answered)  # fmt: skip
+        steps = step_names(lam, arn)
+        for a in answered:
+            assert (f"tool #{a['proposal']}" in steps) == (a["decision"] == "APPROVE")
+        if any(a["tool"] == "calculate" for a in answered):
+            assert "52.5" not in result["answer"]
+    finally:
+        model.configure(previous)
+        cleanup(target, f"it-live{seed}")
+    assert leftovers(target, f"it-live{seed}") == []

@@ -1,12 +1,22 @@
-"""The workshop model behind ``POST /model/{modelId}/converse`` on the local cloud.
+"""The model behind ``POST /model/{modelId}/converse`` on the local cloud.
 
-It speaks Bedrock Converse with tool use (the same request and response shapes), so the
-chatbot's very same ``bedrock-runtime`` call works on both targets. It is not a language
-model: it follows the rules below, always the same way, so that a workshop (and its tests)
-can tell in advance what every turn will do. Any model id is accepted.
+It speaks Bedrock Converse with tool use (the same request and response shapes, the same
+validation), so the chatbot's very same ``bedrock-runtime`` call works on both targets. It
+is not a language model. It comes in two kinds, chosen when the local cloud starts by
+``LOCALCLOUD_MODEL`` (the background cloud inherits the notebook kernel's environment):
+
+- ``workshop`` (the default): it follows the rules below, always the same way, so that a
+  workshop (and its tests) can tell in advance what every turn will do.
+- ``live``, with ``LOCALCLOUD_MODEL_SEED`` (an integer; without one it draws a seed and
+  logs it): it plans from the same rules, then decides the way a real model does, and the
+  kit must hold whatever it decides (see *The live model* below).
+
+Any model id is accepted (which ids exist in which Region is the gateway's business).
 
 The rules
 ---------
+The rules of the workshop model (the live one plans from them too):
+
 1. **The question** is the text of the last user message that has text; the user messages
    after it carry the tool results.
 2. **The plan.** From the question it plans at most one call per tool, in this order:
@@ -41,6 +51,30 @@ The rules
 5. **Nothing to plan** (no rule matched, or no planned tool offered): a short answer that
    repeats the question and says what the model can do.
 
+The live model
+--------------
+A real model decides for itself whether to call a tool, which, in what order, and sometimes
+several per turn. The live model does all of that, seeded:
+
+- **per conversation** (from the seed, the question and the tools offered) it draws a plan:
+  sometimes it **refuses to use tools** (``REFUSE_TOOLS_P``) and answers directly, the
+  arithmetic done "in its head", the facts from what it "knows"; for a question no rule
+  matches (a greeting) it sometimes **searches the notes anyway** (``GREETING_TOOL_P``); it
+  proposes its tools **in another order** (``REORDER_P``), and puts **several in one turn**
+  (``TOGETHER_P``: each call joins the previous turn's), each turn proposing what is left;
+- **per turn** (from the seed and the whole conversation so far) it words its sentences
+  differently, sometimes proposes without a sentence before the ``toolUse`` blocks, and
+  draws Bedrock-like ``toolUseId`` values (``tooluse_`` and 22 URL-safe characters);
+- a denied call is not asked for again; its answer says which tools gave no result.
+
+It is deterministic per seed and per conversation: the same conversation sent again gets the
+same answer, so a run (a notebook series, a failing test) can be repeated with its seed. A
+real model is not: asked the same conversation twice it may answer differently. The kit does
+not rely on either: the chatbot calls the model only inside its "think #n" steps, a replay
+reads each answer from its checkpoint, and a step retried after a lost answer may get
+another one (tests/lambda_fn/test_app.py runs the chatbot against a model that answers
+every call differently).
+
 Like Bedrock, it refuses (``ValidationException``) an empty conversation, one that does not
 start with the user or does not alternate roles, ``toolUse``/``toolResult`` blocks without a
 ``toolConfig``, and a tool use that the next user message does not answer.
@@ -49,11 +83,17 @@ start with the user or does not alternate roles, ``toolUse``/``toolResult`` bloc
 from __future__ import annotations
 
 import ast
+import base64
 import hashlib
 import itertools
 import json
+import logging
+import operator as op
+import os
+import random
 import re
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -101,6 +141,69 @@ _DURATION_UNITS = {
 }
 
 
+WORKSHOP, LIVE = "workshop", "live"
+MODEL_KINDS = (WORKSHOP, LIVE)
+log = logging.getLogger(__name__)
+
+
+class ModelSettingsError(ValueError):
+    """LOCALCLOUD_MODEL or LOCALCLOUD_MODEL_SEED cannot work; the message says what to set."""
+
+
+@dataclass(frozen=True)
+class ModelSettings:
+    """Which model answers: the deterministic ``workshop`` one, or ``live`` with a seed."""
+
+    kind: str = WORKSHOP
+    seed: int = 0
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] = os.environ) -> ModelSettings:
+        """``LOCALCLOUD_MODEL`` (default ``workshop``) and ``LOCALCLOUD_MODEL_SEED``.
+
+        ``live`` without a seed draws one at random and logs it, so that the run can be
+        repeated with ``LOCALCLOUD_MODEL_SEED``."""
+        kind = (environ.get("LOCALCLOUD_MODEL") or WORKSHOP).strip().lower()
+        if kind not in MODEL_KINDS:
+            raise ModelSettingsError(
+                f"LOCALCLOUD_MODEL is {environ.get('LOCALCLOUD_MODEL')!r}: use 'workshop' (the "
+                "deterministic model, the default) or 'live' (a seeded model that behaves "
+                "like a real one)."
+            )
+        raw = (environ.get("LOCALCLOUD_MODEL_SEED") or "").strip()
+        if raw:
+            try:
+                seed = int(raw)
+            except ValueError:
+                raise ModelSettingsError(
+                    f"LOCALCLOUD_MODEL_SEED is {raw!r}: give an integer, such as 1."
+                ) from None
+        else:
+            seed = random.randrange(1_000_000) if kind == LIVE else 0
+            if kind == LIVE:
+                log.warning(
+                    "local model: live, seed %d (set LOCALCLOUD_MODEL_SEED=%d to repeat it)",
+                    seed,
+                    seed,
+                )
+        return cls(kind, seed)
+
+    def describe(self) -> str:
+        return f"live (seed {self.seed})" if self.kind == LIVE else "workshop"
+
+
+# Read once, when the local cloud process starts (its gateway imports this module).
+ACTIVE = ModelSettings.from_env()
+
+
+def configure(settings: ModelSettings) -> ModelSettings:
+    """Make ``settings`` the model of this process (in-process clouds in tests); returns
+    the one it replaces."""
+    global ACTIVE
+    previous, ACTIVE = ACTIVE, settings
+    return previous
+
+
 @dataclass(frozen=True)
 class Call:
     name: str
@@ -108,39 +211,21 @@ class Call:
     why: str
 
 
-def answer(model_id: str, request: dict[str, Any]) -> dict[str, Any]:
-    """A Converse response for ``request`` (already parsed JSON)."""
+def answer(
+    model_id: str, request: dict[str, Any], settings: ModelSettings | None = None
+) -> dict[str, Any]:
+    """A Converse response for ``request`` (already parsed JSON), from the model that
+    ``settings`` names (by default the one ``LOCALCLOUD_MODEL`` chose at start)."""
     started = time.perf_counter()
+    chosen = settings or ACTIVE
     messages = _validated(request)
     start, question = _question(messages)
-    wanted = _plan(question)
     named = _named(question)
     offered = _offered(request.get("toolConfig")) | ({named} if named else set())
-    plan = [call for call in wanted if call.name in offered]
-    asked = [
-        block["toolUse"]
-        for message in messages[start:]
-        if message["role"] == "assistant"
-        for block in message["content"]
-        if "toolUse" in block
-    ]
-    proposed = {use.get("name") for use in asked}
-    pending = [call for call in plan if call.name not in proposed]
-
-    if pending and messages[-1]["role"] == "user":
-        call = pending[0]
-        tool_use = {
-            "toolUseId": _tool_use_id(question, call.name),
-            "name": call.name,
-            "input": call.input,
-        }
-        content: list[dict[str, Any]] = [{"text": call.why}, {"toolUse": tool_use}]
-        stop = "tool_use"
+    if chosen.kind == LIVE:
+        content, stop = _live_turn(chosen.seed, messages, start, question, offered)
     else:
-        results = _results(messages[start:])
-        unoffered = bool(wanted) and not plan
-        content = [{"text": _final_answer(question, asked, results, unoffered)}]
-        stop = "end_turn"
+        content, stop = _workshop_turn(messages, start, question, offered)
     read = _count_words(json.dumps([messages, request.get("system", [])]))
     written = _count_words(json.dumps(content))
     return {
@@ -149,6 +234,38 @@ def answer(model_id: str, request: dict[str, Any]) -> dict[str, Any]:
         "usage": {"inputTokens": read, "outputTokens": written, "totalTokens": read + written},
         "metrics": {"latencyMs": int((time.perf_counter() - started) * 1000)},
     }
+
+
+def _asked(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The toolUse blocks of the assistant's messages, in order."""
+    return [
+        block["toolUse"]
+        for message in messages
+        if message["role"] == "assistant"
+        for block in message["content"]
+        if "toolUse" in block
+    ]
+
+
+def _workshop_turn(
+    messages: list[dict[str, Any]], start: int, question: str, offered: set[str]
+) -> tuple[list[dict[str, Any]], str]:
+    wanted = _plan(question)
+    plan = [call for call in wanted if call.name in offered]
+    asked = _asked(messages[start:])
+    proposed = {use.get("name") for use in asked}
+    pending = [call for call in plan if call.name not in proposed]
+    if pending and messages[-1]["role"] == "user":
+        call = pending[0]
+        tool_use = {
+            "toolUseId": _tool_use_id(question, call.name),
+            "name": call.name,
+            "input": call.input,
+        }
+        return [{"text": call.why}, {"toolUse": tool_use}], "tool_use"
+    results = _results(messages[start:])
+    unoffered = bool(wanted) and not plan
+    return [{"text": _final_answer(question, asked, results, unoffered)}], "end_turn"
 
 
 # -- reading the request ------------------------------------------------------------------
@@ -372,3 +489,220 @@ def _cost_sentence(data: dict[str, Any]) -> str:
         f"all: compute ${usd['compute']:.4f}, requests ${usd['requests']:.4f}, durable "
         f"operations ${usd['durable_operations']:.4f}."
     )
+
+
+# -- the live-like model --------------------------------------------------------------------
+# How often the live model does what the workshop model never does (per conversation).
+REFUSE_TOOLS_P = 0.2  # answers from what it "knows", without the tools it would need
+GREETING_TOOL_P = 0.5  # searches the notes for a question that needs no tool
+REORDER_P = 0.5  # proposes its tools in another order
+TOGETHER_P = 0.5  # puts the next proposal in the same turn as the previous one
+NO_PREAMBLE_P = 0.25  # a tool use without a sentence before it
+GREETING_QUERY = "what the workshop chatbot can do durable functions tools approvals"
+
+
+def _rng(seed: int, *parts: Any) -> random.Random:
+    """A random generator fixed by the seed and ``parts`` (the conversation so far)."""
+    text = json.dumps([seed, *parts], sort_keys=True, ensure_ascii=False, default=str)
+    return random.Random(int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big"))
+
+
+@dataclass(frozen=True)
+class LivePlan:
+    """What the live model makes of a question, once per conversation: the tool calls it
+    proposes, grouped by turn, or an answer without tools."""
+
+    turns: list[list[Call]]
+    refuses: bool  # answers directly although it has tools for the question
+    skipped: list[Call]  # the calls it would have needed (for its direct answer)
+
+
+def live_plan(seed: int, question: str, offered: set[str]) -> LivePlan:
+    """The conversation's plan under ``seed``: drawn from the question and the tools offered
+    (never from the turn), so every turn of one conversation follows the same plan."""
+    rng = _rng(seed, "plan", question, sorted(offered))
+    calls = [call for call in _plan(question) if call.name in offered]
+    refuses, greeting, reorder = (rng.random() for _ in range(3))
+    if calls and refuses < REFUSE_TOOLS_P:
+        return LivePlan([], True, calls)
+    if not calls and SEARCH in offered and greeting < GREETING_TOOL_P:
+        why = "Let me check the workshop notes to tell you what I can do."
+        calls = [Call(SEARCH, {"query": GREETING_QUERY}, why)]
+    if len(calls) > 1 and reorder < REORDER_P:
+        rng.shuffle(calls)
+    turns: list[list[Call]] = []
+    for call in calls:
+        if turns and rng.random() < TOGETHER_P:
+            turns[-1].append(call)
+        else:
+            turns.append([call])
+    return LivePlan(turns, False, [])
+
+
+def _live_turn(
+    seed: int, messages: list[dict[str, Any]], start: int, question: str, offered: set[str]
+) -> tuple[list[dict[str, Any]], str]:
+    plan = live_plan(seed, question, offered)
+    asked = _asked(messages[start:])
+    proposed = {use.get("name") for use in asked}
+    # This turn's wording: fixed by the whole conversation so far, so a replayed request
+    # gets the same words, and another conversation other ones.
+    rng = _rng(seed, "turn", messages)
+    pending = [turn for turn in plan.turns if any(c.name not in proposed for c in turn)]
+    if pending and messages[-1]["role"] == "user":
+        calls = [c for c in pending[0] if c.name not in proposed]
+        content: list[dict[str, Any]] = []
+        if rng.random() >= NO_PREAMBLE_P:
+            content.append({"text": _live_preamble(rng, calls)})
+        for call in calls:
+            content.append(
+                {
+                    "toolUse": {
+                        "toolUseId": _live_tool_use_id(rng),
+                        "name": call.name,
+                        "input": call.input,
+                    }
+                }
+            )
+        return content, "tool_use"
+    if plan.refuses:
+        return [{"text": _live_direct_answer(rng, question, plan.skipped)}], "end_turn"
+    results = _results(messages[start:])
+    if not _plan(question):  # a greeting: say what it can do, whatever a search gave
+        return [{"text": _live_greeting(rng, asked, results)}], "end_turn"
+    return [{"text": _live_final_answer(rng, question, asked, results)}], "end_turn"
+
+
+def _live_tool_use_id(rng: random.Random) -> str:
+    # Bedrock's ids look like tooluse_ and 22 URL-safe base64 characters.
+    return "tooluse_" + base64.urlsafe_b64encode(rng.randbytes(16)).decode()[:22]
+
+
+def _live_preamble(rng: random.Random, calls: list[Call]) -> str:
+    if len(calls) == 1:
+        return rng.choice(
+            [calls[0].why, f"I'll use {calls[0].name} for this.", "One moment, let me check."]
+        )
+    names = ", ".join(c.name for c in calls[:-1]) + f" and {calls[-1].name}"
+    return rng.choice(
+        [f"I need {names} for this.", f"Let me use {names} at once.", "Let me gather the facts."]
+    )
+
+
+def _live_greeting(
+    rng: random.Random, asked: list[dict[str, Any]], results: dict[str, dict[str, Any]]
+) -> str:
+    text = rng.choice(
+        [
+            "Hello! I'm the workshop's assistant. I can search the workshop notes on Lambda "
+            "durable functions, do arithmetic and estimate what Lambda costs; a person "
+            "approves each tool call I make.",
+            "Hi! Ask me about durable functions (steps, waits, callbacks, replay), give me "
+            "a calculation, or ask what something would cost on Lambda. Every tool I use "
+            "needs a person's approval first.",
+        ]
+    )
+    for use in asked:
+        result = results.get(use.get("toolUseId", ""))
+        if result is not None and result.get("status") != "error":
+            text += " " + _sentence(str(use.get("name", "?")), result)
+        else:
+            text += f" (I wanted to use {use.get('name')} first, but it gave me no result.)"
+    return text
+
+
+def _live_final_answer(
+    rng: random.Random,
+    question: str,
+    asked: list[dict[str, Any]],
+    results: dict[str, dict[str, Any]],
+) -> str:
+    opening = rng.choice(
+        [
+            f"Here is what I found for “{question}”:",
+            "Here's what I can tell you:",
+            "Based on the tools I was allowed to use:",
+        ]
+    )
+    lines = [opening, ""]
+    for use in asked:
+        result = results.get(use.get("toolUseId", ""))
+        name = str(use.get("name", "?"))
+        if result is not None and result.get("status") == "error":
+            data = _content(result)
+            why = data.get("error", data) if isinstance(data, dict) else data
+            lines.append(
+                "- "
+                + rng.choice(
+                    [
+                        f"I have no result from {name}: {why}",
+                        f"{name} did not run ({why}), so I cannot give you that part.",
+                    ]
+                )
+            )
+        else:
+            lines.append("- " + _sentence(name, result))
+    return "\n".join(lines)
+
+
+def _live_direct_answer(rng: random.Random, question: str, skipped: list[Call]) -> str:
+    """An answer without tools, as a model that decides it needs none writes one."""
+    parts = [
+        rng.choice(
+            [
+                "I can answer this directly, without tools.",
+                "No tools needed for this one, I think.",
+            ]
+        )
+    ]
+    for call in skipped:
+        if call.name == CALCULATE:
+            value = _evaluate(str(call.input.get("expression", "")))
+            expression = call.input.get("expression")
+            parts.append(
+                f"{expression} is about {value:.6g}."
+                if value is not None
+                else f"I cannot work out {expression} in my head."
+            )
+        elif call.name == SEARCH:
+            parts.append(
+                "A durable function checkpoints each step; while it waits (a timer or a "
+                "callback) no invocation runs, and the next invocation replays the handler "
+                "from the checkpoints."
+            )
+        elif call.name == COST:
+            parts.append(
+                "Lambda bills requests and GB-seconds of every invocation, replays included, "
+                "plus durable operations; I did not compute an exact figure."
+            )
+        else:
+            parts.append(f"(I did not use {call.name}.)")
+    return " ".join(parts)
+
+
+_OPERATORS: dict[type, Any] = {
+    ast.Add: op.add, ast.Sub: op.sub, ast.Mult: op.mul,
+    ast.Div: op.truediv, ast.Mod: op.mod, ast.Pow: op.pow,
+    ast.USub: op.neg, ast.UAdd: op.pos,
+}  # fmt: skip
+
+
+def _evaluate(expression: str) -> float | None:
+    """Plain arithmetic, as a model does it in its head; None when it would not try."""
+
+    def value(node: ast.AST) -> float:
+        if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
+            return float(node.value)
+        if isinstance(node, ast.UnaryOp) and type(node.op) in _OPERATORS:
+            return float(_OPERATORS[type(node.op)](value(node.operand)))
+        if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
+            left, right = value(node.left), value(node.right)
+            if isinstance(node.op, ast.Pow) and abs(right) > 64:
+                raise ValueError("too large")
+            return float(_OPERATORS[type(node.op)](left, right))
+        raise ValueError("not arithmetic")
+
+    try:
+        return value(ast.parse(expression, mode="eval").body)
+    except (ValueError, SyntaxError, ZeroDivisionError, OverflowError):
+        return None

@@ -25,6 +25,7 @@ from aws_durable_execution_sdk_python_testing.runner import (
     StepOperation,
 )
 
+import lambda_fn.model_client
 import lambda_fn.tools
 from helpers.localcloud import LocalCloud, model
 from lambda_fn.app import TOOL_ATTEMPTS, handler
@@ -429,3 +430,140 @@ def test_an_event_without_a_query_fails_the_execution(chatbot: Chatbot) -> None:
 
     assert result.status.value == "FAILED"
     assert result.error is not None and "query" in (result.error.message or "")
+
+
+# -- a model that decides for itself (the local cloud's live model, and a fickle one) ------
+TOOLS = set(lambda_fn.tools.TOOLS)
+GREETING = "Hello! What can you do?"
+
+
+@pytest.fixture
+def live_model() -> Iterator[Callable[[int], None]]:
+    """Switch the in-process local cloud to the live model with a given seed."""
+    previous = model.ACTIVE
+
+    def use(seed: int) -> None:
+        model.configure(model.ModelSettings(model.LIVE, seed))
+
+    yield use
+    model.configure(previous)
+
+
+def seed_where(question: str, wanted: Callable[[model.LivePlan], bool]) -> int:
+    return next(s for s in range(200) if wanted(model.live_plan(s, question, TOOLS)))
+
+
+def test_several_tool_uses_in_one_turn_are_asked_one_by_one_then_answered_together(
+    chatbot: Chatbot, live_model: Callable[[int], None]
+) -> None:
+    seed = seed_where(THREE_TOOLS, lambda p: len(p.turns) == 1 and len(p.turns[0]) == 3)
+    live_model(seed)
+    order = [c.name for c in model.live_plan(seed, THREE_TOOLS, TOOLS).turns[0]]
+    decisions = ["DENY" if name == "calculate" else "APPROVE" for name in order]
+
+    talk = chatbot.talk(THREE_TOOLS, decisions)
+
+    assert talk.result.status.value == "SUCCEEDED"
+    assert [r["tool"] for r in talk.requests] == order
+    assert [(r["proposal"], r["turn"]) for r in talk.requests] == [(1, 1), (2, 1), (3, 1)]
+    assert [n for n in talk.names if n.startswith("think")] == ["think #1", "think #2"]
+    # The model heard all three results in one user message, each for its own toolUseId.
+    (last,) = chatbot.model_requests[1:]
+    results = [b["toolResult"] for b in last["messages"][-1]["content"]]
+    first = talk.step("think #1")["message"]["content"]
+    asked = [b["toolUse"]["toolUseId"] for b in first if "toolUse" in b]
+    assert [r["toolUseId"] for r in results] == asked
+    assert [r["status"] for r in results] == [
+        "error" if name == "calculate" else "success" for name in order
+    ]
+    assert sorted(name for name, _ in chatbot.tool_runs) == ["estimate_lambda_cost", "search_docs"]
+    assert [(d["tool"], d["decision"]) for d in talk.output["decisions"]] == list(
+        zip(order, decisions, strict=True)
+    )
+    assert chatbot.invocations == 4  # the first run, then one after each answer
+    assert "13.025" not in talk.output["answer"]
+
+
+def test_a_direct_answer_without_tools_asks_nobody(
+    chatbot: Chatbot, live_model: Callable[[int], None]
+) -> None:
+    live_model(seed_where(THREE_TOOLS, lambda p: p.refuses))
+
+    talk = chatbot.talk(THREE_TOOLS, [])
+
+    assert talk.result.status.value == "SUCCEEDED"
+    assert talk.names == ["think #1", "report"]
+    assert chatbot.tool_runs == [] and chatbot.invocations == 1
+    assert talk.output["decisions"] == []
+    assert "52.1 / 4 is about 13.025" in talk.output["answer"]
+    assert "The model answered without asking for a tool." in fetch(talk.output["report_url"])
+
+
+def test_a_tool_proposed_for_a_greeting_waits_for_its_approval(
+    chatbot: Chatbot, live_model: Callable[[int], None]
+) -> None:
+    live_model(seed_where(GREETING, lambda p: bool(p.turns)))
+
+    talk = chatbot.talk(GREETING, ["DENY"])
+
+    assert talk.result.status.value == "SUCCEEDED"
+    assert [r["tool"] for r in talk.requests] == ["search_docs"]
+    assert talk.names == ["think #1", "approve #1", "think #2", "report"]
+    assert chatbot.tool_runs == []
+    assert "search_docs" in talk.output["answer"]  # it says which tool gave no result
+
+
+def test_a_lost_model_answer_is_asked_again_and_the_new_answer_is_the_one_kept(
+    chatbot: Chatbot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A real model is not deterministic: a "think" step retried after its answer was lost
+    (a connection reset while reading it) may get another answer. The conversation goes on
+    from the answer that was checkpointed, and replays never ask the model again."""
+
+    def use(tool_use_id: str, name: str, tool_input: dict[str, Any]) -> dict[str, Any]:
+        return {"toolUse": {"toolUseId": tool_use_id, "name": name, "input": tool_input}}
+
+    replies = [
+        [{"text": "Let me calculate."}, use("tooluse_first", "calculate", {"expression": "1+1"})],
+        [use("tooluse_second", "search_docs", {"query": "callback billing"})],
+        [{"text": "Callbacks bill nothing while they wait."}],
+    ]
+    calls: list[dict[str, Any]] = []
+
+    def fickle(model_id: str, request: dict[str, Any]) -> dict[str, Any]:
+        calls.append(request)
+        content = replies[min(len(calls), len(replies)) - 1]
+        return {
+            "output": {"message": {"role": "assistant", "content": content}},
+            "stopReason": "tool_use" if any("toolUse" in b for b in content) else "end_turn",
+            "usage": {"inputTokens": 1, "outputTokens": 1, "totalTokens": 2},
+            "metrics": {"latencyMs": 1},
+        }
+
+    real_converse = lambda_fn.model_client.converse
+    lost: list[Any] = []
+
+    def converse_losing_the_first_answer(*args: Any) -> Any:
+        answer = real_converse(*args)
+        if not lost:
+            lost.append(answer)
+            raise ConnectionResetError("the connection was reset while reading the answer")
+        return answer
+
+    monkeypatch.setattr(model, "answer", fickle)
+    monkeypatch.setattr(lambda_fn.model_client, "converse", converse_losing_the_first_answer)
+
+    talk = chatbot.talk("How are callbacks billed?", ["APPROVE"])
+
+    assert talk.result.status.value == "SUCCEEDED"
+    assert lost and proposed_names(lost[0]) == ["calculate"]
+    kept = talk.step("think #1")
+    assert proposed_names(kept) == ["search_docs"]  # the retry's answer, not the lost one
+    assert [r["tool"] for r in talk.requests] == ["search_docs"]
+    assert [name for name, _ in chatbot.tool_runs] == ["search_docs"]
+    assert len(calls) == 3  # the lost answer, think #1's retry, think #2: no replay asked
+    assert talk.output["answer"] == "Callbacks bill nothing while they wait."
+
+
+def proposed_names(turn: dict[str, Any]) -> list[str]:
+    return [b["toolUse"]["name"] for b in turn["message"]["content"] if "toolUse" in b]
