@@ -519,8 +519,10 @@ def test_decisions_by_tool_hold_whatever_order_the_model_proposes(
         cleanup(target, "t-bytool")
 
 
-class _Busy:
+class _Busy(Paginated):
     """A lambda client whose execution stays RUNNING, at work, with no callback open."""
+
+    service = "lambda"
 
     def get_durable_execution(self, **_: Any) -> dict[str, Any]:
         return {"Status": "RUNNING"}
@@ -538,10 +540,12 @@ class _BusyTarget:
 def test_an_execution_still_at_work_is_not_mistaken_for_one_waiting() -> None:
     arn = "arn:aws:lambda:us-east-1:1:function:f:1/durable-execution/n/i"
     with pytest.raises(history.ExecutionTimeout, match="still RUNNING"):
-        chat.wait_for_execution(_BusyTarget(), arn, timeout=0.05, poll_s=0.01)  # type: ignore[arg-type]
+        chat.wait_for_execution(_BusyTarget(), arn, timeout=0.05)  # type: ignore[arg-type]
 
 
-class _History:
+class _History(Paginated):
+    service = "lambda"
+
     def __init__(self, events: list[dict[str, Any]]) -> None:
         self.events = events
 

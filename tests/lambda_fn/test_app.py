@@ -120,7 +120,7 @@ def chatbot(
         "AWS_DEFAULT_REGION": "us-east-1",
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
-        "MODEL_ID": "workshop-model",
+        "MODEL_ID": "us.amazon.nova-lite-v1:0",  # the local cloud checks ids per Region
         "QUEUE_URL": queue_url,
         "BUCKET": bucket,
         "APPROVAL_TIMEOUT_SECONDS": "60",
