@@ -60,8 +60,8 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    print(profile.describe(), flush=True)  # the line before "ready": which AWS this is
     print(f"ready {cloud.endpoint}", flush=True)
+    print(profile.describe(), flush=True)  # the line after "ready": which AWS this is
     # Wake up now and then: a signal delivered to another thread leaves a plain wait() blocked,
     # and Python only runs the handler once the main thread runs again.
     while not stop.wait(0.2):

@@ -343,7 +343,7 @@ def test_a_deleted_bucket_name_cannot_be_taken_back_at_once(
     s3.delete_bucket(Bucket=bucket)
 
 
-def test_the_cli_says_its_profile_just_before_ready(tmp_path: Path) -> None:
+def test_the_cli_says_its_profile_just_after_ready(tmp_path: Path) -> None:
     proc = subprocess.Popen(
         [*command(0, tmp_path, "aws")], stdout=subprocess.PIPE, text=True, cwd=Path.cwd()
     )
@@ -354,6 +354,6 @@ def test_the_cli_says_its_profile_just_before_ready(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=15)
-    assert first.startswith("realism aws: function Pending 3 s")
-    assert second.startswith("ready http://127.0.0.1:")
+    assert first.startswith("ready http://127.0.0.1:")  # the contract's line, first
+    assert second.startswith("realism aws: function Pending 3 s")
     assert sys.executable  # the same interpreter runs the CLI
