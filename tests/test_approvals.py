@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from conftest import create_function_when_role_ready
 
 from helpers.approvals import (
     ApprovalConfigError,
@@ -96,7 +97,8 @@ def function(approvals_cloud: LocalCloud, lam: Any) -> tuple[str, str]:
     iam = approvals_cloud.client("iam")
     name = f"approvals-{uuid.uuid4().hex[:8]}"
     role = iam.create_role(RoleName=f"{name}-role", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
-    lam.create_function(
+    create_function_when_role_ready(  # a new role: Lambda may refuse it for a moment
+        lam,
         FunctionName=name,
         Runtime="python3.13",
         Role=role,
