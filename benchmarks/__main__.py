@@ -9,7 +9,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import cost, localcloud_side, runner_side
+from . import cost, localcloud_side, realism_side, runner_side
 from .common import FULL, QUICK
 from .table import render, rows
 
@@ -36,19 +36,22 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-localcloud-") as tmp:
         state_dir = args.state_dir or Path(tmp) / "state"
         local = localcloud_side.run(sizes, state_dir, progress)
+        realism = realism_side.run(1 if args.quick else 3, Path(tmp) / "realism", progress)
     runner = runner_side.run(sizes, progress)
     progress("cost analysis (offline)")
     cost_rows = cost.run(args.quick)
     progress("done")
     print(render(rows(local, runner)))
+    print("\n" + realism_side.render(realism))
     print("\n" + cost.render(cost_rows))
     print(
         f"\n{'quick' if args.quick else 'full'} run in {time.perf_counter() - began:.0f} s on "
         f"{os.cpu_count()} cores, load average {load_before:.1f} before, "
         f"{os.getloadavg()[0]:.1f} after (other work on the machine skews the figures).\n"
         "Local cloud: CLI subprocess driven over boto3, Event invoke, get_durable_execution "
-        "polled every 5 ms. Runner: in-process, results by wait_for_result. Target checks "
-        "apply to the local cloud column."
+        "polled every 5 ms, realism off. Runner: in-process, results by wait_for_result. "
+        "Target checks apply to the local cloud column. Realism cost: two local clouds side "
+        "by side, off and fast, the same round on each, interleaved."
     )
     return 0
 

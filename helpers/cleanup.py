@@ -14,6 +14,7 @@ resource is skipped as not ours.
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -23,6 +24,9 @@ from .naming import WORKSHOP_TAG, Names, redact_account
 from .target import Target
 
 ACCESS_DENIED = ("AccessDenied", "AccessDeniedException")
+# SQS DeleteQueue: "The deletion process takes up to 60 seconds"; S3 documents no figure for
+# a deleted bucket to stop answering. Cleanup waits until each is gone, at most this long.
+GONE_WAIT_S = 90
 
 
 def _owned(tags: dict[str, str], names: Names) -> bool:
@@ -142,6 +146,17 @@ def _remove_bucket(s3: Any, names: Names) -> str | None:
         return None
     objects = _empty_bucket(s3, names.bucket)
     s3.delete_bucket(Bucket=names.bucket)
+
+    def gone() -> bool:
+        try:
+            s3.head_bucket(Bucket=names.bucket)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] in ("404", "NoSuchBucket", "NotFound"):
+                return True
+            raise
+        return False
+
+    _wait_gone(redact_account(f"bucket {names.bucket}"), gone)
     return f"bucket {names.bucket} ({objects} object version(s))"
 
 
@@ -150,11 +165,49 @@ def _remove_queue(sqs: Any, names: Names) -> str | None:
         url = sqs.get_queue_url(QueueName=names.queue)["QueueUrl"]
     except sqs.exceptions.QueueDoesNotExist:
         return None
-    if not _owned(sqs.list_queue_tags(QueueUrl=url).get("Tags", {}), names):
+
+    def gone() -> bool:
+        try:
+            sqs.get_queue_url(QueueName=names.queue)
+        except sqs.exceptions.QueueDoesNotExist:
+            return True
+        return False
+
+    try:
+        tags = sqs.list_queue_tags(QueueUrl=url).get("Tags", {})
+    except sqs.exceptions.QueueDoesNotExist:
+        tags = None  # found by name, gone by URL: already being deleted
+    if tags is not None and not _owned(tags, names):
         print(f"kept queue {names.queue}: it is not tagged prefix={names.prefix}")
         return None
-    sqs.delete_queue(QueueUrl=url)
-    return f"queue {names.queue}"
+    if tags is not None:
+        with contextlib.suppress(sqs.exceptions.QueueDoesNotExist):
+            sqs.delete_queue(QueueUrl=url)
+    # Until then SQS may still hand out its URL, and a deploy would take it for a live queue.
+    _wait_gone(f"queue {names.queue}", gone, "SQS takes up to 60 s to delete a queue")
+    return f"queue {names.queue}" if tags is not None else None
+
+
+def _wait_gone(what: str, gone: Callable[[], bool], why: str = "") -> None:
+    """Poll ``gone`` until True (bounded), saying in a line what is being waited for."""
+    started = time.monotonic()
+    delay = 0.5
+    told = False
+    while not gone():
+        waited = time.monotonic() - started
+        if waited > GONE_WAIT_S:
+            print(
+                f"  {what} is still being deleted after {waited:.0f} s; AWS finishes it on "
+                "its own. A deploy with this PREFIX may have to wait for the name."
+            )
+            return
+        if not told:
+            print(f"  waiting until {what} is really gone" + (f" ({why})" if why else "") + " ...")
+            told = True
+        time.sleep(delay)
+        delay = min(delay * 2, 5.0)
+    if told:
+        print(f"  {what} is gone after {time.monotonic() - started:.0f} s")
 
 
 def _roles(iam: Any, names: Names) -> Iterator[str]:

@@ -22,9 +22,13 @@ make the same boto3 calls on the local cloud and on AWS.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import io
 import json
 import time
 import uuid
+import zipfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -47,7 +51,27 @@ PROFILE_GEOS = ("us", "eu", "apac", "jp", "au", "ca", "us-gov", "global")
 # Room beyond the approval waits for the model calls, tools and replays of each turn.
 EXECUTION_MARGIN_S = 15 * 60
 IAM_PROPAGATION_S = 90  # how long create_function keeps retrying a role Lambda cannot see yet
+# SQS CreateQueue: a deleted queue's name is reserved for 60 s. S3 documents no figure for a
+# deleted bucket's name; a minute covers what is commonly seen. Past these, the step stops
+# with a plain message instead of waiting on.
+QUEUE_NAME_WAIT_S = 75
+BUCKET_NAME_WAIT_S = 75
+WAIT_POLL_S = (1, 2, 3, 5)  # between tries of a name being released (then 5 s each)
 ACCESS_DENIED = ("AccessDenied", "AccessDeniedException")
+
+
+class NameNotReleasedError(RuntimeError):
+    """AWS still holds a just-deleted name; the message says how long to wait, or what else."""
+
+    def _render_traceback_(self) -> list[str]:
+        """What IPython shows instead of a traceback: one line, and what to do."""
+        return [f"NameNotReleasedError: {self}"]
+
+
+def _pause(attempt: int) -> float:
+    delay = WAIT_POLL_S[min(attempt, len(WAIT_POLL_S) - 1)]
+    time.sleep(delay)
+    return delay
 
 
 def say(kind: str, name: str, what: str) -> None:
@@ -363,33 +387,57 @@ QUEUE_ATTRIBUTES = {"SqsManagedSseEnabled": "true"}  # encrypted at rest with SQ
 
 
 def ensure_queue(target: Target, names: Names) -> str:
-    """The approval queue, encrypted at rest; returns its URL."""
+    """The approval queue, encrypted at rest; returns its URL.
+
+    A queue being deleted (SQS takes up to 60 s, and GetQueueUrl may still find it) is not
+    "already there": its name is created again once SQS releases it, waiting up to
+    ``QUEUE_NAME_WAIT_S`` with a line saying so, then stopping with what to do.
+    """
     sqs = target.client("sqs")
     try:
         url = sqs.get_queue_url(QueueName=names.queue)["QueueUrl"]
     except sqs.exceptions.QueueDoesNotExist:
         url = None
     if url is not None:
-        current = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+        try:
+            current = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+        except sqs.exceptions.QueueDoesNotExist:
+            url = None  # found by name, gone by URL: a queue on its way out
+    if url is not None:
         if all(current.get(k) == v for k, v in QUEUE_ATTRIBUTES.items()):
             say("queue", names.queue, "already there")
         else:
             sqs.set_queue_attributes(QueueUrl=url, Attributes=QUEUE_ATTRIBUTES)
             say("queue", names.queue, "updated (encryption at rest on)")
         return str(url)
-    deadline = time.monotonic() + 75
+    started = time.monotonic()
+    attempt = 0
     while True:
         try:
             url = sqs.create_queue(
                 QueueName=names.queue, Attributes=QUEUE_ATTRIBUTES, tags=names.tags
             )["QueueUrl"]
             break
-        except sqs.exceptions.QueueDeletedRecently:
-            # SQS keeps a deleted queue's name for 60 s: after a cleanup, wait it out.
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(5)
-    say("queue", names.queue, "created (encryption at rest on)")
+        except sqs.exceptions.QueueDeletedRecently as exc:
+            waited = time.monotonic() - started
+            if waited > QUEUE_NAME_WAIT_S:
+                raise NameNotReleasedError(
+                    f"SQS has not released the queue name {names.queue} yet (a queue of that "
+                    f"name was deleted less than 60 s ago): wait 60 s and run this cell "
+                    "again, or use another PREFIX."
+                ) from exc
+            if attempt == 0:
+                print(
+                    f"  (queue {names.queue} was deleted moments ago and SQS keeps its name "
+                    f"for 60 s: waiting up to {QUEUE_NAME_WAIT_S} s; or stop and use "
+                    "another PREFIX)"
+                )
+            _pause(attempt)
+            attempt += 1
+    waited_note = (
+        f", after waiting {time.monotonic() - started:.0f} s for the name" if attempt else ""
+    )
+    say("queue", names.queue, f"created (encryption at rest on{waited_note})")
     return str(url)
 
 
@@ -400,6 +448,38 @@ PUBLIC_ACCESS_BLOCK = {
     "RestrictPublicBuckets": True,
 }
 ENCRYPTION = {"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]}
+
+
+def _create_bucket(s3: Any, names: Names, location: dict[str, Any]) -> None:
+    """create_bucket, waiting (bounded, said) while S3 still releases a just-deleted name:
+    it answers 409 OperationAborted meanwhile."""
+    started = time.monotonic()
+    attempt = 0
+    while True:
+        try:
+            s3.create_bucket(Bucket=names.bucket, **location)
+            return
+        except ClientError as exc:
+            if _code(exc) != "OperationAborted":
+                raise
+            if time.monotonic() - started > BUCKET_NAME_WAIT_S:
+                raise NameNotReleasedError(
+                    redact_account(
+                        f"S3 has not released the bucket name {names.bucket} yet (it was "
+                        "deleted moments ago): wait a minute or two and run this cell again, "
+                        "or use another PREFIX."
+                    )
+                ) from exc
+            if attempt == 0:
+                print(
+                    redact_account(
+                        f"  (bucket {names.bucket} was deleted moments ago and S3 is still "
+                        f"releasing its name: waiting up to {BUCKET_NAME_WAIT_S} s; or stop "
+                        "and use another PREFIX)"
+                    )
+                )
+            _pause(attempt)
+            attempt += 1
 
 
 def ensure_bucket(target: Target, names: Names) -> str:
@@ -422,7 +502,7 @@ def ensure_bucket(target: Target, names: Names) -> str:
             if names.region == "us-east-1"
             else {"CreateBucketConfiguration": {"LocationConstraint": names.region}}
         )
-        s3.create_bucket(Bucket=names.bucket, **location)
+        _create_bucket(s3, names, location)
         s3.get_waiter("bucket_exists").wait(
             Bucket=names.bucket, WaiterConfig={"Delay": 1, "MaxAttempts": 30}
         )
@@ -500,15 +580,53 @@ def _differences(current: dict[str, Any], wanted: dict[str, Any]) -> list[str]:
 
 
 def _wait_updated(lam: Any, name: str) -> None:
+    """Until ``LastUpdateStatus`` is Successful: Lambda refuses another update or a publish
+    while one is InProgress (ResourceConflictException)."""
     lam.get_waiter("function_updated_v2").wait(
         FunctionName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 120}
     )
 
 
+def _wait_active(lam: Any, name: str) -> None:
+    """Until ``State`` is Active: a new function is Pending, and refuses Invoke and updates."""
+    lam.get_waiter("function_active_v2").wait(
+        FunctionName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 120}
+    )
+
+
+def placeholder_zip(handler: str) -> bytes:
+    """A few hundred bytes that stand in for the code while Lambda waits for a new role.
+
+    ``create_function`` is retried until Lambda can assume the role, and each try uploads
+    its code: with this placeholder the real zip (~18 MB) goes up once, afterwards, by
+    ``update_function_code``. Its handler fails with a clear message if anyone invokes
+    ``$LATEST`` in between; no version or alias ever points at it (``publish_version``
+    refuses it). Byte-identical every time, so its SHA-256 identifies it.
+    """
+    module, _, function = handler.rpartition(".")
+    parts = module.split(".")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
+        for depth in range(1, len(parts)):
+            package = "/".join(parts[:depth]) + "/__init__.py"
+            archive.writestr(zipfile.ZipInfo(package, (2025, 1, 1, 0, 0, 0)), "")
+        source = (
+            f"def {function}(event, context):\n"
+            "    raise RuntimeError('This function is being deployed: its code is not in yet. "
+            "Run the deploy cell to the end, then invoke the alias.')\n"
+        )
+        archive.writestr(zipfile.ZipInfo("/".join(parts) + ".py", (2025, 1, 1, 0, 0, 0)), source)
+    return buf.getvalue()
+
+
+def _sha256_b64(data: bytes) -> str:
+    return base64.b64encode(hashlib.sha256(data).digest()).decode()
+
+
 def _create_function(lam: Any, spec: dict[str, Any]) -> dict[str, Any]:
     """create_function, retrying while Lambda cannot assume a role IAM has just created."""
-    deadline = time.monotonic() + IAM_PROPAGATION_S
-    told = False
+    started = time.monotonic()
+    attempt = 0
     while True:
         try:
             return dict(lam.create_function(**spec))
@@ -516,15 +634,15 @@ def _create_function(lam: Any, spec: dict[str, Any]) -> dict[str, Any]:
             message = str(exc.response.get("Error", {}).get("Message", ""))
             if _code(exc) != "InvalidParameterValueException" or "cannot be assumed" not in message:
                 raise
-            if time.monotonic() > deadline:
+            if time.monotonic() - started > IAM_PROPAGATION_S:
                 raise
-            if not told:
+            if attempt == 0:
                 print(
                     "  (the new role is not visible to Lambda yet: IAM propagates in seconds; "
-                    "retrying)"
+                    "retrying with a small placeholder, the code goes up once afterwards)"
                 )
-                told = True
-            time.sleep(3)
+            _pause(attempt)
+            attempt += 1
 
 
 def ensure_function(
@@ -546,21 +664,21 @@ def ensure_function(
             lam,
             {
                 "FunctionName": names.function,
-                "Code": {"ZipFile": bundle.read()},
+                "Code": {"ZipFile": placeholder_zip(config.handler)},
                 "Architectures": [ARCHITECTURE],
                 "Tags": names.tags,
                 "Description": f"Durable functions workshop (durable-hitl): {names.app}",
                 **spec,
             },
         )
-        lam.get_waiter("function_active_v2").wait(
-            FunctionName=names.function, WaiterConfig={"Delay": 1, "MaxAttempts": 120}
-        )
+        _wait_active(lam, names.function)  # Pending until Active: no update before
+        lam.update_function_code(FunctionName=names.function, ZipFile=bundle.read())
+        _wait_updated(lam, names.function)
         say(
             "function",
             names.function,
-            f"created ({RUNTIME}, durable, "
-            f"ExecutionTimeout {config.execution_timeout_s} s), active",
+            f"created ({RUNTIME}, durable, ExecutionTimeout {config.execution_timeout_s} s), "
+            f"code uploaded ({bundle.size / 1e6:.1f} MB), active",
         )
         return str(created["FunctionArn"])
     if not current.get("DurableConfig"):
@@ -568,6 +686,8 @@ def ensure_function(
             f"{names.function} exists without DurableConfig; durability can only "
             "be chosen at creation. Remove it (cleanup) and deploy again."
         )
+    if current.get("State") == "Pending":  # created a moment ago
+        _wait_active(lam, names.function)
     if current.get("LastUpdateStatus") == "InProgress":  # an update of a moment ago
         _wait_updated(lam, names.function)
     changes = []
@@ -615,8 +735,15 @@ def publish_version(target: Target, names: Names) -> str:
     points at: changing $LATEST never changes a running execution's code.
     """
     lam = target.client("lambda")
+    _wait_updated(lam, names.function)  # PublishVersion during an update: ResourceConflict
     versions = _versions(lam, names.function)
     latest = next(v for v in versions if v["Version"] == "$LATEST")
+    handler = str(latest.get("Handler", HANDLER))
+    if latest.get("CodeSha256") == _sha256_b64(placeholder_zip(handler)):
+        raise RuntimeError(
+            f"{names.function} still holds the placeholder code of its creation: run the "
+            "function cell (ensure_function) again to upload the code, then this one."
+        )
     published = [v for v in versions if v["Version"] != "$LATEST"]
     newest = max(published, key=lambda v: int(v["Version"]), default=None)
     if newest is not None and all(newest.get(k) == latest.get(k) for k in _VERSIONED):

@@ -24,6 +24,7 @@ from typing import Any
 import boto3
 import pytest
 from botocore.config import Config
+from botocore.exceptions import ClientError
 
 from helpers import bundle as bundling
 from helpers.bundle import Bundle, build_zip
@@ -37,6 +38,27 @@ DURABLE_POLICY_ARN = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicDurable
 DEFAULT_DURABLE_CONFIG = {"ExecutionTimeout": 300, "RetentionPeriodInDays": 1}
 ASSUME_LAMBDA = json.dumps(trust_policy())
 REPORT_RE = re.compile(r"^REPORT RequestId: (?P<rid>[0-9a-f-]+)\t")
+# The local cloud's default realism (fast) enforces AWS's quotas: the polls below stay under
+# them (FilterLogEvents 5/s, GetDurableExecutionHistory 15/s) and back off when throttled.
+THROTTLES = ("ThrottlingException", "TooManyRequestsException")
+
+
+def throttled(exc: ClientError) -> bool:
+    return exc.response.get("Error", {}).get("Code") in THROTTLES
+
+
+def create_function_when_role_ready(lam: Any, timeout: float = 30.0, **spec: Any) -> dict[str, Any]:
+    """create_function, retried while Lambda cannot assume a role just created (as on AWS,
+    and in the local cloud's realism profiles)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return dict(lam.create_function(**spec))
+        except ClientError as exc:
+            message = exc.response.get("Error", {}).get("Message", "")
+            if "cannot be assumed" not in message or time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
 
 
 def unique(prefix: str = "t") -> str:
@@ -86,7 +108,7 @@ def deploy_function(
     spec.update(config)
     if spec["DurableConfig"] is None:
         del spec["DurableConfig"]
-    lam.create_function(**spec)
+    create_function_when_role_ready(lam, **spec)
     lam.get_waiter("function_active_v2").wait(
         FunctionName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 10}
     )
@@ -113,6 +135,10 @@ def report_records(
                 kwargs["nextToken"] = page["nextToken"]
         except logs.exceptions.ResourceNotFoundException:
             events = []
+        except ClientError as exc:
+            if not throttled(exc):
+                raise
+            events = []
         for event in events:
             message = event["message"]
             if (match := REPORT_RE.match(message)) is not None:
@@ -126,7 +152,7 @@ def report_records(
                     found.setdefault(record["record"]["requestId"], message)
         if wanted <= found.keys() or time.monotonic() > deadline:
             return found
-        time.sleep(0.1)
+        time.sleep(0.25)
 
 
 @pytest.fixture(scope="module")
@@ -254,7 +280,12 @@ def callback_id(client: Callable[[str], Any]) -> Callable[..., str]:
 def wait_execution_done(lam: Any, arn: str, timeout: float = 15.0) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
     while True:
-        details: dict[str, Any] = lam.get_durable_execution(DurableExecutionArn=arn)
+        try:
+            details: dict[str, Any] = lam.get_durable_execution(DurableExecutionArn=arn)
+        except ClientError as exc:
+            if not throttled(exc):
+                raise
+            details = {"Status": "RUNNING"}
         if details["Status"] != "RUNNING":
             return details
         if time.monotonic() > deadline:
@@ -265,12 +296,18 @@ def wait_execution_done(lam: Any, arn: str, timeout: float = 15.0) -> dict[str, 
 def find_callback_id(lam: Any, arn: str, timeout: float = 15.0) -> str:
     deadline = time.monotonic() + timeout
     while True:
-        for event in lam.get_durable_execution_history(DurableExecutionArn=arn)["Events"]:
+        try:
+            events = lam.get_durable_execution_history(DurableExecutionArn=arn)["Events"]
+        except ClientError as exc:
+            if not throttled(exc):
+                raise
+            events = []
+        for event in events:
             if event.get("CallbackStartedDetails"):
                 return str(event["CallbackStartedDetails"]["CallbackId"])
         if time.monotonic() > deadline:
             raise AssertionError(f"no callback started within {timeout} s: {arn}")
-        time.sleep(0.05)
+        time.sleep(0.1)
 
 
 # What a learner must never see in an executed notebook.
@@ -329,3 +366,9 @@ def local_cloud_process(state_dir: Path, env: dict[str, str]) -> Iterator[Served
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@pytest.fixture(scope="session")
+def create_function() -> Callable[..., dict[str, Any]]:
+    """``create_function(lam, **spec)``: create_function retried while the role propagates."""
+    return create_function_when_role_ready

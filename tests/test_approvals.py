@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
+from conftest import create_function_when_role_ready
 
 from helpers.approvals import (
     ApprovalConfigError,
@@ -101,7 +102,8 @@ def function(approvals_cloud: LocalCloud, lam: Any) -> tuple[str, str]:
     iam = approvals_cloud.client("iam")
     name = f"approvals-{uuid.uuid4().hex[:8]}"
     role = iam.create_role(RoleName=f"{name}-role", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
-    lam.create_function(
+    create_function_when_role_ready(  # a new role: Lambda may refuse it for a moment
+        lam,
         FunctionName=name,
         Runtime="python3.13",
         Role=role,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import localcloud_side, runner_side
+from benchmarks import localcloud_side, realism_side, runner_side
 from benchmarks.__main__ import main
 from benchmarks.common import Sizes, callback_ready
 from benchmarks.table import ROW_KEYS, render, rows
@@ -52,3 +52,17 @@ def test_cli_rejects_unknown_options(capsys: pytest.CaptureFixture[str]) -> None
     with pytest.raises(SystemExit):
         main(["--no-such-option"])
     assert "--quick" in capsys.readouterr().err
+
+
+def test_the_realism_row_shows_both_profiles_and_their_ratio() -> None:
+    cost = realism_side.RealismCost(rounds=2, off_s=[1.0, 1.2], fast_s=[2.0, 2.6])
+    text = realism_side.render(cost)
+    assert "| 1.10 s" in text and "| 2.30 s" in text and "2.09×" in text
+    assert "median of 2" in text
+
+
+@pytest.mark.slow
+def test_a_realism_round_runs_on_off_and_on_fast(tmp_path: Path) -> None:
+    cost = realism_side.run(1, tmp_path)
+    assert len(cost.off_s) == len(cost.fast_s) == 1
+    assert cost.ratio > 0  # no timing asserts: the figures are for the table

@@ -10,9 +10,12 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+import boto3
 import cost_samples as s
 import pytest
+from botocore.config import Config
 from botocore.exceptions import ClientError
+from conftest import report_records
 from fake_aws import Paginated
 
 from helpers.cost import (
@@ -681,7 +684,31 @@ def conversations(
             while lam.get_durable_execution(DurableExecutionArn=arn)["Status"] == "RUNNING":
                 assert time.monotonic() < deadline, arn
                 time.sleep(0.05)
+    # Log delivery lags, as on AWS: the tests count the other conversation's REPORT records
+    # too, so wait until every invocation's record has arrived.
+    for function, _, arns in out.values():
+        ids = [
+            e["InvocationCompletedDetails"]["RequestId"]
+            for arn in arns
+            for e in lam.get_durable_execution_history(DurableExecutionArn=arn)["Events"]
+            if e["EventType"] == "InvocationCompleted"
+        ]
+        assert len(report_records(client("logs"), f"/aws/lambda/{function}", ids, 30)) == len(ids)
     return out
+
+
+def kit_logs(client: Callable[[str], Any]) -> Any:
+    """A Logs client as the kit makes them (standard retries): polling FilterLogEvents at
+    its quota (5/s), a throttle now and then is retried, as on AWS."""
+    endpoint = client("logs").meta.endpoint_url
+    return boto3.client(
+        "logs",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        config=Config(retries={"mode": "standard", "max_attempts": 10}),
+    )
 
 
 @pytest.mark.slow
@@ -691,7 +718,7 @@ def test_end_to_end_on_the_local_cloud(
     conversations: dict[str, tuple[str, str, list[str]]],
     client: Callable[[str], Any],
 ) -> None:
-    lam, logs = client("lambda"), client("logs")
+    lam, logs = client("lambda"), kit_logs(client)
     _, _, (arn, _) = conversations[log_format]
     cost = analyse_execution(lam, logs, arn, timeout_s=20, backoff=FAST)
 
@@ -732,7 +759,7 @@ def test_end_to_end_missing_records_are_named(
     with pytest.raises(MissingReportsError) as caught:
         analyse_execution(
             client("lambda"),
-            client("logs"),
+            kit_logs(client),
             arn,
             log_group="/aws/lambda/no-such-group",
             timeout_s=0.5,

@@ -74,7 +74,9 @@ def names(target: Target) -> Iterator[Names]:
 
 
 def printed(capsys: pytest.CaptureFixture[str]) -> list[str]:
-    return capsys.readouterr().out.splitlines()
+    """The lines the steps printed, without the indented progress lines of their waits
+    (a role propagating, a name being released), which depend on timing."""
+    return [line for line in capsys.readouterr().out.splitlines() if not line.startswith("  ")]
 
 
 # -- names --------------------------------------------------------------------------------
@@ -440,10 +442,11 @@ def test_a_bucket_outside_us_east_1_names_its_region(cloud: LocalCloud, capsys: 
 
 
 def test_a_function_that_is_not_durable_is_refused(
-    target: Target, names: Names, fake_bundles: list[Bundle]
+    target: Target, names: Names, fake_bundles: list[Bundle], create_function: Any
 ) -> None:
     role_arn = deploy.ensure_role(target, names, deploy.execution_policy(names))
-    target.client("lambda").create_function(
+    create_function(
+        target.client("lambda"),
         FunctionName=names.function, Runtime="python3.13", Role=role_arn,
         Handler="lambda_fn.app.handler", Code={"ZipFile": fake_bundles[0].read()},
         Tags=names.tags,
@@ -521,3 +524,127 @@ def test_cleanup_keeps_what_it_did_not_tag(target: Target, capsys: Any) -> None:
         assert redact_account(expected) in printed(capsys)
     finally:
         target.client("s3").delete_bucket(Bucket=names.bucket)
+
+
+# -- AWS's delays: the deploy waits as AWS requires (the local cloud's fast realism) -------
+def recorder(target: Target) -> list[tuple[str, int]]:
+    """(operation, request body bytes) of every Lambda call this target's clients make."""
+    calls: list[tuple[str, int]] = []
+
+    def record(request: Any, operation_name: str = "", **_: Any) -> None:
+        calls.append((operation_name, len(request.body or b"")))
+
+    target._session.events.register("request-created.lambda", record)
+    return calls
+
+
+def test_the_zip_goes_up_once_while_the_role_propagates(
+    cloud: LocalCloud, fake_bundles: list[Bundle], capsys: Any
+) -> None:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AWS_ENDPOINT_URL", cloud.endpoint)
+        target = connect("local", REGION)
+    calls = recorder(target)
+    names = Names.for_target(target, "dt-once")
+    try:
+        role_arn = deploy.ensure_role(target, names, deploy.execution_policy(names))
+        # Straight after the role: Lambda cannot assume it yet, so create_function is retried.
+        deploy.ensure_function(target, names, fake_bundles[0], role_arn, deploy.FunctionConfig())
+        out = capsys.readouterr().out
+        assert "the new role is not visible to Lambda yet" in out
+        creates = [size for op, size in calls if op == "CreateFunction"]
+        uploads = [size for op, size in calls if op == "UpdateFunctionCode"]
+        assert len(creates) >= 2 and max(creates) < 10_000  # retried, with the placeholder
+        assert len(uploads) == 1 and uploads[0] > fake_bundles[0].size  # the zip, once
+        version = deploy.publish_version(target, names)
+        lam = target.client("lambda")
+        published = lam.get_function_configuration(FunctionName=names.function, Qualifier=version)
+        assert published["CodeSha256"] == fake_bundles[0].code_sha256
+    finally:
+        cleanup(target, "dt-once")
+
+
+def test_no_version_is_published_of_the_placeholder(
+    target: Target, names: Names, create_function: Any
+) -> None:
+    role_arn = deploy.ensure_role(target, names, deploy.execution_policy(names))
+    config = deploy.FunctionConfig()
+    lam = target.client("lambda")
+    create_function(  # a deploy cut off between the creation and the upload
+        lam,
+        FunctionName=names.function,
+        Code={"ZipFile": deploy.placeholder_zip(config.handler)},
+        **config.spec(names, role_arn),
+    )
+    with pytest.raises(RuntimeError, match="still holds the placeholder code"):
+        deploy.publish_version(target, names)
+    assert [
+        v["Version"] for v in lam.list_versions_by_function(FunctionName=names.function)["Versions"]
+    ] == ["$LATEST"]
+
+
+def test_the_placeholder_fails_clearly_if_invoked() -> None:
+    placeholder = deploy.placeholder_zip("lambda_fn.app.handler")
+    with zipfile.ZipFile(__import__("io").BytesIO(placeholder)) as archive:
+        assert sorted(archive.namelist()) == ["lambda_fn/__init__.py", "lambda_fn/app.py"]
+        namespace: dict[str, Any] = {}
+        exec(archive.read("lambda_fn/app.py"), namespace)  # our own placeholder
+    with pytest.raises(RuntimeError, match="its code is not in yet"):
+        namespace["handler"]({}, None)
+    assert deploy.placeholder_zip("lambda_fn.app.handler") == placeholder  # same bytes, same sha
+
+
+def test_a_queue_being_deleted_is_not_already_there(
+    target: Target, names: Names, capsys: Any
+) -> None:
+    sqs = target.client("sqs")
+    url = deploy.ensure_queue(target, names)
+    sqs.delete_queue(QueueUrl=url)
+    assert sqs.get_queue_url(QueueName=names.queue)["QueueUrl"] == url  # SQS still finds it
+    capsys.readouterr()
+    assert deploy.ensure_queue(target, names) == url
+    out = capsys.readouterr().out
+    assert "already there" not in out
+    assert "SQS keeps its name for 60 s" in out and "or stop and use another PREFIX" in out
+    assert out.splitlines()[-1].startswith(f"queue {names.queue}: created")
+    assert (
+        "SqsManagedSseEnabled"
+        in sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    )
+
+
+def test_a_name_still_held_stops_with_what_to_do(
+    target: Target, names: Names, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(deploy, "QUEUE_NAME_WAIT_S", 0)
+    monkeypatch.setattr(deploy, "BUCKET_NAME_WAIT_S", 0)
+    monkeypatch.setattr(deploy, "WAIT_POLL_S", (0.01,))
+    sqs, s3 = target.client("sqs"), target.client("s3")
+    sqs.delete_queue(QueueUrl=deploy.ensure_queue(target, names))
+    with pytest.raises(deploy.NameNotReleasedError) as queue_held:
+        deploy.ensure_queue(target, names)
+    assert "wait 60 s and run this cell again, or use another PREFIX" in str(queue_held.value)
+    assert queue_held.value._render_traceback_() == [f"NameNotReleasedError: {queue_held.value}"]
+    deploy.ensure_bucket(target, names)
+    s3.delete_bucket(Bucket=names.bucket)
+    with pytest.raises(deploy.NameNotReleasedError, match="or use another PREFIX"):
+        deploy.ensure_bucket(target, names)
+
+
+def test_cleanup_waits_until_gone_then_a_deploy_goes_through(
+    target: Target, fake_bundles: list[Bundle], capsys: Any
+) -> None:
+    names = Names.for_target(target, "dt-again")
+    try:
+        deploy_steps(target, names, fake_bundles[0])
+        capsys.readouterr()
+        cleanup(target, "dt-again")
+        out = capsys.readouterr().out
+        assert f"waiting until queue {names.queue} is really gone" in out
+        assert f"queue {names.queue} is gone after" in out
+        sqs = target.client("sqs")
+        with pytest.raises(sqs.exceptions.QueueDoesNotExist):
+            sqs.get_queue_url(QueueName=names.queue)
+        assert deploy_steps(target, names, fake_bundles[0]) == "1"  # the same names again
+    finally:
+        cleanup(target, "dt-again")

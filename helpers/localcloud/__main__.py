@@ -12,6 +12,7 @@ import sys
 import threading
 
 from .cloud import DEFAULT_REGION, LocalCloud
+from .realism import ENV, PROFILES, RealismError, profile_named
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -23,6 +24,13 @@ def main(argv: list[str] | None = None) -> int:
         help="where functions, queues, objects, logs and executions are kept",
     )
     parser.add_argument("--region", default=DEFAULT_REGION)
+    parser.add_argument(
+        "--realism",
+        choices=PROFILES,
+        default=None,
+        help=f"AWS's delays and quotas: fast (default), aws, or off (benchmarks only); "
+        f"without the flag, {ENV} decides",
+    )
     parser.add_argument("--verbose", action="store_true", help="log every call")
     args = parser.parse_args(argv)
     logging.basicConfig(
@@ -37,7 +45,14 @@ def main(argv: list[str] | None = None) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     try:
-        cloud = LocalCloud(args.state_dir, port=args.port, region=args.region).start()
+        profile = profile_named(args.realism)
+    except RealismError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        cloud = LocalCloud(
+            args.state_dir, port=args.port, region=args.region, realism=profile.name
+        ).start()
     except OSError as exc:
         print(
             f"error: cannot serve on 127.0.0.1:{args.port}: {exc.strerror}. "
@@ -46,6 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
     print(f"ready {cloud.endpoint}", flush=True)
+    print(profile.describe(), flush=True)  # the line after "ready": which AWS this is
     # Wake up now and then: a signal delivered to another thread leaves a plain wait() blocked,
     # and Python only runs the handler once the main thread runs again.
     while not stop.wait(0.2):

@@ -4,6 +4,11 @@ The first notebook that needs it starts ``python -m helpers.localcloud`` as a de
 process; later notebooks (other kernels, papermill runs, a restarted kernel) find it
 through ``localcloud.json`` in the state dir and check that it answers. A lock file makes
 two notebooks starting at once agree on one process.
+
+Realism: the process runs the profile ``LOCALCLOUD_REALISM`` names (``fast`` when unset). A
+cloud already running with another profile is kept, with a warning on stderr saying how to
+switch: other kernels (``make lab``) may be in the middle of a conversation with it, and
+stopping it under them would break their cells.
 """
 
 from __future__ import annotations
@@ -17,6 +22,9 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
+
+from .realism import ENV, profile_named
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_STATE_DIR = REPO_ROOT / ".state" / "localcloud"
@@ -29,8 +37,9 @@ class LocalCloudError(RuntimeError):
     """The local cloud could not be started or reached; the message says what to do."""
 
 
-def command(port: int, state_dir: Path | str) -> list[str]:
-    """The command line that runs the local cloud in the foreground (run from REPO_ROOT)."""
+def command(port: int, state_dir: Path | str, realism: str | None = None) -> list[str]:
+    """The command line that runs the local cloud in the foreground (run from REPO_ROOT);
+    ``realism`` None leaves the choice to ``LOCALCLOUD_REALISM`` in its environment."""
     return [
         sys.executable,
         "-m",
@@ -39,15 +48,21 @@ def command(port: int, state_dir: Path | str) -> list[str]:
         str(port),
         "--state-dir",
         str(state_dir),
+        *(["--realism", realism] if realism else []),
     ]
 
 
-def _healthy(endpoint: str) -> bool:
+def health(endpoint: str) -> dict[str, Any] | None:
+    """The local cloud's ``/_localcloud/health`` JSON (status, realism), or None."""
     try:
         with urllib.request.urlopen(f"{endpoint}/_localcloud/health", timeout=2) as reply:
-            return reply.status == 200
-    except OSError:
-        return False
+            return dict(json.loads(reply.read())) if reply.status == 200 else None
+    except (OSError, ValueError):
+        return None
+
+
+def _healthy(endpoint: str) -> bool:
+    return health(endpoint) is not None
 
 
 def _alive(pid: int) -> bool:
@@ -79,17 +94,26 @@ def ensure_running(state_dir: Path | str = DEFAULT_STATE_DIR, port: int = DEFAUL
     with (state_dir / "localcloud.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         endpoint = running_endpoint(state_dir)
+        wanted = profile_named().name  # LOCALCLOUD_REALISM, checked before anything starts
         if endpoint:
+            running = (health(endpoint) or {}).get("realism", "off")
+            if running != wanted:
+                print(
+                    f"warning: the local cloud at {endpoint} runs realism {running!r}, not "
+                    f"{wanted!r} ({ENV}). It is kept (other notebooks may use it); to switch, "
+                    "stop it (helpers.localcloud.background.stop()) and run this again.",
+                    file=sys.stderr,
+                )
             return endpoint
-        return _start(state_dir, port)
+        return _start(state_dir, port, wanted)
 
 
-def _start(state_dir: Path, port: int) -> str:
+def _start(state_dir: Path, port: int, realism: str) -> str:
     log_path = state_dir / "localcloud.log"
     with log_path.open("ab") as log:
         offset = log.tell()
         proc = subprocess.Popen(
-            command(port, state_dir),
+            command(port, state_dir, realism),
             cwd=REPO_ROOT,
             stdin=subprocess.DEVNULL,
             stdout=log,

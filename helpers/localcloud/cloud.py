@@ -20,6 +20,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from .gateway import Gateway
 from .lambda_host import LambdaHost
+from .realism import Realism, profile_named
 from .runner import DurableService
 
 log = logging.getLogger(__name__)
@@ -48,10 +49,19 @@ class _QuietHandler(WSGIRequestHandler):
 class LocalCloud:
     """A running local cloud: ``endpoint`` to point boto3 at, ``stop()`` to end it."""
 
-    def __init__(self, state_dir: Path | str, port: int = 0, region: str = DEFAULT_REGION) -> None:
+    def __init__(
+        self,
+        state_dir: Path | str,
+        port: int = 0,
+        region: str = DEFAULT_REGION,
+        realism: str | None = None,
+    ) -> None:
+        """``realism``: "fast", "aws" or "off" (helpers/localcloud/realism.py); None reads
+        ``LOCALCLOUD_REALISM``, else "fast"."""
         self.state_dir = Path(state_dir).resolve()
         self.port = port
         self.region = region
+        self.realism = Realism(profile_named(realism))
         self.endpoint = ""
         self._server: BaseWSGIServer | None = None
         self._threads: list[threading.Thread] = []
@@ -84,13 +94,17 @@ class LocalCloud:
         self.port = self._server.port  # server_port is only set when werkzeug binds
         self.endpoint = f"http://127.0.0.1:{self.port}"
         self.durable = DurableService(self.state_dir, self.endpoint, self.region)
-        self.gateway = Gateway(self.state_dir, self.moto.app, self.durable.port, self.region)
+        self.gateway = Gateway(
+            self.state_dir, self.realism.around_moto(self.moto.app), self.durable.port, self.region
+        )
+        self.gateway.realism = self.realism
         self._server.app = self.gateway
         self.host = LambdaHost(
             self.state_dir,
             self.endpoint,
             self.gateway.resolve,
             local_client("logs", self.endpoint, self.region),
+            self.realism.log_delay,
         )
         self.gateway.host = self.host
         self._spawn(self.durable.serve_forever, "durable-runner")

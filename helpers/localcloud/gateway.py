@@ -37,6 +37,7 @@ from helpers.regions import AS_OF, offers_durable_functions, suggested_regions
 from . import bedrock, model
 from .errors import AwsError, invalid, not_found
 from .lambda_host import MARKER_HEADER, MAX_ASYNC_PAYLOAD, MAX_PAYLOAD, FunctionVersion, LambdaHost
+from .realism import Realism
 
 log = logging.getLogger(__name__)
 
@@ -235,6 +236,9 @@ class Gateway:
         self.region = region
         self.configs = LambdaConfigStore(state_dir / "lambda-config.json")
         self.host: LambdaHost | None = None  # set by LocalCloud once the endpoint is known
+        self.realism: Realism | None = (
+            None  # AWS's delays and quotas (helpers/localcloud/realism.py)
+        )
         self._start_lock = threading.Lock()
 
     # -- WSGI ---------------------------------------------------------------------------
@@ -242,6 +246,8 @@ class Gateway:
         self, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
+        if self.realism is not None and (refused := self.realism.refuse(environ)) is not None:
+            return refused(environ, start_response)  # over a quota: throttled as AWS does
         if not (
             path.startswith(("/2025-12-01/", "/2015-03-31/functions", "/model/", "/_localcloud/"))
         ):
@@ -287,7 +293,8 @@ class Gateway:
         if (match := CONVERSE.match(path)) and request.method == "POST":
             return self._converse(request, unquote(match.group("model")))
         if path == "/_localcloud/health":
-            return Response(json.dumps({"status": "ok"}), 200, {"Content-Type": "application/json"})
+            health = {"status": "ok", "realism": self.realism.name if self.realism else "off"}
+            return Response(json.dumps(health), 200, {"Content-Type": "application/json"})
         if FUNCTIONS.match(path):
             return self._lambda_control(request, environ)
         return self._moto(environ, start_response)
@@ -385,13 +392,18 @@ class Gateway:
         assert match is not None
         region = region_of(request, self.region)
         name = unquote(match.group("fn") or "")
-        name = split_function_ref(name, None)[0] if name else ""
+        name, qualifier = (
+            split_function_ref(name, request.args.get("Qualifier")) if name else ("", None)
+        )
         rest = match.group("rest") or ""
         extra: dict[str, Any] = {}
-        if request.method == "POST" and not name:  # CreateFunction
+        role: str | None = None
+        creating = request.method == "POST" and not name
+        if creating:  # CreateFunction
             spec = self._json_body(request)
             if "DurableConfig" in spec and not offers_durable_functions(region):
                 raise not_offered_here(region)
+            role = spec.get("Role")
             extra["DurableConfig"] = (
                 _validate_durable_config(spec.pop("DurableConfig"))
                 if "DurableConfig" in spec
@@ -411,7 +423,15 @@ class Gateway:
             if "LoggingConfig" in spec:
                 extra["LoggingConfig"] = spec.pop("LoggingConfig")
             self._replace_body(environ, spec)
+        account = account_of(request)
+        if self.realism is not None:  # Pending, InProgress, a role Lambda cannot see yet
+            called = "" if creating else name  # CreateFunction: no function in the path
+            self.realism.check_lambda_call(request.method, called, rest, role, region, account)
         status, headers, body = self._call_moto(environ)
+        if status < 300 and self.realism is not None:
+            body = self.realism.after_lambda_call(
+                request.method, "" if creating else name, rest, qualifier, body, region, account
+            )
         if status < 300 and extra:
             self.configs.put(region, name, {k: v for k, v in extra.items() if v is not None})
         if (
@@ -529,6 +549,8 @@ class Gateway:
         region = region_of(request, self.region)
         name, qualifier = split_function_ref(ref, request.args.get("Qualifier"))
         fn = self.resolve(name, qualifier, region, account_of(request))
+        if self.realism is not None:  # a function still Pending refuses invocations
+            self.realism.check_invoke(fn.name, region, fn.account)
         payload = request.get_data()
         invocation_type = request.headers.get("X-Amz-Invocation-Type", "RequestResponse")
         if invocation_type not in ("RequestResponse", "Event", "DryRun"):

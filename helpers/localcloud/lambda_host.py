@@ -12,12 +12,13 @@ runner's own handler calls carry ``X-Dex-Handler-Invoke: true`` and run the hand
 from __future__ import annotations
 
 import contextlib
+import heapq
 import io
+import itertools
 import json
 import logging
 import math
 import os
-import queue
 import select
 import shutil
 import subprocess
@@ -221,37 +222,74 @@ class WorkerPool:
 
 
 class LogShipper:
-    """Delivers log records to CloudWatch Logs in the background, as Lambda does (with lag)."""
+    """Delivers log records to CloudWatch Logs in the background, as Lambda does: late.
 
-    def __init__(self, logs_client: Any) -> None:
+    ``delay()`` gives each batch its lag (the realism profile's): a batch becomes visible
+    only once it is due, batches of one stream stay in order, and batches of different
+    streams (execution environments) overtake each other, as on AWS.
+    """
+
+    def __init__(self, logs_client: Any, delay: Callable[[], float] | None = None) -> None:
         self._client = logs_client
-        self._queue: queue.Queue[tuple[str, str, list[tuple[int, str]]] | None] = queue.Queue()
+        self._delay = delay or (lambda: 0.0)
+        self._due: list[tuple[float, int, str, str, list[tuple[int, str]]]] = []
+        self._last_due: dict[tuple[str, str], float] = {}
+        self._seq = itertools.count()
+        self._cond = threading.Condition()
+        self._unfinished = 0
+        self._draining = False  # stop(): deliver whatever is left now
+        self._stopped = False
         self._known: set[tuple[str, str]] = set()
         self._thread = threading.Thread(target=self._run, name="log-shipper", daemon=True)
         self._thread.start()
 
     def put(self, group: str, stream: str, lines: list[tuple[int, str]]) -> None:
-        self._queue.put((group, stream, lines))
+        with self._cond:
+            now = time.monotonic()
+            due = max(now + self._delay(), self._last_due.get((group, stream), 0.0))
+            self._last_due[(group, stream)] = due
+            heapq.heappush(self._due, (due, next(self._seq), group, stream, lines))
+            self._unfinished += 1
+            self._cond.notify_all()
 
     def flush(self, timeout: float = 10) -> None:
+        """Wait until every batch put so far is delivered (each after its lag)."""
         deadline = time.monotonic() + timeout
-        while self._queue.unfinished_tasks and time.monotonic() < deadline:
-            time.sleep(0.01)
+        with self._cond:
+            while self._unfinished and (left := deadline - time.monotonic()) > 0:
+                self._cond.wait(left)
 
     def stop(self) -> None:
+        with self._cond:
+            self._draining = True
+            self._cond.notify_all()
         self.flush()
-        self._queue.put(None)
+        with self._cond:
+            self._stopped = True
+            self._cond.notify_all()
         self._thread.join(timeout=5)
 
+    def _next(self) -> tuple[str, str, list[tuple[int, str]]] | None:
+        with self._cond:
+            while True:
+                now = time.monotonic()
+                if self._due and (self._draining or self._due[0][0] <= now):
+                    _, _, group, stream, lines = heapq.heappop(self._due)
+                    return group, stream, lines
+                if self._stopped and not self._due:
+                    return None
+                self._cond.wait(self._due[0][0] - now if self._due else None)
+
     def _run(self) -> None:
-        while (item := self._queue.get()) is not None:
+        while (item := self._next()) is not None:
             try:
                 self._deliver(*item)
             except Exception:
                 log.exception("log delivery failed")
             finally:
-                self._queue.task_done()
-        self._queue.task_done()
+                with self._cond:
+                    self._unfinished -= 1
+                    self._cond.notify_all()
 
     def _deliver(self, group: str, stream: str, lines: list[tuple[int, str]]) -> None:
         if (group, stream) not in self._known:
@@ -382,6 +420,7 @@ class LambdaHost:
         endpoint: str,
         resolve: Callable[..., FunctionVersion],
         logs_client: Any,
+        log_delay: Callable[[], float] | None = None,
     ) -> None:
         self._endpoint = endpoint
         self._resolve = resolve
@@ -389,7 +428,7 @@ class LambdaHost:
         self._worker_logs = state_dir / "workers"
         self._worker_logs.mkdir(parents=True, exist_ok=True)
         self.pool = WorkerPool(self._spawn)
-        self.logs = LogShipper(logs_client)
+        self.logs = LogShipper(logs_client, log_delay)
         self._unpack_lock = threading.Lock()
 
     def stop(self) -> None:

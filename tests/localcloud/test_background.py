@@ -5,6 +5,8 @@ from __future__ import annotations
 import socket
 from pathlib import Path
 
+import pytest
+
 from helpers.localcloud import background
 from helpers.localcloud.runner import free_port
 
@@ -33,3 +35,19 @@ def test_a_taken_port_gives_a_message_that_says_what_to_do(tmp_path: Path) -> No
             assert "port is taken" in str(exc)
         else:
             raise AssertionError("expected LocalCloudError")
+
+
+def test_it_runs_the_profile_asked_and_warns_when_another_one_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("LOCALCLOUD_REALISM", "aws")
+    endpoint = background.ensure_running(tmp_path, free_port())
+    try:
+        assert background.health(endpoint) == {"status": "ok", "realism": "aws"}
+        assert capsys.readouterr().err == ""
+        monkeypatch.setenv("LOCALCLOUD_REALISM", "fast")
+        assert background.ensure_running(tmp_path, free_port()) == endpoint  # kept
+        warning = capsys.readouterr().err
+        assert "runs realism 'aws', not 'fast'" in warning and "background.stop()" in warning
+    finally:
+        background.stop(tmp_path)

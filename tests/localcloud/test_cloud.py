@@ -154,7 +154,7 @@ def _completed_invocations(lam: Any, arn: str, at_least: int, timeout: float = 1
         if len(ids) >= at_least or time.monotonic() > deadline:
             assert len(ids) >= at_least, f"{len(ids)} invocations completed, not {at_least}"
             return ids
-        time.sleep(0.05)
+        time.sleep(0.1)  # GetDurableExecutionHistory's quota is 15 per second
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
@@ -169,6 +169,8 @@ def test_cli_prints_ready_and_stops_cleanly(
     port = free_port()
     cloud = processes(port, tmp_path / "state")
     assert cloud.ready_line == f"ready http://127.0.0.1:{port}\n"
+    assert cloud.proc.stdout is not None  # the profile, on the next line (already buffered)
+    assert cloud.proc.stdout.readline().decode().startswith("realism fast: ")
     # It accepts calls as soon as it says so.
     client = clients_at(cloud.endpoint)
     assert client("sqs").list_queues().get("QueueUrls", []) == []

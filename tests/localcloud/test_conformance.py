@@ -39,6 +39,7 @@ import boto3
 import pytest
 import yaml
 from botocore.config import Config
+from conftest import create_function_when_role_ready
 
 from helpers.deploy import trust_policy
 from helpers.localcloud import LocalCloud
@@ -155,7 +156,8 @@ def _run(case: Case, lam: Any, role: str, code: bytes, markers: Path) -> Outcome
     started = time.monotonic()
     spec = case.spec
     name = f"conformance-{case.id}"
-    lam.create_function(
+    create_function_when_role_ready(
+        lam,
         FunctionName=name,
         Runtime="python3.13",
         Role=role,
@@ -165,6 +167,7 @@ def _run(case: Case, lam: Any, role: str, code: bytes, markers: Path) -> Outcome
         DurableConfig={"ExecutionTimeout": 7200, "RetentionPeriodInDays": 1},
         Environment={"Variables": {"CONFORMANCE_MARKERS": str(markers)}},
     )
+    lam.get_waiter("function_active_v2").wait(FunctionName=name, WaiterConfig={"Delay": 1})
     variables = PlaceholderContext()
     variables.resolve_variables(spec.get("Variables"))  # ${GEN_STR:n}: fresh random values
     context = _context(variables.bindings)
@@ -212,7 +215,8 @@ def outcomes(
         and "case" in item.callspec.params
     }
     config = Config(
-        retries={"max_attempts": 2},
+        # Twelve cases polling history at once exceed its quota (15/s): retry as a real client.
+        retries={"mode": "standard", "max_attempts": 10},
         max_pool_connections=CONCURRENCY * 2,
         connect_timeout=5,
         read_timeout=60,
