@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
+from conftest import create_function_when_role_ready
 
 from helpers.deploy import trust_policy
 
@@ -551,7 +552,7 @@ def test_durable_functions_are_refused_outside_their_regions(
         )
     assert region in str(err.value)
     plain = name("plain")
-    lam.create_function(FunctionName=plain, **spec)  # an ordinary function is fine there
+    create_function_when_role_ready(lam, FunctionName=plain, **spec)  # an ordinary one is fine
     with pytest.raises(lam.exceptions.InvalidParameterValueException):
         lam.list_durable_executions_by_function(FunctionName=plain)
     arn = f"arn:aws:lambda:{region}:123456789012:function:{plain}:1/durable-execution/a/b"

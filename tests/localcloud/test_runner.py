@@ -9,9 +9,15 @@ from typing import Any
 import boto3
 import pytest
 from botocore.config import Config
+from conftest import (
+    ASSUME_LAMBDA,
+    DEFAULT_DURABLE_CONFIG,
+    DURABLE_POLICY_ARN,
+    create_function_when_role_ready,
+    make_zip,
+)
 
 from helpers.localcloud import LocalCloud
-from tests.conftest import ASSUME_LAMBDA, DEFAULT_DURABLE_CONFIG, DURABLE_POLICY_ARN, make_zip
 
 STEP_WAIT_CALLBACK = """
 import json
@@ -62,7 +68,8 @@ def deploy_in(regions: tuple[str, ...], endpoint: str, fn: str) -> dict[str, str
     versions = {}
     for region in regions:
         lam = clients_in(endpoint, region)("lambda")
-        lam.create_function(
+        create_function_when_role_ready(
+            lam,
             FunctionName=fn,
             Runtime="python3.13",
             Role=role["Role"]["Arn"],
