@@ -293,7 +293,12 @@ class Gateway:
         if (match := CONVERSE.match(path)) and request.method == "POST":
             return self._converse(request, unquote(match.group("model")))
         if path == "/_localcloud/health":
-            health = {"status": "ok", "realism": self.realism.name if self.realism else "off"}
+            health = {
+                "status": "ok",
+                "realism": self.realism.name if self.realism else "off",
+                # calls answered with a throttling error so far: clients' retries absorb them
+                "throttled": self.realism.throttled if self.realism else 0,
+            }
             return Response(json.dumps(health), 200, {"Content-Type": "application/json"})
         if FUNCTIONS.match(path):
             return self._lambda_control(request, environ)

@@ -116,7 +116,7 @@ def test_fast_is_short_and_aws_uses_aws_figures() -> None:
 
 
 def test_the_command_line_and_health_name_the_profile(cloud: LocalCloud, tmp_path: Path) -> None:
-    assert health(cloud.endpoint) == {"status": "ok", "realism": "fast"}
+    assert health(cloud.endpoint)["realism"] == "fast"
     assert command(4566, tmp_path, "aws")[-2:] == ["--realism", "aws"]
     bad = subprocess.run(
         [*command(0, tmp_path), "--realism", "slow"], capture_output=True, text=True, check=False
@@ -130,7 +130,7 @@ def test_off_has_no_delays(tmp_path: Path) -> None:
         role = iam.create_role(RoleName="r", AssumeRolePolicyDocument=ASSUME_LAMBDA)["Role"]
         created = lam.create_function(**function_spec("f", role["Arn"]))  # no propagation
         assert created["State"] == "Active"
-        assert health(off.endpoint) == {"status": "ok", "realism": "off"}
+        assert health(off.endpoint) == {"status": "ok", "realism": "off", "throttled": 0}
 
 
 # -- 1. Pending before Active -----------------------------------------------------------------
@@ -275,6 +275,7 @@ def test_filter_log_events_is_throttled_as_cloudwatch_logs_answers(
     with ThreadPoolExecutor(8) as pool:  # far over 5 per second
         errors = [e for e in pool.map(read, range(40)) if e is not None]
     assert errors, "40 FilterLogEvents at once were never throttled"
+    assert health(cloud.endpoint)["throttled"] >= len(errors)  # counted for the figures
     assert {code(e) for e in errors} == {"ThrottlingException"}
     assert {e.response["ResponseMetadata"]["HTTPStatusCode"] for e in errors} == {400}
     # botocore's standard retries take it as a throttle and absorb it.
