@@ -19,6 +19,7 @@ help:
 	@echo "make test-fast  the tests not marked slow (the inner loop)"
 	@echo "make lab        open JupyterLab on the notebooks"
 	@echo "make bench      print the local cloud's benchmark table"
+	@echo "make lint       ruff (lint and format check) and mypy (strict on helpers/, lambda_fn/)"
 	@echo "make setup      create .venv (done for you by the targets above)"
 
 setup: $(STAMP)
@@ -49,6 +50,7 @@ bench: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 localcloud: $(STAMP)
 	$(PY) -m helpers.localcloud --port 4566 --state-dir .state/localcloud

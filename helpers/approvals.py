@@ -140,7 +140,7 @@ def _decisions_from_text(text: str) -> Any:
             ) from None
     parts = [part for part in (p.strip() for p in text.split(",")) if part]
     if parts and all("=" in part for part in parts):
-        return dict(tuple(x.strip() for x in part.split("=", 1)) for part in parts)
+        return {k.strip(): v.strip() for k, v in (part.split("=", 1) for part in parts)}
     if any("=" in part for part in parts):
         raise ApprovalConfigError(
             f"DECISIONS {text!r} mixes 'tool=DECISION' pairs with plain decisions: write "
@@ -777,14 +777,14 @@ class Inbox:
             request.number = len(self.requests) + 1
             self.requests[callback_id] = request
             info = self.executions.get(request.execution_arn)
-            ended = info is not None and info.done
+            ended = info.status if info is not None and info.done else ""  # the status it ended
             if ended:
-                request.state, request.note = "closed", f"its execution already ended {info.status}"
+                request.state, request.note = "closed", f"its execution already ended {ended}"
         if ended:
             self.say(
                 "info",
                 f"Dropped {request.describe()}: its execution already ended "
-                f"({info.status}). Deleted the message.",
+                f"({ended}). Deleted the message.",
             )
             self._delete(request)
             return request
@@ -1153,7 +1153,7 @@ class ApprovalPanel:
         start: Callable[[str], str],
         *,
         approval_mode: str = "widget",
-        decisions: Decisions | str = (),
+        decisions: Decisions | str | tuple[str, ...] = (),
         question: str = "",
         poll_seconds: int = 5,
         max_lines: int = 12,
@@ -1449,8 +1449,8 @@ class ApprovalPanel:
                 f"<b>{html.escape(info.status)}</b> · {waiting} waiting · {answered} answered"
             )
         self.execution_html.value = "<br>".join(rows)
-        info = self.inbox.executions.get(self.last_arn or "")
-        self.result_html.value = render_result(info) if info is not None and info.done else ""
+        last = self.inbox.executions.get(self.last_arn or "")
+        self.result_html.value = render_result(last) if last is not None and last.done else ""
 
 
 def render_result(info: ExecutionInfo) -> str:

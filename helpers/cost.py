@@ -402,9 +402,8 @@ class Invocation:
 
 def epoch_seconds(value: Any) -> float:
     if isinstance(value, datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        return value.timestamp()
+        aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+        return aware.timestamp()
     if isinstance(value, int | float):
         return value / 1000 if value > 1e11 else float(value)  # ms or s since the epoch
     if isinstance(value, str):
@@ -1143,7 +1142,7 @@ def _missing_message(
     log_group: str,
     wanted: Sequence[str],
     missing: Sequence[str],
-    unreadable: dict[str | None, Problem],
+    unreadable: dict[str, Problem],
     waited_s: float,
     *,
     group_exists: bool,

@@ -49,7 +49,8 @@ def redact_account(text: str) -> str:
 @cache
 def _partition(region: str) -> str:
     """aws, aws-cn, aws-us-gov...: the first word of every ARN in that region."""
-    return BotocoreSession().get_partition_for_region(region)
+    partition: str = BotocoreSession().get_partition_for_region(region)
+    return partition
 
 
 class PrefixError(ValueError):

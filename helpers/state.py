@@ -35,8 +35,11 @@ def load(prefix: str, state_dir: Path | None = None) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def save(prefix: str, state_dir: Path | None = None, **values: Any) -> dict[str, Any]:
+def save(prefix: str, state_dir: Path | None = None, /, **values: Any) -> dict[str, Any]:
     """Merge ``values`` into the prefix's state (JSON-serialisable); returns the whole state.
+
+    ``prefix`` and ``state_dir`` are positional-only: a ``**mapping`` of values passed in
+    can never be taken for them.
 
     Written to a temporary file and renamed: a crash never leaves half a file.
     """

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from aws_durable_execution_sdk_python import StepContext
 from aws_durable_execution_sdk_python.config import Duration
-from aws_durable_execution_sdk_python.context import DurableContext, StepContext, durable_step
+from aws_durable_execution_sdk_python.context import DurableContext, durable_step
 from aws_durable_execution_sdk_python.execution import durable_execution
 
 DEFAULT_WAIT_SECONDS = 10

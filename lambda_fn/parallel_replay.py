@@ -16,8 +16,9 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from aws_durable_execution_sdk_python import StepContext
 from aws_durable_execution_sdk_python.config import Duration
-from aws_durable_execution_sdk_python.context import DurableContext, StepContext
+from aws_durable_execution_sdk_python.context import DurableContext
 from aws_durable_execution_sdk_python.execution import durable_execution
 
 DEFAULT_WAIT_SECONDS = 3

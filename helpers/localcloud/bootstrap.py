@@ -32,7 +32,8 @@ def read_frame(stream: BinaryIO) -> dict[str, Any] | None:
     if len(header) < _HEADER.size:
         return None
     (size,) = _HEADER.unpack(header)
-    return json.loads(stream.read(size))
+    frame: dict[str, Any] = json.loads(stream.read(size))
+    return frame
 
 
 def write_frame(stream: BinaryIO, message: dict[str, Any]) -> None:

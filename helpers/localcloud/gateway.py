@@ -259,12 +259,12 @@ class Gateway:
             response = Response(err.body(), err.status, err.headers())
         except Exception:
             log.exception("gateway error on %s %s", request.method, path)
-            err = AwsError(
+            failure = AwsError(
                 500,
                 "ServiceException",
                 "The local cloud failed on this call; see its log in the state dir.",
             )
-            response = Response(err.body(), err.status, err.headers())
+            response = Response(failure.body(), failure.status, failure.headers())
         if isinstance(response, Response):
             return response(environ, start_response)
         return response
@@ -658,7 +658,7 @@ class Gateway:
         ):
             if item.get("DurableExecutionName") != name:
                 continue
-            arn = item["DurableExecutionArn"]
+            arn: str = item["DurableExecutionArn"]
             _, details = self.runner.json(
                 "GET", f"/2025-12-01/durable-executions/{quote(arn, safe='')}"
             )

@@ -78,8 +78,9 @@ from moto.core.base_backend import AccountSpecificBackend
 from moto.core.request import PRESERVED_HEADER_NAMES_ENVIRON_KEY
 from moto.core.responses import BaseResponse
 from moto.iam.models import IAMBackend, get_account_id_from
-from moto.moto_api._internal import MotoRandom, mock_random
+from moto.moto_api._internal import mock_random
 from moto.moto_api._internal.models import moto_api_backend
+from moto.moto_api._internal.moto_random import MotoRandom
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
     create_backend_app,
@@ -213,12 +214,13 @@ def _form(data: bytes | str) -> dict[str, list[str]]:
 
 
 def _is_form(environ: dict[str, Any]) -> bool:
-    return environ.get("CONTENT_TYPE", "").startswith("application/x-www-form-urlencoded")
+    content_type: str = environ.get("CONTENT_TYPE", "")
+    return content_type.startswith("application/x-www-form-urlencoded")
 
 
 def _operation(environ: dict[str, Any], body: bytes) -> str | None:
     """The API operation of a JSON-protocol (X-Amz-Target) or query-protocol call."""
-    target = environ.get("HTTP_X_AMZ_TARGET")
+    target: str | None = environ.get("HTTP_X_AMZ_TARGET")
     if target:
         return target.rsplit(".", 1)[-1]
     action = _form(environ.get("QUERY_STRING", "")).get("Action")
@@ -483,8 +485,10 @@ class MotoState:
 
     # WSGI entry point
     def app(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        # moto's application returns Any; it is a WSGI response.
+        moto: Callable[[dict[str, Any], StartResponse], Iterable[bytes]] = self._moto
         if environ["REQUEST_METHOD"] in _READ_METHODS:
-            return self._moto(environ, start_response)
+            return moto(environ, start_response)
         # Buffer the body: it must be journaled and still reach moto.
         body = get_input_stream(environ).read()
         environ["wsgi.input"] = io.BytesIO(body)
@@ -492,7 +496,7 @@ class MotoState:
         environ.pop("HTTP_TRANSFER_ENCODING", None)
         environ.pop("wsgi.input_terminated", None)
         if not is_journaled(environ, body):
-            return self._moto(environ, start_response)
+            return moto(environ, start_response)
 
         with self._lock:
             if _operation(environ, body) in _SQS_DELETES:
@@ -585,7 +589,8 @@ class MotoState:
 
     def _body(self, record: dict[str, Any]) -> bytes:
         if "blob" in record:
-            return (self.blob_dir / record["blob"]).read_bytes()
+            blob: str = record["blob"]
+            return (self.blob_dir / blob).read_bytes()
         return base64.b64decode(record.get("body", ""))
 
     def _compact(self, deleting: str | None = None) -> bool:

@@ -64,9 +64,10 @@ def install() -> None:
     """Make moto's FilterLogEvents use this parser for unstructured patterns (idempotent)."""
     from moto.logs import models
 
-    if getattr(models.EventMessageFilter, "_kit", False):
+    # moto's models module imports EventMessageFilter from moto.logs.utils: not exported.
+    if getattr(models.EventMessageFilter, "_kit", False):  # type: ignore[attr-defined]
         return
-    upstream = models.EventMessageFilter
+    upstream = models.EventMessageFilter  # type: ignore[attr-defined]
 
     class EventMessageFilter(upstream):  # type: ignore[misc,valid-type]
         _kit = True
@@ -80,4 +81,4 @@ def install() -> None:
                 return bool(super().matches(message))
             return self._terms.matches(message)
 
-    models.EventMessageFilter = EventMessageFilter  # type: ignore[misc]
+    models.EventMessageFilter = EventMessageFilter  # type: ignore[attr-defined]

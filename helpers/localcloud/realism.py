@@ -420,7 +420,9 @@ class Realism:
         if not isinstance(data, dict) or qualifier not in (None, "$LATEST"):
             return body
         key = (account, region, name)
-        conf = data.get("Configuration") if isinstance(data.get("Configuration"), dict) else data
+        conf: dict[str, Any] = (
+            data["Configuration"] if isinstance(data.get("Configuration"), dict) else data
+        )
         if "FunctionName" not in conf or conf.get("Version", "$LATEST") != "$LATEST":
             return body
         if self._pending.get(key, 0) > now:

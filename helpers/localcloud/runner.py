@@ -25,6 +25,7 @@ store). The kit only corrects places where what it does differs from AWS:
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import socket
 import sqlite3
@@ -82,7 +83,9 @@ _upstream_start_from_dict = _model.StartDurableExecutionInput.from_dict.__func__
 def _start_from_dict(
     cls: type[_model.StartDurableExecutionInput], data: dict[str, Any]
 ) -> _model.StartDurableExecutionInput:
-    plain = _upstream_start_from_dict(_model.StartDurableExecutionInput, data)
+    plain: _model.StartDurableExecutionInput = _upstream_start_from_dict(
+        _model.StartDurableExecutionInput, data
+    )
     if not data.get("Region"):
         return plain
     return _RegionalStart(**{**dataclasses.asdict(plain), "region": str(data["Region"])})
@@ -161,7 +164,9 @@ _upstream_completion_from_json = _model.InvocationCompletedDetails.from_json_dic
 def _completion_from_json(
     cls: type[_model.InvocationCompletedDetails], data: dict[str, Any]
 ) -> _model.InvocationCompletedDetails:
-    plain = _upstream_completion_from_json(_model.InvocationCompletedDetails, data)
+    plain: _model.InvocationCompletedDetails = _upstream_completion_from_json(
+        _model.InvocationCompletedDetails, data
+    )
     if "Error" not in data:
         return plain
     error = ErrorObject.from_dict(data["Error"]["Payload"])
@@ -306,22 +311,22 @@ def _completed(
     step = event.step_succeeded_details
     attempts = starts.get(event.operation_id or "", 0)
     if step is not None and step.retry_details is None and attempts > 1:
-        details = dataclasses.replace(
+        retried = dataclasses.replace(
             step, retry_details=_model.RetryDetails(current_attempt=attempts)
         )
-        return dataclasses.replace(event, step_succeeded_details=details)
+        return dataclasses.replace(event, step_succeeded_details=retried)
     return event
 
 
 def _apply_fixes(region: str) -> None:
     _REGION["name"] = region
-    _model.Event.from_event_with_id = classmethod(_event_with_id)  # type: ignore[method-assign]
+    _model.Event.from_event_with_id = classmethod(_event_with_id)  # type: ignore[method-assign,assignment]
     _execution.Execution.new = staticmethod(_new_execution)  # type: ignore[method-assign]
     _model.StartDurableExecutionInput.from_dict = classmethod(_start_from_dict)  # type: ignore[method-assign,assignment]
-    _execution.Execution.region = property(_execution_region, _set_execution_region)  # type: ignore[assignment,method-assign]
+    _execution.Execution.region = property(_execution_region, _set_execution_region)  # type: ignore[assignment]
     _execution.Execution.find_callback_operation = _find_open_callback  # type: ignore[method-assign]
     _model.InvocationCompletedDetails.from_json_dict = classmethod(_completion_from_json)  # type: ignore[method-assign,assignment]
-    LambdaInvoker.invoke = _invoke  # type: ignore[method-assign]
+    LambdaInvoker.invoke = _invoke  # type: ignore[method-assign,assignment]
     Executor._retry_after_error = _retry_after_error  # type: ignore[method-assign]
     Executor.get_execution_history = _history  # type: ignore[method-assign]
     Executor.get_execution = _get_execution  # type: ignore[method-assign]
@@ -417,7 +422,7 @@ class DurableService:
                 left = timeout - (datetime.now(UTC) - started).total_seconds()
                 error = ErrorObject.from_message(f"Execution timed out after {timeout} seconds.")
                 executor._execution_timeouts[arn] = executor._scheduler.call_later(
-                    lambda arn=arn, error=error: executor.on_timed_out(arn, error),
+                    functools.partial(executor.on_timed_out, arn, error),
                     delay=max(left, 0),
                     completion_event=executor._completion_events[arn],
                 )
@@ -454,13 +459,15 @@ class DurableService:
                 or wanted is None
             ):
                 continue
-            left = wanted.timeout_seconds
+            left: float = wanted.timeout_seconds
             if left > 0 and op.start_timestamp is not None:
                 # Overdue: still > 0, since 0 means "no timeout" to the runner.
                 left = max(left - (now - op.start_timestamp).total_seconds(), 0.001)
             executor._schedule_callback_timeouts(
                 execution.durable_execution_arn,
-                CallbackOptions(left, wanted.heartbeat_timeout_seconds),
+                # Annotated int, but the runner only compares it with 0 and sleeps that long:
+                # the fraction of a second left is kept.
+                CallbackOptions(left, wanted.heartbeat_timeout_seconds),  # type: ignore[arg-type]
                 op.callback_details.callback_id,
             )
 
