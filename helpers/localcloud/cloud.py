@@ -65,6 +65,8 @@ class LocalCloud:
         self.endpoint = ""
         self._server: BaseWSGIServer | None = None
         self._threads: list[threading.Thread] = []
+        self._logs_clients: dict[str, Any] = {}
+        self._clients_lock = threading.Lock()
 
     def start(self) -> LocalCloud:
         from .journal import MotoState  # imports moto: after the env it needs is set
@@ -103,7 +105,7 @@ class LocalCloud:
             self.state_dir,
             self.endpoint,
             self.gateway.resolve,
-            local_client("logs", self.endpoint, self.region),
+            self._logs_client,
             self.realism.log_delay,
         )
         self.gateway.host = self.host
@@ -111,6 +113,13 @@ class LocalCloud:
         self._spawn(self._server.serve_forever, "gateway")
         self.durable.recover()
         return self
+
+    def _logs_client(self, region: str) -> Any:
+        """CloudWatch Logs in ``region``: each function's records go to its own Region."""
+        with self._clients_lock:
+            if region not in self._logs_clients:
+                self._logs_clients[region] = local_client("logs", self.endpoint, region)
+            return self._logs_clients[region]
 
     def _spawn(self, target: Any, name: str) -> None:
         thread = threading.Thread(target=target, name=name, daemon=True)

@@ -226,29 +226,41 @@ class LogShipper:
 
     ``delay()`` gives each batch its lag (the realism profile's): a batch becomes visible
     only once it is due, batches of one stream stay in order, and batches of different
-    streams (execution environments) overtake each other, as on AWS.
+    streams (execution environments) overtake each other, as on AWS. Records go to the
+    function's own Region (``logs_for(region)`` is that Region's client). The group and
+    stream are created when the invocation writes, as Lambda does; a batch still on its
+    way when its group is deleted is lost, not written into a group created anew.
     """
 
-    def __init__(self, logs_client: Any, delay: Callable[[], float] | None = None) -> None:
-        self._client = logs_client
+    def __init__(
+        self, logs_for: Callable[[str], Any], delay: Callable[[], float] | None = None
+    ) -> None:
+        self._logs_for = logs_for
         self._delay = delay or (lambda: 0.0)
-        self._due: list[tuple[float, int, str, str, list[tuple[int, str]]]] = []
-        self._last_due: dict[tuple[str, str], float] = {}
+        self._due: list[tuple[float, int, str, str, str, list[tuple[int, str]]]] = []
+        self._last_due: dict[tuple[str, str, str], float] = {}
         self._seq = itertools.count()
         self._cond = threading.Condition()
         self._unfinished = 0
         self._draining = False  # stop(): deliver whatever is left now
         self._stopped = False
-        self._known: set[tuple[str, str]] = set()
         self._thread = threading.Thread(target=self._run, name="log-shipper", daemon=True)
         self._thread.start()
 
-    def put(self, group: str, stream: str, lines: list[tuple[int, str]]) -> None:
+    def put(self, region: str, group: str, stream: str, lines: list[tuple[int, str]]) -> None:
+        """Create the group and stream now (the invocation writes), deliver the lines later."""
+        client = self._logs_for(region)
+        exists = client.exceptions.ResourceAlreadyExistsException
+        with contextlib.suppress(exists):
+            client.create_log_group(logGroupName=group)
+        with contextlib.suppress(exists):
+            client.create_log_stream(logGroupName=group, logStreamName=stream)
         with self._cond:
             now = time.monotonic()
-            due = max(now + self._delay(), self._last_due.get((group, stream), 0.0))
-            self._last_due[(group, stream)] = due
-            heapq.heappush(self._due, (due, next(self._seq), group, stream, lines))
+            key = (region, group, stream)
+            due = max(now + self._delay(), self._last_due.get(key, 0.0))
+            self._last_due[key] = due
+            heapq.heappush(self._due, (due, next(self._seq), region, group, stream, lines))
             self._unfinished += 1
             self._cond.notify_all()
 
@@ -269,13 +281,13 @@ class LogShipper:
             self._cond.notify_all()
         self._thread.join(timeout=5)
 
-    def _next(self) -> tuple[str, str, list[tuple[int, str]]] | None:
+    def _next(self) -> tuple[str, str, str, list[tuple[int, str]]] | None:
         with self._cond:
             while True:
                 now = time.monotonic()
                 if self._due and (self._draining or self._due[0][0] <= now):
-                    _, _, group, stream, lines = heapq.heappop(self._due)
-                    return group, stream, lines
+                    _, _, region, group, stream, lines = heapq.heappop(self._due)
+                    return region, group, stream, lines
                 if self._stopped and not self._due:
                     return None
                 self._cond.wait(self._due[0][0] - now if self._due else None)
@@ -291,21 +303,18 @@ class LogShipper:
                     self._unfinished -= 1
                     self._cond.notify_all()
 
-    def _deliver(self, group: str, stream: str, lines: list[tuple[int, str]]) -> None:
-        if (group, stream) not in self._known:
-            exists = self._client.exceptions.ResourceAlreadyExistsException
-            with contextlib.suppress(exists):
-                self._client.create_log_group(logGroupName=group)
-            with contextlib.suppress(exists):
-                self._client.create_log_stream(logGroupName=group, logStreamName=stream)
-            self._known.add((group, stream))
+    def _deliver(self, region: str, group: str, stream: str, lines: list[tuple[int, str]]) -> None:
         # PutLogEvents rejects an empty message, and with it the whole batch: the blank
         # lines of a chained traceback (or a bare print()) would lose the invocation's
         # START/END/REPORT records too. They carry nothing, so they are dropped.
         events = [{"timestamp": ts, "message": msg} for ts, msg in lines if msg]
         if not events:
             return
-        self._client.put_log_events(logGroupName=group, logStreamName=stream, logEvents=events)
+        client = self._logs_for(region)
+        try:
+            client.put_log_events(logGroupName=group, logStreamName=stream, logEvents=events)
+        except client.exceptions.ResourceNotFoundException:
+            log.info("log group %s was deleted before its records arrived: dropped", group)
 
 
 def _now_ms() -> int:
@@ -419,7 +428,7 @@ class LambdaHost:
         state_dir: Path,
         endpoint: str,
         resolve: Callable[..., FunctionVersion],
-        logs_client: Any,
+        logs_for: Callable[[str], Any],
         log_delay: Callable[[], float] | None = None,
     ) -> None:
         self._endpoint = endpoint
@@ -428,7 +437,7 @@ class LambdaHost:
         self._worker_logs = state_dir / "workers"
         self._worker_logs.mkdir(parents=True, exist_ok=True)
         self.pool = WorkerPool(self._spawn)
-        self.logs = LogShipper(logs_client, log_delay)
+        self.logs = LogShipper(logs_for, log_delay)
         self._unpack_lock = threading.Lock()
 
     def stop(self) -> None:
@@ -597,4 +606,6 @@ class LambdaHost:
     ) -> None:
         ts = _now_ms()
         records = [(ts, line) for line in platform_records(inv, init_logs, lines)]
-        self.logs.put(inv.fn.log_group, stream or _log_stream(inv.fn.version), records)
+        self.logs.put(
+            inv.fn.region, inv.fn.log_group, stream or _log_stream(inv.fn.version), records
+        )

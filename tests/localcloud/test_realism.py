@@ -24,7 +24,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from helpers.deploy import trust_policy
-from helpers.localcloud import LocalCloud, realism
+from helpers.localcloud import LocalCloud, local_client, realism
 from helpers.localcloud.background import command, health
 from helpers.localcloud.lambda_host import LogShipper
 from helpers.localcloud.realism import FAST, Realism, RealismError, profile_named
@@ -200,6 +200,7 @@ class RecordingLogs:
 
     class exceptions:
         ResourceAlreadyExistsException = KeyError
+        ResourceNotFoundException = LookupError
 
     def __init__(self) -> None:
         self.delivered: list[tuple[str, str]] = []
@@ -219,10 +220,10 @@ class RecordingLogs:
 def test_log_batches_arrive_late_in_order_per_stream_but_not_across_streams() -> None:
     delays = iter([0.4, 0.0, 0.0])  # first batch of stream a is slow, b's is fast
     logs = RecordingLogs()
-    shipper = LogShipper(logs, lambda: next(delays))
-    shipper.put("g", "a", [(1, "a1")])
-    shipper.put("g", "b", [(2, "b1")])
-    shipper.put("g", "a", [(3, "a2")])  # due at once, but never before a1
+    shipper = LogShipper(lambda region: logs, lambda: next(delays))
+    shipper.put("us-east-1", "g", "a", [(1, "a1")])
+    shipper.put("us-east-1", "g", "b", [(2, "b1")])
+    shipper.put("us-east-1", "g", "a", [(3, "a2")])  # due at once, but never before a1
     time.sleep(0.2)
     assert logs.delivered == [("b", "b1")]  # a1 is not visible yet; b1 overtook it
     shipper.flush()
@@ -232,10 +233,24 @@ def test_log_batches_arrive_late_in_order_per_stream_but_not_across_streams() ->
 
 def test_stop_delivers_what_is_still_on_its_way() -> None:
     logs = RecordingLogs()
-    shipper = LogShipper(logs, lambda: 60.0)
-    shipper.put("g", "a", [(1, "late")])
+    shipper = LogShipper(lambda region: logs, lambda: 60.0)
+    shipper.put("us-east-1", "g", "a", [(1, "late")])
     shipper.stop()
     assert logs.delivered == [("a", "late")]
+
+
+def test_records_late_for_a_deleted_group_are_lost_not_written_to_a_new_group(
+    cloud: LocalCloud, name: Callable[..., str]
+) -> None:
+    """Lambda creates the group when the function writes; a batch still on its way when the
+    group is deleted (notebook 99 right after a run) does not bring the group back."""
+    logs, group = cloud.client("logs"), f"/aws/lambda/{name('late')}"
+    shipper = LogShipper(lambda region: local_client("logs", cloud.endpoint, region), lambda: 0.5)
+    shipper.put(cloud.region, group, "s", [(int(time.time() * 1000), "REPORT RequestId: x")])
+    assert logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"]  # created at once
+    logs.delete_log_group(logGroupName=group)
+    shipper.stop()  # delivers what is left
+    assert logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"] == []
 
 
 def test_the_profile_draws_each_batch_its_delay() -> None:

@@ -15,6 +15,7 @@ from conftest import (
     DURABLE_POLICY_ARN,
     create_function_when_role_ready,
     make_zip,
+    report_records,
 )
 
 from helpers.localcloud import LocalCloud
@@ -125,6 +126,17 @@ def test_one_local_cloud_runs_executions_in_several_regions(
             FunctionName=fn, Qualifier=done["Version"]
         )["DurableExecutions"]
         assert [e["DurableExecutionArn"] for e in listed] == [arn]
+        # Each invocation's REPORT is in the function's own Region's log group (regression:
+        # every record went to the local cloud's default Region, and 02 and 05 found none).
+        request_ids = {
+            e["InvocationCompletedDetails"]["RequestId"]
+            for e in events
+            if e["EventType"] == "InvocationCompleted"
+        }
+        found = report_records(
+            clients_in(cloud.endpoint, region)("logs"), f"/aws/lambda/{fn}", request_ids
+        )
+        assert found.keys() == request_ids, region
 
 
 def test_an_execution_is_not_found_from_another_region(
