@@ -66,7 +66,7 @@ from .deploy import ChatbotSettings, deploy_chatbot, start_execution
 from .naming import Names, redact_account
 from .params import ParameterError, check_review_seconds
 from .polling import Backoff
-from .show import table
+from .show import no_math, table
 from .target import Target
 
 # The keys notebook 03 saves, and deployed_chatbot reads back.
@@ -285,7 +285,7 @@ class Outcome:
                 + self.log
                 + "\n```\n</details>"
             )
-        return "\n\n".join(parts)
+        return no_math("\n\n".join(parts))
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         printer.text(str(self))  # IPython's plain-text view: the words, not the fields
@@ -384,7 +384,7 @@ def report_of(outcome: Outcome, timeout: float = 10.0) -> Markdown:
         text = fetch_report(outcome.report_url, timeout)
     except ReportError as exc:
         return Markdown(f"*{html.escape(str(exc), quote=False)}*")
-    return Markdown(redact_account(text))
+    return Markdown(no_math(redact_account(text)))
 
 
 # -- the history in brief --------------------------------------------------------------------
@@ -544,7 +544,7 @@ def figures_of(target: Target, outcome: Outcome) -> Markdown:
             f"- **Wall-clock:** {outcome.seconds:.2f} s from start to end, all of it in its one "
             "invocation: it never waited."
         )
-    return Markdown("\n".join(lines))
+    return Markdown(no_math("\n".join(lines)))
 
 
 # -- for notebook 05 -------------------------------------------------------------------------

@@ -9,6 +9,7 @@ are masked in what they show (``naming.redact_account``), never in the data.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -52,6 +53,20 @@ def _cell(value: Any) -> str:
         text = str(value)
     # "$" pairs would be typeset as math by JupyterLab's MathJax: "\$" shows a dollar sign.
     return redact_account(text).replace("|", "\\|").replace("$", "\\$").replace("\n", " ")
+
+
+# Fenced code blocks and inline code spans: MathJax leaves them alone, and an escaped
+# dollar sign there would show its backslash.
+_CODE = re.compile(r"(```.*?```|`[^`\n]*`)", re.DOTALL)
+
+
+def no_math(markdown: str) -> str:
+    """``markdown`` with each ``$`` outside code escaped, so that JupyterLab's MathJax does
+    not typeset "$0.2169 in all: compute $0.2167" as math (already escaped ones stay)."""
+    parts = _CODE.split(markdown)
+    for i in range(0, len(parts), 2):  # the even parts are outside code
+        parts[i] = re.sub(r"(?<!\\)\$", r"\\$", parts[i])
+    return "".join(parts)
 
 
 def table(rows: Iterable[Mapping[str, Any]], columns: Sequence[str] | None = None) -> Markdown:

@@ -26,7 +26,7 @@ from helpers.cost import analyse_records
 from helpers.localcloud import LocalCloud, model
 from helpers.naming import Names
 from helpers.params import ParameterError, check_parameters
-from helpers.show import alternatives, function_config, json_block, table
+from helpers.show import alternatives, function_config, json_block, no_math, table
 from helpers.target import Target
 
 QUERY = "How are callbacks billed, what is 52.1 / 4, and what would 1000 executions at 1 GB and 13 s cost?"  # noqa: E501
@@ -90,6 +90,17 @@ def test_table_and_json_block() -> None:
     assert table([]).data == "*(nothing to show)*"
     # A pair of "$" would be typeset as math in JupyterLab: escaped, they show as dollars.
     assert "| \\$0.20 and \\$3 |" in table([{"cost": "$0.20 and $3"}]).data
+
+
+def test_dollar_signs_outside_code_are_escaped_for_mathjax() -> None:
+    text = "cost $0.2169 in all: compute $0.2167, already \\$1; `$HOME` and\n```\n$x\n```"
+    assert no_math(text) == (
+        "cost \\$0.2169 in all: compute \\$0.2167, already \\$1; `$HOME` and\n```\n$x\n```"
+    )
+    arn = "arn:aws:lambda:us-east-1:1:function:f:1/durable-execution/n/i"
+    answer = {"answer": "It costs $0.2169 in all: compute $0.2167.", "decisions": []}
+    shown = chat.Outcome(arn, "SUCCEEDED", answer, seconds=1.0)._repr_markdown_()
+    assert "\\$0.2169 in all: compute \\$0.2167" in shown
 
 
 def test_alternatives_show_retention_priced_from_the_start() -> None:
