@@ -43,7 +43,7 @@ def test_it_runs_the_profile_asked_and_warns_when_another_one_runs(
     monkeypatch.setenv("LOCALCLOUD_REALISM", "aws")
     endpoint = background.ensure_running(tmp_path, free_port())
     try:
-        assert background.health(endpoint) == {"status": "ok", "realism": "aws"}
+        assert background.health(endpoint)["realism"] == "aws"
         assert capsys.readouterr().err == ""
         monkeypatch.setenv("LOCALCLOUD_REALISM", "fast")
         assert background.ensure_running(tmp_path, free_port()) == endpoint  # kept
