@@ -325,13 +325,21 @@ def outcome_of(panel: ApprovalPanel) -> Outcome:
 
 def wait_for_execution(target: Target, execution_arn: str, timeout: float = 120.0) -> Outcome:
     """Wait (with history.wait_for's progress bar and backoff) until the execution ends;
-    its Outcome. After ``timeout`` seconds, an execution waiting for an approval gives an
-    Outcome that says so (``waiting``); one still at work raises ExecutionTimeout (a
+    its Outcome. An execution that waits for an approval gives, as soon as that shows in
+    its history, an Outcome that says so (``waiting``): nobody answers while this cell
+    waits. One still at work after ``timeout`` seconds raises ExecutionTimeout (a
     TimeoutError)."""
+    lam = target.client("lambda")
+    started = time.monotonic()
     try:
-        details = history.wait_for(target.client("lambda"), execution_arn, timeout_s=timeout)
+        details = history.wait_for(lam, execution_arn, timeout_s=timeout, stop_on_callback=True)
+        if details.get("Status") == "RUNNING":  # a callback is open: an approval request?
+            if (waiting := waiting_for_approval(lam, execution_arn)) is not None:
+                return Outcome(execution_arn, "RUNNING", waiting=waiting)
+            left = max(timeout - (time.monotonic() - started), 1.0)
+            details = history.wait_for(lam, execution_arn, timeout_s=left)
     except history.ExecutionTimeout:  # still running: waiting for a person, or not?
-        if (waiting := waiting_for_approval(target.client("lambda"), execution_arn)) is None:
+        if (waiting := waiting_for_approval(lam, execution_arn)) is None:
             raise
         return Outcome(execution_arn, "RUNNING", waiting=waiting)
     status = str(details.get("Status", "UNKNOWN"))

@@ -455,6 +455,9 @@ def timeline(
 
 
 # -- waiting ------------------------------------------------------------------------------
+WAITING_FOR_CALLBACK = "suspended, waiting for a callback"
+
+
 def _phase(events: Sequence[dict[str, Any]]) -> str:
     """What the execution is doing now, from its history: sleeping in a wait, waiting for
     a callback, or running."""
@@ -473,7 +476,7 @@ def _phase(events: Sequence[dict[str, Any]]) -> str:
     if "Wait" in kinds:
         return "suspended in a wait (no compute)"
     if "Callback" in kinds:
-        return "suspended, waiting for a callback"
+        return WAITING_FOR_CALLBACK
     return "running"
 
 
@@ -493,9 +496,12 @@ def wait_for(
     timeout_s: float | None = None,
     expected_s: float | None = None,
     backoff: Backoff = STATUS_BACKOFF,
+    stop_on_callback: bool = False,
 ) -> dict[str, Any]:
     """Poll the execution until it is no longer RUNNING, with a progress bar (a widget in
     Jupyter, text elsewhere) that says what it is doing; returns ``get_durable_execution``.
+    With ``stop_on_callback``, also return (still RUNNING) as soon as its history shows it
+    waiting for a callback: nobody will answer while this cell waits.
 
     Each poll is one GetDurableExecution, with backoff and jitter between polls
     (``helpers.polling``); the history, for the bar's "suspended in a wait" or "waiting
@@ -516,12 +522,13 @@ def wait_for(
         bar_format="{desc} {bar} {n:.0f}/{total:.0f} s",
     )
     next_phase_at = 0.0
+    waiting_for_callback = False
 
     def read() -> dict[str, Any]:
         return dict(lambda_client.get_durable_execution(DurableExecutionArn=execution_arn))
 
     def show(execution: dict[str, Any], elapsed: float) -> None:
-        nonlocal next_phase_at
+        nonlocal next_phase_at, waiting_for_callback
         status = str(execution["Status"])
         if status != "RUNNING":
             bar.total = max(bar.total or 0, elapsed)
@@ -538,13 +545,16 @@ def wait_for(
                     phase = _phase(page.get("Events", []))
                     if phase == "running":
                         next_phase_at = elapsed + PHASE_RUNNING_S
+                    waiting_for_callback = phase == WAITING_FOR_CALLBACK
                     bar.set_description_str(f"{name}: {phase}", refresh=False)
         bar.refresh()
 
     try:
         result = poll(
             read,
-            lambda execution: execution["Status"] != "RUNNING",
+            lambda execution: (
+                execution["Status"] != "RUNNING" or (stop_on_callback and waiting_for_callback)
+            ),
             timeout_s=timeout_s,
             backoff=backoff,
             progress=show,
@@ -559,7 +569,8 @@ def wait_for(
         )
     execution = result.value
     # A line that stays in a saved notebook, where the widget shows its start.
-    print(f"{name}: {execution['Status']} after {duration_text(result.elapsed_s)}")
+    state = execution["Status"] if execution["Status"] != "RUNNING" else WAITING_FOR_CALLBACK
+    print(f"{name}: {state} after {duration_text(result.elapsed_s)}")
     execution.pop("ResponseMetadata", None)
     return execution
 

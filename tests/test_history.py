@@ -432,3 +432,27 @@ def test_a_timeout_reads_as_one_line_in_a_notebook() -> None:
     with pytest.raises(ParameterError) as bad:
         samples.check_wait_seconds(0)
     assert bad.value._render_traceback_()[0].startswith("ParameterError: A parameter needs fixing")
+
+
+class _WaitingOnApproval:
+    """An execution RUNNING with a callback open (an approval request out), forever."""
+
+    def __init__(self) -> None:
+        self.status_reads = 0
+
+    def get_durable_execution(self, **_: Any) -> dict[str, Any]:
+        self.status_reads += 1
+        return {"Status": "RUNNING"}
+
+    def get_durable_execution_history(self, **_: Any) -> dict[str, Any]:
+        started = {"EventType": "CallbackStarted", "Id": "c1", "Name": "approve #1"}
+        return {"Events": [{"EventType": "ExecutionStarted", "Id": "e"}, started]}
+
+
+def test_wait_for_stops_on_an_open_callback_when_asked() -> None:
+    arn = "arn:aws:lambda:us-east-1:1:function:f:1/durable-execution/n/i"
+    lam = _WaitingOnApproval()
+    # Without the stop it would poll until the 60 s timeout; with it, the first phase read
+    # (at the first poll) sees the open callback and returns the still RUNNING execution.
+    assert history.wait_for(lam, arn, timeout_s=60, stop_on_callback=True)["Status"] == "RUNNING"
+    assert lam.status_reads == 1
