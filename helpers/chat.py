@@ -552,6 +552,13 @@ def figures_of(target: Target, outcome: Outcome) -> Markdown:
             f"- **Wall-clock:** {outcome.seconds:.2f} s from start to end, all of it in its one "
             "invocation: it never waited."
         )
+    if not asked:
+        lines.append(
+            "\n*Nobody was in the loop this time: the model chose to answer by itself, as a "
+            "real model may. To see the approvals, send the question again (the panel's Send, "
+            "or run the conversation cell again), or ask for something only a tool can do: "
+            "a search of the notes, a calculation, a cost estimate.*"
+        )
     return Markdown(no_math("\n".join(lines)))
 
 

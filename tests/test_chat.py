@@ -589,3 +589,4 @@ def test_figures_of_a_conversation_without_tools_say_so_plainly() -> None:
     assert "**Lambda invocations:** 1 (the first run did everything" in shown
     assert "**Durable operations:** 2 (2 steps)" in shown
     assert "it never waited" in shown
+    assert "Nobody was in the loop this time" in shown and "send the question again" in shown
