@@ -228,12 +228,35 @@ def answer(
         content, stop = _workshop_turn(messages, start, question, offered)
     read = _count_words(json.dumps([messages, request.get("system", [])]))
     written = _count_words(json.dumps(content))
+    limit = _max_tokens(request)
+    if limit is not None and written > limit:
+        # Bedrock stops generating at inferenceConfig.maxTokens: the text so far, no tool
+        # use (an unfinished one is not returned), stopReason "max_tokens" (Converse API).
+        text = " ".join(" ".join(_texts(content)).split()[:limit])
+        content, stop, written = [{"text": text}], "max_tokens", limit
     return {
         "output": {"message": {"role": "assistant", "content": content}},
         "stopReason": stop,
         "usage": {"inputTokens": read, "outputTokens": written, "totalTokens": read + written},
         "metrics": {"latencyMs": int((time.perf_counter() - started) * 1000)},
     }
+
+
+def _max_tokens(request: dict[str, Any]) -> int | None:
+    config = request.get("inferenceConfig")
+    limit = config.get("maxTokens") if isinstance(config, dict) else None
+    if limit is None:
+        return None
+    if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
+        # The Converse API reference: maxTokens is an integer, at least 1.
+        raise AwsError(
+            400, "ValidationException", "inferenceConfig.maxTokens must be an integer >= 1."
+        )
+    return limit
+
+
+def _texts(content: list[dict[str, Any]]) -> list[str]:
+    return [str(block["text"]) for block in content if "text" in block]
 
 
 def _asked(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:

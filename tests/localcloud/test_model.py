@@ -534,3 +534,17 @@ def test_a_greeting_is_answered_with_what_the_model_can_do_even_when_its_search_
         assert "durable functions" in answer and "approv" in answer
         if turns:
             assert "I wanted to use search_docs first, but it gave me no result." in answer
+
+
+def test_max_tokens_stops_the_answer_as_bedrock_does(bedrock) -> None:
+    reply = bedrock.converse(
+        modelId=MODEL_ID,
+        messages=[user("Hello! What can you do? Tell me everything about durable functions.")],
+        inferenceConfig={"maxTokens": 5},
+    )
+    assert reply["stopReason"] == "max_tokens"
+    assert reply["usage"]["outputTokens"] == 5
+    (block,) = reply["output"]["message"]["content"]
+    assert len(block["text"].split()) == 5
+    with pytest.raises(ClientError, match="maxTokens"):
+        bedrock.converse(modelId=MODEL_ID, messages=[user("hi")], inferenceConfig={"maxTokens": 0})
