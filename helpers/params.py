@@ -18,10 +18,13 @@ both targets: the local cloud emulates those Regions and answers as AWS does els
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import boto3
 
 from .approvals import ApprovalConfigError, Decisions, check_mode
 from .naming import PrefixError, validate_prefix
@@ -134,11 +137,27 @@ def check_review_seconds(value: object) -> float:
     return float(value)
 
 
+@functools.cache
+def known_regions() -> frozenset[str]:
+    """Every Region botocore knows Lambda in, in every partition (its endpoint data)."""
+    session = boto3.session.Session()
+    return frozenset(
+        region
+        for partition in session.get_available_partitions()
+        for region in session.get_available_regions("lambda", partition_name=partition)
+    )
+
+
 def region_problem(region: str) -> str | None:
     """Why ``region`` cannot run the workshop, or None: Lambda durable functions must be
     offered there (the same rule on both targets)."""
     if offers_durable_functions(region):
         return None
+    if region not in known_regions():
+        return (
+            f"REGION is {region!r}: that is not an AWS Region (a typo?). Use a Region with "
+            f"Lambda durable functions, for example {suggested_regions()}."
+        )
     return (
         f"REGION is {region!r}: AWS does not offer Lambda durable functions there "
         f"(Regions list as of {AS_OF}). Use a Region that does, for example "

@@ -31,7 +31,7 @@ def problems(**given: Any) -> list[str]:
 
 # -- REGION ---------------------------------------------------------------------------------
 @pytest.mark.parametrize("target", ["aws", "local"])
-@pytest.mark.parametrize("region", ["us-west-3", "ca-west-1", "us-gov-west-1", "cn-north-1"])
+@pytest.mark.parametrize("region", ["ca-west-1", "us-gov-west-1", "cn-north-1"])
 def test_a_region_without_durable_functions_is_refused_on_both_targets(
     target: str, region: str
 ) -> None:
@@ -40,6 +40,13 @@ def test_a_region_without_durable_functions_is_refused_on_both_targets(
     # ... naming where they exist, Tokyo among them (a JAWS-UG room).
     assert "us-east-2 (Ohio)" in problem and "ap-northeast-1 (Tokyo)" in problem
     assert regions.AS_OF in problem
+
+
+@pytest.mark.parametrize("region", ["us-west-3", "ap-tokyo-9"])
+def test_a_made_up_region_is_called_a_typo(region: str) -> None:
+    (problem,) = problems(target="local", region=region)
+    assert problem.startswith(f"REGION is {region!r}: that is not an AWS Region (a typo?)")
+    assert "ap-northeast-1 (Tokyo)" in problem
 
 
 @pytest.mark.parametrize("region", sorted(regions.DURABLE_REGIONS))
