@@ -1,0 +1,268 @@
+"""Figures of billed versus wall-clock time, for notebook 05 and ``make workshop``.
+
+Each function draws one figure from ``helpers.cost`` results, saves it as a PNG in
+``output_dir`` (when given) and returns the ``Figure``: the last expression of a notebook
+cell shows it inline. They work headless (no display needed).
+
+- ``timeline(cost)``: the execution's invocations as bars on a time axis, the waits
+  between them labelled (``timeline-<execution>.png``);
+- ``billed_vs_wallclock(cost)``: time and cost of the durable execution beside a plain
+  blocking Lambda and Step Functions (``billed-vs-wallclock-<execution>.png``);
+- ``executions_chart(function_cost)``: billed vs wall-clock for many executions of one
+  function (``executions-<function>.png``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+# pyplot only creates the figures (and is closed at once): going through it lets Jupyter's
+# inline backend register its display hook, so a returned Figure shows exactly once. With
+# no display, matplotlib falls back to Agg by itself.
+import matplotlib.pyplot as plt
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+from .cost import ExecutionCost, FunctionCost, duration_text, usd
+
+DPI = 120
+INVOCATION = "#1f77b4"
+FAILED = "#d62728"
+NO_REPORT = "#7f7f7f"
+WAITING = "#ffbf66"
+BLOCKING = "#9467bd"
+STEP_FUNCTIONS = "#2ca02c"
+
+
+def file_safe(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-")[:60] or "execution"
+
+
+def new_figure(figsize: tuple[float, float], ncols: int = 1) -> tuple[Figure, list[Axes]]:
+    fig, axes = plt.subplots(1, ncols, figsize=figsize, squeeze=False)
+    plt.close(fig)  # no second, automatic display at the end of the cell
+    return fig, list(axes[0])
+
+
+def finish_figure(fig: Figure, output_dir: Path | str | None, filename: str) -> Figure:
+    fig.tight_layout()
+    if output_dir is not None:
+        path = Path(output_dir)
+        path.mkdir(parents=True, exist_ok=True)
+        fig.savefig(path / filename, dpi=DPI, bbox_inches="tight")
+    return fig
+
+
+def _scale(seconds: float) -> tuple[float, str]:
+    """Minutes on the axis once the span is long: 372 s reads better as 6.2 min."""
+    return (60.0, "min") if seconds > 600 else (1.0, "s")
+
+
+def timeline(
+    cost: ExecutionCost, output_dir: Path | str | None = None, filename: str | None = None
+) -> Figure:
+    """Each invocation a bar on the execution's time axis; the waits between them
+    labelled with what the execution waited for and for how long."""
+    wall = max(cost.wall_clock_s, 1e-3)
+    div, unit = _scale(wall)
+    span = wall / div
+    fig, (ax,) = new_figure((12, 3.8))
+    # Invocations are often milliseconds in a conversation of minutes: keep them visible.
+    min_width = span * 0.004
+    widened = False
+    for gap in cost.gaps:
+        x, w = (gap.start - cost.start) / div, gap.seconds / div
+        ax.broken_barh(
+            [(x, w)], (0.1, 0.8), facecolors=WAITING, edgecolor="#b07020", hatch="//", linewidth=0.6
+        )
+        if w > span * 0.07:
+            ax.text(
+                x + w / 2,
+                0.5,
+                f"{gap.label}\n{duration_text(gap.seconds)}",
+                ha="center",
+                va="center",
+                fontsize=8,
+                clip_on=True,
+                bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "none", "pad": 1.5},
+            )
+    many = len(cost.invocations) > 12
+    # Labels of close invocations go one level up, so that they never overlap: the lowest
+    # level whose last label is far enough to the left.
+    last_x: list[float] = []
+    room = span * (0.05 if many else 0.11)
+    for item in cost.invocations:
+        inv, rep = item.invocation, item.report
+        x, w = (inv.start - cost.start) / div, inv.seconds / div
+        if w < min_width:
+            w, widened = min_width, True
+        color = NO_REPORT if rep is None else (INVOCATION if rep.status == "success" else FAILED)
+        ax.broken_barh([(x, w)], (1.1, 0.8), facecolors=color)
+        if rep is None:
+            text = f"#{item.number}\nno REPORT"
+        elif many:
+            text = f"#{item.number}"
+        else:
+            text = f"#{item.number}\n{duration_text(rep.billed_ms / 1000)} billed"
+            if rep.init_ms is not None:
+                text += "\n(cold start)"
+        centre = x + w / 2
+        level = next((i for i, seen in enumerate(last_x) if centre - seen >= room), len(last_x))
+        if level == len(last_x):
+            last_x.append(centre)
+        last_x[level] = centre
+        step = 0.3 if many else 0.6
+        ax.text(centre, 1.95 + level * step, text, ha="center", va="bottom", fontsize=8)
+    levels = max(len(last_x), 1)
+    ax.set_ylim(0, 2.8 + (levels - 1) * (0.3 if many else 0.6))
+    ax.set_xlim(-span * 0.01, span * 1.04)  # room for the first and last labels
+    ax.set_yticks([0.5, 1.5], ["waiting\n(nothing billed)", "Lambda invocation\n(billed)"])
+    ax.set_xlabel(f"time since the execution started ({unit})")
+    ax.grid(axis="x", alpha=0.3)
+    ax.set_title(
+        f"Execution {cost.name[:40]}: {len(cost.invocations)} invocations billed "
+        f"{cost.billed_s:.2f} s of {duration_text(cost.wall_clock_s)} wall-clock"
+        + ("" if cost.complete else f" ({len(cost.missing)} REPORT records missing)")
+    )
+    handles = [
+        Patch(facecolor=INVOCATION, label="invocation (billed)"),
+        Patch(
+            facecolor=WAITING, hatch="//", edgecolor="#b07020", label="waiting (no compute billed)"
+        ),
+    ]
+    if any(i.report and i.report.status != "success" for i in cost.invocations):
+        handles.insert(1, Patch(facecolor=FAILED, label="failed / timed-out invocation"))
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.005, 1), fontsize=8)
+    if widened:
+        fig.text(
+            0.01,
+            0.01,
+            "Invocations shorter than 0.4 % of the axis are drawn wider so that they stay visible.",
+            fontsize=7,
+            color="#555555",
+        )
+    return finish_figure(fig, output_dir, filename or f"timeline-{file_safe(cost.name)}.png")
+
+
+def _annotate_bars(ax: Axes, values: Sequence[float], labels: Sequence[str]) -> None:
+    top = max(values, default=0) or 1
+    for y, (value, label) in enumerate(zip(values, labels, strict=True)):
+        ax.text(value + top * 0.01, y, label, va="center", fontsize=9)
+    ax.set_xlim(0, top * 1.45)
+
+
+def billed_vs_wallclock(
+    cost: ExecutionCost, output_dir: Path | str | None = None, filename: str | None = None
+) -> Figure:
+    """Left: wall-clock beside billed time (durable, plain blocking Lambda). Right: the
+    estimated cost per 1,000 such conversations, with Step Functions standard too."""
+    fig, (left, right) = new_figure((13, 4.2), ncols=2)
+    blocking = cost.blocking
+    names = ["wall-clock of the conversation", "durable: billed", "plain Lambda, blocking: billed"]
+    seconds = [cost.wall_clock_s, cost.billed_s, blocking.billed_s or 0.0]
+    left.barh(
+        names,
+        seconds,
+        color=["#bbbbbb", INVOCATION, BLOCKING],
+        hatch=["", "", "" if blocking.possible else "xx"],
+    )
+    _annotate_bars(left, seconds, [duration_text(s) for s in seconds])
+    limit = cost.prices.lambda_max_invocation_s
+    if max(seconds) > limit / 2:
+        left.axvline(limit, color=BLOCKING, linestyle="--", linewidth=1)
+        # In the durable row, which is empty but for its tiny bar.
+        left.text(
+            limit,
+            1,
+            " 15-min limit of\n one Lambda invocation",
+            color=BLOCKING,
+            fontsize=8,
+            va="center",
+        )
+    left.invert_yaxis()
+    left.set_xlabel("seconds")
+    left.set_title("Time: billed versus wall-clock")
+    left.grid(axis="x", alpha=0.3)
+
+    per_k = [
+        cost.durable.total_usd * 1000,
+        blocking.cost_usd * 1000,
+        cost.step_functions.cost_usd * 1000,
+    ]
+    labels = [usd(v) for v in per_k]
+    if not blocking.possible:
+        labels[1] += "  (impossible: > 15 min)"
+    right.barh(
+        ["durable function", "plain Lambda, blocking", "Step Functions standard"],
+        per_k,
+        color=[INVOCATION, BLOCKING, STEP_FUNCTIONS],
+        hatch=["", "" if blocking.possible else "xx", ""],
+    )
+    _annotate_bars(right, per_k, labels)
+    right.invert_yaxis()
+    right.set_xlabel("estimated USD per 1,000 such conversations")
+    right.set_title(f"Cost (list prices as of {cost.prices.as_of}; see summary for assumptions)")
+    right.grid(axis="x", alpha=0.3)
+    pct = 100 * cost.billed_s / cost.wall_clock_s if cost.wall_clock_s > 0 else 0.0
+    fig.suptitle(
+        f"{cost.name[:40]}: billed {cost.billed_s:.2f} s of "
+        f"{duration_text(cost.wall_clock_s)} wall-clock ({pct:.2f} %)"
+    )
+    return finish_figure(
+        fig, output_dir, filename or f"billed-vs-wallclock-{file_safe(cost.name)}.png"
+    )
+
+
+def executions_chart(
+    costs: FunctionCost | Sequence[ExecutionCost],
+    output_dir: Path | str | None = None,
+    filename: str | None = None,
+) -> Figure:
+    """Wall-clock and billed seconds per execution (log scale: they differ by orders of
+    magnitude), with billed as a percentage of wall-clock above each pair."""
+    executions = costs.executions if isinstance(costs, FunctionCost) else list(costs)
+    function = costs.function_name if isinstance(costs, FunctionCost) else "function"
+    fig, (ax,) = new_figure((max(7.0, min(0.7 * len(executions) + 3, 18)), 4.6))
+    if not executions:
+        ax.text(0.5, 0.5, "no durable executions to show", ha="center", va="center")
+        ax.set_axis_off()
+        return finish_figure(fig, output_dir, filename or f"executions-{file_safe(function)}.png")
+    xs = range(len(executions))
+    wall = [max(e.wall_clock_s, 1e-3) for e in executions]
+    billed = [max(e.billed_s, 1e-3) for e in executions]
+    width = 0.4
+    ax.bar([x - width / 2 for x in xs], wall, width, color="#bbbbbb", label="wall-clock")
+    ax.bar(
+        [x + width / 2 for x in xs],
+        billed,
+        width,
+        color=INVOCATION,
+        label="billed (sum of Billed Duration)",
+    )
+    ax.set_yscale("log")
+    # Plain numbers (0.5, 1, 2, 5, 10...) instead of 5×10⁻¹: seconds at a glance.
+    ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.yaxis.set_minor_formatter(NullFormatter())
+    if len(executions) <= 30:
+        for x, w, b in zip(xs, wall, billed, strict=True):
+            ax.text(x, w * 1.15, f"{100 * b / w:.1f} %", ha="center", va="bottom", fontsize=8)
+    ax.set_xticks(
+        list(xs),
+        [f"{e.name[:12]}\n{len(e.invocations)} inv." for e in executions],
+        fontsize=8,
+        rotation=0 if len(executions) <= 12 else 90,
+    )
+    ax.set_ylim(min(billed) / 3, max(wall) * 4)
+    ax.set_ylabel("seconds (log scale)")
+    ax.set_xlabel("execution (oldest first) and its number of invocations")
+    ax.set_title(
+        f"{function}: billed versus wall-clock per execution (% = billed share of wall-clock)"
+    )
+    ax.grid(axis="y", alpha=0.3)
+    ax.legend(loc="upper left", fontsize=8)
+    return finish_figure(fig, output_dir, filename or f"executions-{file_safe(function)}.png")

@@ -1,0 +1,128 @@
+"""Readable output for notebook cells: JSON as a code block, rows as a table, a function's
+configuration as GetFunction reports it.
+
+Each returns an ``IPython.display.Markdown`` object: the last expression of a cell shows
+it rendered in Jupyter, and as plain markdown text in a papermill run's output. Account ids
+are masked in what they show (``naming.redact_account``), never in the data.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from IPython.display import Markdown
+
+from .cost import ExecutionCost, duration_text, usd
+from .naming import Names, redact_account
+from .target import Target
+
+# What notebook 03 shows of GetFunction's Configuration: what the deploy set, and its state.
+FUNCTION_FIELDS = (
+    "FunctionName",
+    "Runtime",
+    "Handler",
+    "MemorySize",
+    "Timeout",
+    "DurableConfig",
+    "LoggingConfig",
+    "Environment",
+    "Role",
+    "CodeSize",
+    "State",
+    "LastUpdateStatus",
+)
+
+
+def json_block(data: Any) -> Markdown:
+    """``data`` as an indented JSON code block (account ids masked)."""
+    text = redact_account(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+    return Markdown(f"```json\n{text}\n```")
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        text = f"{value:.3f}".rstrip("0").rstrip(".") if value != int(value) else f"{value:.0f}"
+    elif isinstance(value, Mapping | list | tuple):
+        text = json.dumps(value, ensure_ascii=False, default=str)
+    else:
+        text = str(value)
+    # "$" pairs would be typeset as math by JupyterLab's MathJax: "\$" shows a dollar sign.
+    return redact_account(text).replace("|", "\\|").replace("$", "\\$").replace("\n", " ")
+
+
+# Fenced code blocks and inline code spans: MathJax leaves them alone, and an escaped
+# dollar sign there would show its backslash.
+_CODE = re.compile(r"(```.*?```|`[^`\n]*`)", re.DOTALL)
+
+
+def no_math(markdown: str) -> str:
+    """``markdown`` with each ``$`` outside code escaped, so that JupyterLab's MathJax does
+    not typeset "$0.2169 in all: compute $0.2167" as math (already escaped ones stay)."""
+    parts = _CODE.split(markdown)
+    for i in range(0, len(parts), 2):  # the even parts are outside code
+        parts[i] = re.sub(r"(?<!\\)\$", r"\\$", parts[i])
+    return "".join(parts)
+
+
+def table(rows: Iterable[Mapping[str, Any]], columns: Sequence[str] | None = None) -> Markdown:
+    """A markdown table of ``rows`` (dicts); ``columns`` picks and orders the keys
+    (default: every key, in first-seen order)."""
+    rows = list(rows)
+    if columns is None:
+        seen: dict[str, None] = {}
+        for row in rows:
+            seen.update(dict.fromkeys(row))
+        columns = list(seen)
+    if not rows or not columns:
+        return Markdown("*(nothing to show)*")
+    lines = [
+        "| " + " | ".join(columns) + " |",
+        "| " + " | ".join("---" for _ in columns) + " |",
+    ]
+    lines += ["| " + " | ".join(_cell(row.get(c)) for c in columns) + " |" for row in rows]
+    return Markdown("\n".join(lines))
+
+
+def function_config(target: Target, names: Names, qualifier: str | None = None) -> dict[str, Any]:
+    """The function's configuration as ``get_function`` returns it (the fields that matter
+    to the workshop), so that you see what Lambda holds, not what we asked for."""
+    kwargs = {"FunctionName": names.function}
+    if qualifier:
+        kwargs["Qualifier"] = qualifier
+    configuration = target.client("lambda").get_function(**kwargs)["Configuration"]
+    return {key: configuration[key] for key in FUNCTION_FIELDS if key in configuration}
+
+
+def alternatives(cost: ExecutionCost) -> Markdown:
+    """The durable execution beside the same conversation as a plain Lambda that blocks and
+    as a Step Functions standard workflow: billed time, cost, and each one's assumptions."""
+    rows: list[dict[str, Any]] = [
+        {
+            "design": "durable function (this execution)",
+            "billed": duration_text(cost.billed_s),
+            "per execution": usd(cost.durable.total_usd),
+            "per 1,000": usd(cost.durable.total_usd * 1000),
+            "possible?": "yes",
+            "assumptions": "measured: REPORT records of its "
+            f"{len(cost.invocations)} invocations, {cost.operations.total} durable operations; "
+            f"checkpoint data {usd(cost.durable.data_retained_usd)} retained, "
+            f"{cost.retention_text()}",
+        }
+    ]
+    for other in (cost.blocking, cost.step_functions):
+        rows.append(
+            {
+                "design": other.name,
+                "billed": duration_text(other.billed_s) if other.billed_s is not None else "",
+                "per execution": usd(other.cost_usd),
+                "per 1,000": usd(other.cost_usd * 1000),
+                "possible?": "yes" if other.possible else "**no** (> 15 min)",
+                "assumptions": "<br>".join(other.assumptions),
+            }
+        )
+    return table(rows)
