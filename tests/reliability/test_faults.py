@@ -84,7 +84,7 @@ def chatbot(
         function = name(f"faulty-{fault}")
         runs = tmp_path_factory.mktemp(function)
         env = {
-            "MODEL_ID": "workshop-model",
+            "MODEL_ID": "us.amazon.nova-lite-v1:0",  # checked per Region, as Bedrock does
             "QUEUE_URL": queue_url,
             "BUCKET": bucket,
             "APPROVAL_TIMEOUT_SECONDS": "120",
