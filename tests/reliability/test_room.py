@@ -149,7 +149,7 @@ def conversation_result(lam: Any, prefix: str) -> dict[str, Any]:
 
 
 @pytest.mark.timeout(3600)
-def test_a_room_of_thirty_attendees(tmp_path: Path) -> None:
+def test_a_room_of_thirty_attendees(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     build_zip(quiet=True)  # the zip is built once per machine, before the room arrives
     prefixes = [f"room-{i:02d}" for i in range(1, ATTENDEES + 1)]
     try:
@@ -183,11 +183,13 @@ def test_a_room_of_thirty_attendees(tmp_path: Path) -> None:
                 wanted = {tool: DECISIONS.get(tool, "APPROVE") for tool in decisions}
                 assert decisions == wanted, (prefix, decisions)
                 assert "calculate" in decisions, (prefix, decisions)
-        print(
-            f"\nroom: {ATTENDEES} attendees x {len(NOTEBOOKS)} notebooks in {seconds:.0f} s; "
-            f"throttled calls absorbed by retries: {stats.get('throttled', 'n/a')}; "
-            f"peak memory of the local cloud and its workers: {memory.peak_mb:.0f} MB"
-        )
+        with capsys.disabled():
+            print(
+                f"\nreliability/room: {ATTENDEES} attendees x {len(NOTEBOOKS)} notebooks "
+                f"in {seconds:.0f} s; "
+                f"throttled calls absorbed by retries: {stats['throttled']}; "
+                f"peak memory of the local cloud and its workers: {memory.peak_mb:.0f} MB"
+            )
     finally:
         for prefix in prefixes:
             state.forget(prefix)
