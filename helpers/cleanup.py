@@ -256,6 +256,15 @@ def cleanup(target: Target, prefix: str) -> list[str]:
     iam = target.client("iam")
     for role in list(_roles(iam, names)):
         done(_remove_role(iam, role))
+    # An invocation still running when its function was deleted writes its last records
+    # afterwards, and Lambda creates the log group again for them: remove it once more.
+    for group in list(_log_groups(logs, names, functions)):
+        logs.delete_log_group(logGroupName=group)
+        print(
+            redact_account(
+                f"removed log group {group} again: the last invocation's records came late"
+            )
+        )
     print(
         f"cleanup {prefix} in {names.region}: "
         + (f"removed {len(removed)} resource(s)" if removed else "nothing left to remove")
