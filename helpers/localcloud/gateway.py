@@ -37,7 +37,7 @@ from helpers.regions import AS_OF, offers_durable_functions, suggested_regions
 from . import bedrock, model
 from .errors import AwsError, invalid, not_found
 from .lambda_host import MARKER_HEADER, MAX_ASYNC_PAYLOAD, MAX_PAYLOAD, FunctionVersion, LambdaHost
-from .realism import Realism
+from .realism import Realism, call_wsgi
 
 log = logging.getLogger(__name__)
 
@@ -479,21 +479,8 @@ class Gateway:
         environ.pop("werkzeug.request", None)
 
     def _call_moto(self, environ: dict[str, Any]) -> tuple[int, dict[str, str], bytes]:
-        captured: dict[str, Any] = {}
-
-        def start_response(
-            status: str, headers: list[tuple[str, str]], exc_info: Any = None
-        ) -> None:
-            captured["status"] = int(status.split()[0])
-            captured["headers"] = dict(headers)
-
-        chunks = self._moto(environ, start_response)
-        try:
-            body = b"".join(chunks)
-        finally:
-            if hasattr(chunks, "close"):
-                chunks.close()
-        return captured["status"], captured["headers"], body
+        status, headers, body = call_wsgi(self._moto, environ)
+        return int(status.split()[0]), dict(headers), body
 
     def _with_configs(self, body: bytes, region: str) -> bytes:
         data = json.loads(body)

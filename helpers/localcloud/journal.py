@@ -88,6 +88,7 @@ from moto.moto_server.werkzeug_app import (
 from werkzeug.wsgi import get_input_stream
 
 from . import log_filter
+from .realism import call_wsgi
 
 log = logging.getLogger(__name__)
 
@@ -392,25 +393,6 @@ def _rename_multipart_upload(new: str, original: str) -> None:
 # --- the journaled moto -----------------------------------------------------------------
 
 
-def _call(app: WSGIApp, environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]], bytes]:
-    """Run a WSGI app to completion: the status is needed before answering the caller."""
-    captured: dict[str, Any] = {}
-    written: list[bytes] = []
-
-    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-        captured["status"], captured["headers"] = status, headers
-        return written.append
-
-    result = app(environ, start_response)
-    try:
-        written.extend(result)
-    finally:
-        close = getattr(result, "close", None)
-        if close is not None:
-            close()
-    return captured["status"], captured["headers"], b"".join(written)
-
-
 def _ok(status: str) -> bool:
     return status[:1] == "2"
 
@@ -502,13 +484,13 @@ class MotoState:
             if _operation(environ, body) in _SQS_DELETES:
                 # Resolve before moto deletes the messages that hold the handles.
                 record = _resolve_sqs_delete(environ, body)
-                status, headers, payload = _call(self._moto, environ)
+                status, headers, payload = call_wsgi(self._moto, environ)
                 if record is not None and _ok(status):
                     self._append(record)
             else:
                 seed = secrets.randbits(63)
                 with _seeded(seed):
-                    status, headers, payload = _call(self._moto, environ)
+                    status, headers, payload = call_wsgi(self._moto, environ)
                 if _ok(status):
                     record = self._http_record(environ, body, seed, payload)
                     deleted = _deleted_function(
@@ -703,7 +685,7 @@ class MotoState:
         if "names" in record:
             environ[PRESERVED_HEADER_NAMES_ENVIRON_KEY] = record["names"]
         with _seeded(record["seed"]):
-            status, _, payload = _call(self._moto, environ)
+            status, _, payload = call_wsgi(self._moto, environ)
         if not _ok(status):
             raise RuntimeError(f"{record['method']} {record['path']} answered {status}")
         if "upload_id" in record:

@@ -237,6 +237,26 @@ class _TokenBucket:
         return (1 - self.tokens) / self.rate
 
 
+def call_wsgi(app: WSGIApp, environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]], bytes]:
+    """Run a WSGI app to completion: (status line, headers, body), for callers that need
+    the status before they answer (the journal, the gateway, the realism hooks)."""
+    captured: dict[str, Any] = {}
+    written: list[bytes] = []
+
+    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        captured["status"], captured["headers"] = status, headers
+        return written.append
+
+    result = app(environ, start_response)
+    try:
+        written.extend(result)
+    finally:
+        close = getattr(result, "close", None)
+        if close is not None:
+            close()
+    return captured["status"], captured["headers"], b"".join(written)
+
+
 class Realism:
     """The profile's behaviours, as hooks the gateway and the Lambda host call."""
 
@@ -458,26 +478,11 @@ class Realism:
 
         return wrapped
 
-    @staticmethod
-    def _call(app: WSGIApp, environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]], bytes]:
-        captured: dict[str, Any] = {}
-
-        def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
-            captured["status"], captured["headers"] = status, headers
-
-        chunks = app(environ, start)
-        try:
-            body = b"".join(chunks)
-        finally:
-            if hasattr(chunks, "close"):
-                chunks.close()
-        return captured["status"], captured["headers"], body
-
     def _iam(
         self, app: WSGIApp, environ: dict[str, Any], start_response: StartResponse
     ) -> Iterable[bytes]:
         form = parse_qs(_read_body(environ).decode("utf-8", "replace"))
-        status, headers, body = self._call(app, environ)
+        status, headers, body = call_wsgi(app, environ)
         if form.get("Action") == ["CreateRole"] and status.startswith("2"):
             with self._lock:
                 self._roles[(_account(environ), form.get("RoleName", [""])[0])] = self._clock()
@@ -517,7 +522,7 @@ class Realism:
                     "x-amzn-query-error": "AWS.SimpleQueueService.QueueDeletedRecently;Sender",
                 },
             )(environ, start_response)
-        status, headers, body = self._call(app, environ)
+        status, headers, body = call_wsgi(app, environ)
         if operation == "DeleteQueue" and status.startswith("2"):
             with self._lock:
                 self._queues[key] = (str(request.get("QueueUrl", "")), now)
@@ -558,7 +563,7 @@ class Realism:
                 "</RequestId></Error>"
             )
             return Response(xml, 409, {"Content-Type": "application/xml"})(environ, start_response)
-        status, headers, body = self._call(app, environ)
+        status, headers, body = call_wsgi(app, environ)
         if method == "DELETE" and status.startswith("2"):
             with self._lock:
                 self._buckets_deleted[bucket] = now
