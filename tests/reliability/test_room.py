@@ -75,13 +75,19 @@ def run_attendee(index: int, endpoint: str, out: Path) -> tuple[str, list[str]]:
         ]
         if notebook.startswith("04"):
             command += ["-y", json.dumps({"DECISIONS": DECISIONS})]
-        done = subprocess.run(
-            command,
-            env={**os.environ, "AWS_ENDPOINT_URL": endpoint},
-            capture_output=True,
-            text=True,
-            timeout=NOTEBOOK_TIMEOUT_S,
-        )
+        for _attempt in range(3):
+            done = subprocess.run(
+                command,
+                env={**os.environ, "AWS_ENDPOINT_URL": endpoint},
+                capture_output=True,
+                text=True,
+                timeout=NOTEBOOK_TIMEOUT_S,
+            )
+            # Thirty kernels starting on one machine race for the free TCP ports
+            # jupyter_client picks before binding them (on a laptop each has its own);
+            # no cell ran, so starting again is safe, as helpers.workshop does.
+            if "Kernel died before replying" not in done.stderr:
+                break
         if executed.exists():
             shown = learner_visible_problems(json.loads(executed.read_text()))
             problems += [f"{notebook}: {p}" for p in shown]
