@@ -59,11 +59,11 @@ def render(
         "",
         "## Question",
         "",
-        _quote(query),
+        _quote(_inert(query)),
         "",
         "## Answer",
         "",
-        answer or "_(no answer)_",
+        _inert(answer) or "_(no answer)_",
         "",
         "## Tool proposals",
         "",
@@ -75,7 +75,7 @@ def render(
         for p in proposals:
             outcome = _outcome_text(p, approval_timeout_seconds)
             lines.append(
-                f"| {p['number']} | {p['turn']} | `{p['tool']}` | "
+                f"| {p['number']} | {p['turn']} | {_cell(_code(p['tool']))} | "
                 f"{p['decision'] or '-'} | {_cell(outcome)} |"
             )
         lines.append("")
@@ -102,9 +102,9 @@ def _outcome_text(p: Proposal, approval_timeout_seconds: int) -> str:
 
 
 def _details(p: Proposal) -> list[str]:
-    lines = [f"### {p['number']}. `{p['tool']}` ({p['outcome']})", ""]
+    lines = [f"### {p['number']}. {_code(p['tool'])} ({p['outcome']})", ""]
     if p["comment"]:
-        lines += ["Reviewer's comment:", "", _quote(p["comment"]), ""]
+        lines += ["Reviewer's comment:", "", _quote(_inert(p["comment"])), ""]
     lines += ["Input:", "", _fenced(json.dumps(p["input"], indent=2, ensure_ascii=False)), ""]
     result = p["result"]
     if p["outcome"] == "ran":
@@ -129,6 +129,25 @@ def _details(p: Proposal) -> list[str]:
 
 def _quote(text: str) -> str:
     return "\n".join(f"> {line}" for line in text.splitlines() or [""])
+
+
+# The question, the answer and the comment are people's and the model's words: shown as
+# written, never as markdown structure, so that no text can add a row to the decisions table,
+# a heading or HTML to the report.
+_MARKUP = re.compile(r"([\\`*_\[\]<>#|!])")
+_LINE_MARKUP = re.compile(r"^(\s*\d*)([-+=.)])", re.M)  # lists, rules, setext headings
+
+
+def _inert(text: str) -> str:
+    return _LINE_MARKUP.sub(r"\1\\\2", _MARKUP.sub(r"\\\1", text))
+
+
+def _code(text: str) -> str:
+    # A code span whose fence is longer than any run of backticks inside it.
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def _cell(text: str) -> str:

@@ -20,6 +20,9 @@ MAX_LENGTH = 200
 MAX_NODES = 64
 MAX_EXPONENT = 64
 MAX_MAGNITUDE = 1e15
+# round(x, -10**8) makes CPython build 10**100000000 and never return: digits are bounded
+# to what a float can hold.
+MAX_ROUND_DIGITS = 15
 
 Number = int | float
 _BINARY: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
@@ -84,11 +87,20 @@ def _eval(node: ast.AST) -> Number:
         and node.args
     ):
         args = [_eval(arg) for arg in node.args]
+        if node.func.id == "round" and len(args) == 2:
+            _check_round_digits(args[1])
         try:
             return _bounded(_FUNCTIONS[node.func.id](*args))
         except TypeError:
             raise ToolInputError(f"wrong number of arguments for {node.func.id}") from None
     raise ToolInputError(f"not allowed in a calculation: {ast.unparse(node)!r}")
+
+
+def _check_round_digits(digits: Number) -> None:
+    if not isinstance(digits, int):
+        raise ToolInputError("round's number of digits must be a whole number")
+    if abs(digits) > MAX_ROUND_DIGITS:
+        raise ToolInputError(f"round to at most {MAX_ROUND_DIGITS} digits either side of the point")
 
 
 def _bounded(value: Any) -> Number:

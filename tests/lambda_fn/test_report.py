@@ -81,7 +81,7 @@ def test_the_report_tells_question_proposals_outputs_and_answer() -> None:
     assert "| 4 | 4 | `get_weather` | - | not a tool of this chatbot" in markdown
     assert "| 5 | 5 | `calculate` | - | proposed in the last turn allowed" in markdown
     assert '"result": 3' in markdown  # the approved tool's output
-    assert "> not | now" in markdown  # the comment, quoted
+    assert "> not \\| now" in markdown  # the comment, quoted, its pipe shown as written
     assert "unknown tool 'get_weather'" in markdown
     assert (
         ARN in markdown and "workshop-model" in markdown and "2026-01-02T03:04:05+00:00" in markdown
