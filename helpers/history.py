@@ -4,7 +4,7 @@ logs per Lambda invocation, and a progress bar while it runs.
     execution = wait_for(lam, arn, expected_s=12)
     history = fetch(lam, arn)
     history.table()                      # one row per operation and per invocation
-    timeline(history, OUTPUT_DIR)        # invocations as bars, steps/waits/callbacks below
+    operations_timeline(history, OUTPUT_DIR)   # invocations on top, an operation a row
     invocation_logs(logs, log_group, history)   # which log lines ran in which invocation
 
 The history is read through ``helpers.durable`` (the read model: typed invocations and
@@ -167,7 +167,7 @@ def _colour(op: Operation) -> str:
     )
 
 
-def timeline(
+def operations_timeline(
     history: History, output_dir: Path | str | None = None, filename: str | None = None
 ) -> Figure:
     """The execution on a time axis: the Lambda invocations on the top row, then one row

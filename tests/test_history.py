@@ -116,7 +116,7 @@ def test_the_table_reads_as_text_and_as_html(first_run: History) -> None:
 
 
 def test_the_timeline_is_a_labelled_png(first_run: History, tmp_path: Path) -> None:
-    fig = history.timeline(first_run, tmp_path)
+    fig = history.operations_timeline(first_run, tmp_path)
     png = tmp_path / f"history-{first_run.name}.png"
     assert png.read_bytes().startswith(PNG_MAGIC) and png.stat().st_size > 10_000
     (ax, *_) = fig.axes
@@ -176,7 +176,9 @@ def test_the_parallel_is_a_context_with_a_branch_per_step(replay_run: History) -
         assert step.parent == branch.op_id and step.depth == 2
         assert step.detail == f'→ "Task {n} complete"'
     assert "    task1" in str(replay_run.table())  # indented under its branch
-    labels = [t.get_text() for t in history.timeline(replay_run).axes[0].get_yticklabels()]
+    labels = [
+        t.get_text() for t in history.operations_timeline(replay_run).axes[0].get_yticklabels()
+    ]
     assert "tasks (parallel)" in labels and not any("parallel-branch" in x for x in labels)
 
 
@@ -194,7 +196,7 @@ def test_wait_for_shows_progress_and_times_out_clearly(
         wait = running.operations[-1]
         assert wait.kind == "Wait" and wait.end is None
         assert "RUNNING" in str(running.table()) and "…" in str(running.table())
-        history.timeline(running)  # an unfinished span is drawn up to now
+        history.operations_timeline(running)  # an unfinished span is drawn up to now
     finally:
         lam.stop_durable_execution(DurableExecutionArn=arn)
     assert history.wait_for(lam, arn, timeout_s=15)["Status"] == "STOPPED"
@@ -249,7 +251,7 @@ def test_a_retried_step_and_a_failed_execution() -> None:
     assert step.seconds == pytest.approx(2.0)  # from the first attempt to the last
     assert run.rows[0].detail == "ValueError: boom"
     assert run.invocations[1].status == "ERROR" and "ValueError" in run.invocations[1].detail
-    fig = history.timeline(run)
+    fig = history.operations_timeline(run)
     assert "FAILED" in fig.axes[0].get_title()
 
 
