@@ -43,7 +43,7 @@ from .durable import (
     missing_records_text,
     read_phase,
     split_by_invocation,
-    wait_for_reports,
+    watch_reports,
 )
 from .durable.history import clip
 from .plots import INVOCATION, WAITING, file_safe, finish_figure, new_figure
@@ -447,20 +447,8 @@ def invocation_logs(
     request_ids = history.request_ids
     start_ms = log_start_ms(history.start)
     began = time.monotonic()
-    with tqdm(total=len(request_ids), desc="REPORT records", unit="record") as bar:
-
-        def step(found: int, _wanted: int) -> None:
-            bar.update(found - bar.n)
-
-        wait_for_reports(
-            logs_client,
-            log_group,
-            request_ids,
-            start_ms=start_ms,
-            timeout_s=timeout_s,
-            backoff=backoff,
-            allow_missing=True,
-            progress=step,
-        )
+    watch_reports(
+        logs_client, log_group, request_ids, start_ms=start_ms, timeout_s=timeout_s, backoff=backoff
+    )
     events = log_events(logs_client, log_group, start_ms) or []
     return InvocationLogs(split_by_invocation(events, request_ids), time.monotonic() - began)

@@ -21,6 +21,7 @@ from ..durable import (
     data_written_bytes,
     epoch_seconds,
     execution_history,
+    execution_name,
     gaps,
     invocations_from_history,
     log_start_ms,
@@ -81,7 +82,7 @@ def _build(
     retention = (execution.get("DurableConfig") or {}).get("RetentionPeriodInDays")
     return ExecutionCost(
         execution_arn=arn,
-        name=str(execution.get("DurableExecutionName") or arn.rsplit("/", 1)[-1]),
+        name=str(execution.get("DurableExecutionName") or execution_name(arn)),
         status=str(execution.get("Status", "UNKNOWN")),
         start=epoch_seconds(execution["StartTimestamp"]),
         end=epoch_seconds(end) if end is not None else None,

@@ -47,6 +47,7 @@ from .logs import (
     report_messages,
     split_by_invocation,
     wait_for_reports,
+    watch_reports,
 )
 from .reports import ParseReport, Problem, Report, parse_reports
 from .status import (
@@ -111,4 +112,5 @@ __all__ = [
     "split_by_invocation",
     "split_event_type",
     "wait_for_reports",
+    "watch_reports",
 ]

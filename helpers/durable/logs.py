@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from botocore.exceptions import ClientError
+from tqdm.auto import tqdm
 
 from ..polling import Backoff, poll
 from .errors import MissingReportsError
@@ -175,6 +176,36 @@ def _missing_message(
         "analyse what has arrived; the figures then leave those invocations out.)"
     )
     return "\n".join(lines)
+
+
+def watch_reports(
+    logs_client: Any,
+    log_group: str,
+    request_ids: Sequence[str],
+    *,
+    start_ms: int | None,
+    timeout_s: float = LOG_WAIT_S,
+    backoff: Backoff = LOG_BACKOFF,
+) -> list[str]:
+    """``wait_for_reports`` with a progress bar, one step per REPORT record (a widget in
+    Jupyter, text elsewhere), that never raises: the request ids still without a usable
+    record when it stops."""
+    with tqdm(total=len(request_ids), desc="REPORT records", unit="record") as bar:
+
+        def step(found: int, _wanted: int) -> None:
+            bar.update(found - bar.n)
+
+        _, _, missing = wait_for_reports(
+            logs_client,
+            log_group,
+            request_ids,
+            start_ms=start_ms,
+            timeout_s=timeout_s,
+            backoff=backoff,
+            allow_missing=True,
+            progress=step,
+        )
+    return missing
 
 
 def log_start_ms(start: float) -> int:
