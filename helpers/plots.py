@@ -4,7 +4,7 @@ Each function draws one figure from ``helpers.cost`` results, saves it as a PNG 
 ``output_dir`` (when given) and returns the ``Figure``: the last expression of a notebook
 cell shows it inline. They work headless (no display needed).
 
-- ``timeline(cost)``: the execution's invocations as bars on a time axis, the waits
+- ``billed_timeline(cost)``: the execution's billed invocations as bars on a time axis, the waits
   between them labelled (``timeline-<execution>.png``);
 - ``billed_vs_wallclock(cost)``: time and cost of the durable execution beside a plain
   blocking Lambda and Step Functions (``billed-vs-wallclock-<execution>.png``);
@@ -27,7 +27,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
-from .cost import ExecutionCost, FunctionCost, duration_text, usd
+from .cost import ExecutionCost, FunctionCost, usd
+from .durable import duration_text
 
 DPI = 120
 INVOCATION = "#1f77b4"
@@ -62,7 +63,7 @@ def _scale(seconds: float) -> tuple[float, str]:
     return (60.0, "min") if seconds > 600 else (1.0, "s")
 
 
-def timeline(
+def billed_timeline(
     cost: ExecutionCost, output_dir: Path | str | None = None, filename: str | None = None
 ) -> Figure:
     """Each invocation a bar on the execution's time axis; the waits between them

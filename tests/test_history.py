@@ -18,8 +18,8 @@ import pytest
 from fake_aws import Paginated
 
 from helpers import history, samples
-from helpers.cost import REPORT_FILTER_PATTERN
 from helpers.deploy import start_execution
+from helpers.durable import REPORT_FILTER_PATTERN, split_by_invocation
 from helpers.history import ExecutionTimeout, History
 from helpers.localcloud import LocalCloud
 from helpers.naming import Names
@@ -116,7 +116,7 @@ def test_the_table_reads_as_text_and_as_html(first_run: History) -> None:
 
 
 def test_the_timeline_is_a_labelled_png(first_run: History, tmp_path: Path) -> None:
-    fig = history.timeline(first_run, tmp_path)
+    fig = history.operations_timeline(first_run, tmp_path)
     png = tmp_path / f"history-{first_run.name}.png"
     assert png.read_bytes().startswith(PNG_MAGIC) and png.stat().st_size > 10_000
     (ax, *_) = fig.axes
@@ -176,7 +176,9 @@ def test_the_parallel_is_a_context_with_a_branch_per_step(replay_run: History) -
         assert step.parent == branch.op_id and step.depth == 2
         assert step.detail == f'→ "Task {n} complete"'
     assert "    task1" in str(replay_run.table())  # indented under its branch
-    labels = [t.get_text() for t in history.timeline(replay_run).axes[0].get_yticklabels()]
+    labels = [
+        t.get_text() for t in history.operations_timeline(replay_run).axes[0].get_yticklabels()
+    ]
     assert "tasks (parallel)" in labels and not any("parallel-branch" in x for x in labels)
 
 
@@ -194,7 +196,7 @@ def test_wait_for_shows_progress_and_times_out_clearly(
         wait = running.operations[-1]
         assert wait.kind == "Wait" and wait.end is None
         assert "RUNNING" in str(running.table()) and "…" in str(running.table())
-        history.timeline(running)  # an unfinished span is drawn up to now
+        history.operations_timeline(running)  # an unfinished span is drawn up to now
     finally:
         lam.stop_durable_execution(DurableExecutionArn=arn)
     assert history.wait_for(lam, arn, timeout_s=15)["Status"] == "STOPPED"
@@ -249,7 +251,7 @@ def test_a_retried_step_and_a_failed_execution() -> None:
     assert step.seconds == pytest.approx(2.0)  # from the first attempt to the last
     assert run.rows[0].detail == "ValueError: boom"
     assert run.invocations[1].status == "ERROR" and "ValueError" in run.invocations[1].detail
-    fig = history.timeline(run)
+    fig = history.operations_timeline(run)
     assert "FAILED" in fig.axes[0].get_title()
 
 
@@ -271,7 +273,7 @@ def test_split_by_invocation_reads_text_logs_per_stream() -> None:
     stream_b = text_invocation("r2", "print two")  # the replay ran in another environment
     events = [{"logStreamName": "b", "message": m} for m in stream_b]
     events += [{"logStreamName": "a", "message": m} for m in stream_a]
-    one, two = history.split_by_invocation(events, ["r1", "r2"])
+    one, two = split_by_invocation(events, ["r1", "r2"])
     assert [(ln.kind, ln.text) for ln in one.lines] == [
         ("print", "init print"),
         ("print", "print one"),
@@ -284,7 +286,7 @@ def test_an_invocation_whose_report_has_not_arrived_is_incomplete() -> None:
     start = json.dumps({"type": "platform.start", "record": {"requestId": "r1"}})
     record = json.dumps({"level": "INFO", "message": "hi", "logger": "root", "requestId": "r1"})
     noise = json.dumps({"level": "INFO", "message": "Found credentials", "logger": "botocore"})
-    (one,) = history.split_by_invocation(
+    (one,) = split_by_invocation(
         [{"logStreamName": "a", "message": m} for m in (start, noise, record)], ["r1"]
     )
     assert [ln.text for ln in one.lines] == ["hi"] and not one.complete
@@ -373,7 +375,7 @@ def test_records_delivered_out_of_order_are_put_back_in_time_order() -> None:
     t0 = int(T0.timestamp() * 1000)
     events = stream_events("a", text_invocation("r1", "first", "second"), t0)
     events[1], events[2] = events[2], events[1]  # "second" delivered before "first"
-    (one,) = history.split_by_invocation(list(reversed(events)), ["r1"])
+    (one,) = split_by_invocation(list(reversed(events)), ["r1"])
     assert [ln.text for ln in one.lines] == ["first", "second"] and one.complete
 
 

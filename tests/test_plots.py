@@ -44,7 +44,7 @@ def test_headless_backend() -> None:
 
 
 def test_timeline(cost: ExecutionCost, tmp_path: Path) -> None:
-    fig = plots.timeline(cost, tmp_path)
+    fig = plots.billed_timeline(cost, tmp_path)
     _saved(tmp_path / "timeline-chat-3-approvals.png")
     _labelled(fig)
     (ax,) = fig.axes
@@ -61,7 +61,7 @@ def test_timeline(cost: ExecutionCost, tmp_path: Path) -> None:
 
 def test_timeline_uses_minutes_for_long_conversations(tmp_path: Path) -> None:
     cost = analyse_records(s.execution(end_s=3600), s.history(), s.json_log())
-    fig = plots.timeline(cost, tmp_path, filename="long.png")
+    fig = plots.billed_timeline(cost, tmp_path, filename="long.png")
     _saved(tmp_path / "long.png")
     assert fig.axes[0].get_xlabel() == "time since the execution started (min)"
 
@@ -69,7 +69,7 @@ def test_timeline_uses_minutes_for_long_conversations(tmp_path: Path) -> None:
 def test_timeline_marks_missing_reports(tmp_path: Path) -> None:
     log = [line for line in s.text_log() if s.R4 not in line]
     cost = analyse_records(s.execution(), s.history(), log)
-    fig = plots.timeline(cost, tmp_path)
+    fig = plots.billed_timeline(cost, tmp_path)
     assert "#4\nno REPORT" in _texts(fig)
     assert "1 REPORT records missing" in fig.axes[0].get_title()
 
@@ -112,4 +112,4 @@ def test_executions_chart_without_executions(tmp_path: Path) -> None:
 
 
 def test_figures_are_returned_without_saving(cost: ExecutionCost) -> None:
-    assert isinstance(plots.timeline(cost), Figure)
+    assert isinstance(plots.billed_timeline(cost), Figure)

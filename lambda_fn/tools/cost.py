@@ -3,8 +3,10 @@
 Every invocation of an execution (the first run and each replay) is billed a request and
 its billed duration times memory; the durable operations are billed per million. Checkpoint
 data written and retained is billed as well but is small for a chatbot, so it is left out.
-The prices are approximate list prices (x86_64 and arm64, US regions) and live in
-``PRICES_USD`` only; check the Lambda pricing page for your region before quoting them.
+The prices are approximate list prices (x86_64 and arm64, US regions), the same as the
+kit's dated table (``helpers/cost/prices.py``; ``tests/cost/test_prices.py`` ties the two,
+as this package imports nothing of ``helpers``); check the Lambda pricing page for your
+region before quoting them.
 """
 
 from __future__ import annotations

@@ -383,10 +383,12 @@ def _plot_texts(endpoint: str, scanned: Scanned, output_dir: Path) -> None:
         target = connect("local", REGION)
         lam, logs = target.client("lambda"), target.client("logs")
         for key in ("first_execution_arn", "replay_execution_arn"):
-            texts(f"01/02 history {key}", history.timeline(history.fetch(lam, saved[key])))
+            texts(
+                f"01/02 history {key}", history.operations_timeline(history.fetch(lam, saved[key]))
+            )
         arn = saved["execution_arn"]
         cost = analyse_execution(lam, logs, arn, timeout_s=90)
-        texts("05 timeline", plots.timeline(cost))
+        texts("05 timeline", plots.billed_timeline(cost))
         texts("05 billed vs wall-clock", plots.billed_vs_wallclock(cost))
         names = Names.for_target(target, PREFIX)
         everything = costs_since_deploy(target, names, qualifier_of(arn))

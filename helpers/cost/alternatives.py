@@ -1,0 +1,103 @@
+"""The same conversation run another way: one plain Lambda that blocks while the person
+decides, or a Step Functions standard workflow. Each is a ``Comparison`` with the
+assumptions it rests on, in words."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from ..durable import OperationCount, duration_text
+from .prices import PriceTable
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The same conversation run another way."""
+
+    name: str
+    billed_s: float | None  # Lambda billed duration in that design
+    cost_usd: float
+    possible: bool
+    assumptions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CostBreakdown:
+    requests_usd: float
+    compute_usd: float
+    operations_usd: float
+    data_written_usd: float
+    data_retained_usd: float
+
+    @property
+    def total_usd(self) -> float:
+        return (
+            self.requests_usd
+            + self.compute_usd
+            + self.operations_usd
+            + self.data_written_usd
+            + self.data_retained_usd
+        )
+
+
+def blocking_lambda(wall_clock_s: float, memory_mb: int | None, prices: PriceTable) -> Comparison:
+    """The same conversation in one plain Lambda invocation that blocks while the person
+    decides: billed for the whole wall-clock, and impossible past 15 minutes."""
+    p = prices
+    memory = memory_mb
+    assumptions = [
+        "one plain (not durable) Lambda invocation runs the whole conversation and "
+        "sleeps while the person decides, so it is billed for the whole wall-clock",
+    ]
+    if memory is None:
+        memory = 128
+        assumptions.append("memory unknown (no REPORT record): 128 MB assumed")
+    else:
+        assumptions.append(f"same memory as the durable function ({memory} MB)")
+    billed = math.ceil(wall_clock_s * 1000) / 1000
+    limit = p.lambda_max_invocation_s
+    possible = billed <= limit
+    if not possible:
+        assumptions.append(
+            f"impossible as such: a Lambda invocation stops at {limit // 60} minutes "
+            f"({limit} s) and this conversation took {duration_text(billed)}; the "
+            "figure is what it would cost if it could"
+        )
+    else:
+        assumptions.append(
+            f"possible only because it ended within {limit // 60} minutes "
+            "(the longest a Lambda invocation may run)"
+        )
+    cost = p.lambda_requests_per_million / 1e6 + billed * memory / 1024 * p.lambda_gb_second
+    return Comparison("plain Lambda, blocking", billed, cost, possible, tuple(assumptions))
+
+
+def step_functions(
+    ops: OperationCount, billed_s: float, durable: CostBreakdown, prices: PriceTable
+) -> Comparison:
+    """The same conversation as a Step Functions standard workflow whose Task states run
+    the same Lambda code, waiting for each answer with a task token."""
+    p = prices
+    tasks = ops.steps - ops.submitter_steps
+    # A wait_for_callback is a Task with .waitForTaskToken plus a Choice on the answer;
+    # a bare callback (create_callback) the same.
+    callbacks = ops.approvals + max(0, ops.callbacks - ops.approvals)
+    transitions = tasks + 2 * callbacks + ops.waits + 1
+    assumptions = (
+        f"a Step Functions standard workflow with one Task state per step ({tasks}), "
+        f"a Task state with .waitForTaskToken and a Choice state per callback "
+        f"({callbacks} x 2), a Wait state per wait ({ops.waits}) and a final Succeed "
+        f"state: {transitions} state transitions at "
+        f"${p.step_functions_standard_per_1000_transitions} per 1,000",
+        "its Task states run the same Lambda code: the same requests and GB-seconds as "
+        "this execution (an approximation: they would not replay)",
+        "waiting for a task token costs nothing; free tiers (4,000 transitions a month) "
+        "ignored; parallel and map contexts not modelled",
+    )
+    cost = (
+        transitions * p.step_functions_standard_per_1000_transitions / 1000
+        + durable.requests_usd
+        + durable.compute_usd
+    )
+    return Comparison("Step Functions standard", billed_s, cost, True, assumptions)
