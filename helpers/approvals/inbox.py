@@ -7,8 +7,9 @@ Choices worth knowing:
 
 - A malformed message is **deleted** (after a status line that shows it): it can never be
   answered, and left on the queue it would come back after every visibility timeout. If a
-  real execution sent it, that execution can still be answered through :meth:`Inbox.recover`,
-  which reads the open callbacks from the execution's history.
+  real execution sent it, that execution can still be answered through the inbox's
+  ``recovery`` (:meth:`Recovery.recover`), which reads the open callbacks from the
+  execution's history.
 - A duplicate (same ``callback_id``, another SQS message: the submitter is at-least-once)
   is deleted at once with a "duplicate" line; the first copy's card stays.
 - A request is "mine" when its execution was started (or adopted) by this inbox. Others
@@ -34,7 +35,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from ..polling import is_throttling
 from .contract import Request, answer_payload, as_decision, extra_fields, parse_message, short_id
 from .modes import ApprovalConfigError
-from .recovery import OVERDUE_S, OpenCallback, Recovery
+from .recovery import OpenCallback, Recovery
 from .status import Level, StatusLine, clip, error_code, error_text
 
 ENDED_STATUSES = ("SUCCEEDED", "FAILED", "TIMED_OUT", "STOPPED", "DELETING")
@@ -456,31 +457,13 @@ class Inbox:
         except Exception:  # only used to word a message better
             return ""
 
-    # -- after a kernel restart --------------------------------------------------------
-    # -- after a kernel restart (recovery.Recovery) ----------------------------------------
-    def recover(
-        self,
-        execution_arns: Iterable[str] = (),
-        *,
-        function_name: str | None = None,
-        qualifier: str | None = None,
-    ) -> list[Request]:
-        """Pick up requests that an earlier panel left unanswered (``Recovery.recover``):
-        the given executions' (or, with ``function_name``, every running one's) open
-        callbacks, from their histories."""
-        return self.recovery.recover(
-            execution_arns, function_name=function_name, qualifier=qualifier
-        )
-
-    def adopt_overdue(self, after_s: float = OVERDUE_S) -> list[Request]:
-        """Requests of recovered executions whose message has not come for ``after_s``,
-        shown from the history (``Recovery.adopt_overdue``)."""
-        return self.recovery.adopt_overdue(after_s)
-
-    def awaiting_messages(self) -> list[Request]:
-        """Requests picked up from history whose message may still come back
-        (``Recovery.awaiting_messages``): poll on while there are any."""
-        return self.recovery.awaiting_messages()
+    # -- after a kernel restart (the inbox's recovery picks requests up) -----------------
+    def recover(self, execution_arns: Iterable[str] = (), **running: str | None) -> list[Request]:
+        """Pick up requests that an earlier panel left unanswered: the given executions'
+        open callbacks, and with ``function_name=`` (and ``qualifier=``, a version or
+        alias) every running execution's, read from their histories (``Recovery.recover``).
+        """
+        return self.recovery.recover(execution_arns, **running)
 
     def adopt(self, callback: OpenCallback) -> Request | None:
         """A request for an open callback found in the history, unless one exists."""

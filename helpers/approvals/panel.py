@@ -238,15 +238,11 @@ class ApprovalPanel:
         self._render_status()
         return line
 
-    def recover(
-        self,
-        execution_arns: Iterable[str] = (),
-        *,
-        function_name: str | None = None,
-        qualifier: str | None = None,
-    ) -> list[Request]:
-        """Show the requests an earlier panel left open (see Inbox.recover) and keep polling."""
-        found = self.inbox.recover(execution_arns, function_name=function_name, qualifier=qualifier)
+    def recover(self, execution_arns: Iterable[str] = (), **running: str | None) -> list[Request]:
+        """Show the requests an earlier panel left open and keep polling: the given
+        executions', and with ``function_name=`` (and ``qualifier=``, a version or alias)
+        every running one's (``Inbox.recover``)."""
+        found = self.inbox.recover(execution_arns, **running)
         with self._poll_lock:
             self._show(found)
             self._render_status()
@@ -260,7 +256,7 @@ class ApprovalPanel:
         with self._poll_lock:
             self._show(self.inbox.poll(wait_seconds))
             self.inbox.refresh()
-            self._show(self.inbox.adopt_overdue())
+            self._show(self.inbox.recovery.adopt_overdue())
             for card in self.cards.values():
                 card.update()
             self._render_status()
@@ -341,7 +337,7 @@ class ApprovalPanel:
         return (
             all(info.done for info in self.inbox.all_executions())
             and not self.inbox.pending()
-            and not self.inbox.awaiting_messages()
+            and not self.inbox.recovery.awaiting_messages()
         )
 
     def run_until_done(self, execution_arn: str | None = None, timeout: float = 300) -> Any:

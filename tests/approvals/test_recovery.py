@@ -127,15 +127,15 @@ def test_a_request_whose_message_a_dead_panel_took_shows_from_history(
     first = next_open(dead)  # the kernel dies holding this message...
     new = Inbox(lam, sqs, queue, visibility_timeout=60)
     assert [r.callback_id for r in new.recover([arn])] == [first.callback_id]
-    assert new.adopt_overdue(after_s=0) == []  # nothing else is waiting yet
+    assert new.recovery.adopt_overdue(after_s=0) == []  # nothing else is waiting yet
     new.answer(first.callback_id, "APPROVE")
     second = until(  # ...and its last poll, still running, takes the next one
         lambda: next((r for r in dead.pending() if r.callback_id != first.callback_id), None),
         lambda: dead.poll(wait_seconds=1),
     )
 
-    assert new.adopt_overdue(after_s=60) == []  # not overdue yet: the message may come
-    shown = until(lambda: new.adopt_overdue(after_s=0.5), lambda: time.sleep(0.2))
+    assert new.recovery.adopt_overdue(after_s=60) == []  # not overdue yet: the message may come
+    shown = until(lambda: new.recovery.adopt_overdue(after_s=0.5), lambda: time.sleep(0.2))
 
     assert [(r.callback_id, r.source, r.tool) for r in shown] == [
         (second.callback_id, "history", None)
