@@ -9,36 +9,19 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Sequence
 from typing import Any
 
 from IPython.display import Markdown
 
 from .approvals.recovery import tool_uses_by_turn
-from .cost import (
-    CostAnalysisError,
-    count_operations,
-    epoch_seconds,
-    execution_history,
-    invocations_from_history,
-)
+from .durable import ExecutionHistory, fetch_history
 from .outcome import Outcome
 from .show import no_math, table
 from .target import Target
 
 
-def timestamp_seconds(value: Any) -> float | None:
-    """``cost.epoch_seconds``, or None for a missing or unreadable timestamp."""
-    try:
-        return epoch_seconds(value)
-    except (CostAnalysisError, ValueError):
-        return None
-
-
-def _decision(event: dict[str, Any]) -> str | None:
+def _decision(payload: str | None) -> str | None:
     """APPROVE/DENY from a wait_for_callback context's result, if it holds one."""
-    details = event.get("ContextSucceededDetails") or {}
-    payload = (details.get("Result") or {}).get("Payload")
     value: Any = payload
     for _ in range(2):  # the callback's JSON string, serialised once more by the SDK
         if not isinstance(value, str):
@@ -50,6 +33,7 @@ def _decision(event: dict[str, Any]) -> str | None:
     return value.get("decision") if isinstance(value, dict) else None
 
 
+# What the table calls an operation (by its SubType) and an ended one's outcome.
 _KINDS = {
     "Step": "step",
     "WaitForCallback": "wait_for_callback",
@@ -59,73 +43,67 @@ _KINDS = {
     "Map": "map",
     "RunInChildContext": "child context",
 }
+_ENDED = {
+    "SUCCEEDED": "succeeded",
+    "FAILED": "failed",
+    "TIMED_OUT": "timedout",
+    "STOPPED": "stopped",
+}
 
 
-def brief_history(events: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+def brief_history(history: ExecutionHistory) -> list[dict[str, Any]]:
     """One row per top-level operation and per Lambda invocation, in time order.
 
     Columns: ``at_s`` (seconds since the execution started), ``what``, ``kind``,
     ``took_s`` and ``outcome``. Nested operations (the submitter step and the callback
     inside a wait_for_callback) are left out: their parent's row says what happened.
     """
-    start: float | None = None
-    ops: dict[str, dict[str, Any]] = {}
-    rows: list[dict[str, Any]] = []
-    invocations = 0
-    for event in events:
-        kind = str(event.get("EventType", ""))
-        when = timestamp_seconds(event.get("EventTimestamp"))
-        if kind == "ExecutionStarted":
-            start = when
-            continue
-        if kind == "InvocationCompleted":
-            details = event.get("InvocationCompletedDetails") or {}
-            began = timestamp_seconds(details.get("StartTimestamp")) or when
-            ended = timestamp_seconds(details.get("EndTimestamp")) or when
-            invocations += 1
-            rows.append(
+    rows: list[tuple[float, dict[str, Any]]] = []
+    for number, run in enumerate(history.invocations, 1):
+        rows.append(
+            (
+                run.start,
                 {
-                    "_t": began,
-                    "what": f"Lambda invocation #{invocations}",
-                    "kind": "invocation" if invocations == 1 else "invocation (replay)",
-                    "took_s": ended - began if began is not None and ended is not None else None,
-                    "outcome": "error" if details.get("Error") else "returned",
-                }
+                    "what": f"Lambda invocation #{number}",
+                    "kind": "invocation" if number == 1 else "invocation (replay)",
+                    "took_s": run.seconds,
+                    "outcome": "error" if run.status == "ERROR" else "returned",
+                },
             )
+        )
+    for op in history.operations:
+        if op.parent:
             continue
-        if kind.startswith("Execution") or event.get("ParentId"):
-            continue
-        op_id = str(event.get("Id", ""))
-        row = ops.get(op_id)
-        if row is None:
-            sub = str(event.get("SubType") or "")
-            row = ops[op_id] = {
-                "_t": when,
-                "what": event.get("Name") or "(unnamed)",
-                "kind": _KINDS.get(sub, sub.lower() or "operation"),
-                "took_s": None,
-                "outcome": "running",
-            }
-            rows.append(row)
-        for suffix in ("Succeeded", "Failed", "TimedOut", "Stopped"):
-            if kind.endswith(suffix):
-                row["outcome"] = _decision(event) or suffix.lower()
-                if row["_t"] is not None and when is not None:
-                    row["took_s"] = when - row["_t"]
-    origin = start if start is not None else min((r["_t"] for r in rows if r["_t"]), default=0)
-    rows.sort(key=lambda r: r["_t"] if r["_t"] is not None else float("inf"))
-    for row in rows:
-        t = row.pop("_t")
-        row["at_s"] = round(t - origin, 3) if t is not None else None
-        row["took_s"] = round(row["took_s"], 3) if row["took_s"] is not None else None
-    return [{k: row[k] for k in ("at_s", "what", "kind", "took_s", "outcome")} for row in rows]
+        ended = op.status in _ENDED
+        rows.append(
+            (
+                op.start,
+                {
+                    "what": op.name or "(unnamed)",
+                    "kind": _KINDS.get(op.subtype, op.subtype.lower() or "operation"),
+                    "took_s": op.seconds if ended else None,
+                    "outcome": (_decision(op.result) or _ENDED[op.status]) if ended else "running",
+                },
+            )
+        )
+    rows.sort(key=lambda row: row[0])
+    return [
+        {
+            "at_s": round(t - history.start, 3),
+            "what": row["what"],
+            "kind": row["kind"],
+            "took_s": round(row["took_s"], 3) if row["took_s"] is not None else None,
+            "outcome": row["outcome"],
+        }
+        for t, row in rows
+    ]
 
 
 def history_brief(target: Target, execution_arn: str | None) -> Markdown:
     """The execution's history in brief (see ``brief_history``) as a table."""
     if not execution_arn:
         return Markdown("*No execution yet: nothing to show.*")
-    return table(brief_history(execution_history(target.client("lambda"), execution_arn)))
+    return table(brief_history(fetch_history(target.client("lambda"), execution_arn)))
 
 
 def figures_of(target: Target, outcome: Outcome) -> Markdown:
@@ -134,10 +112,10 @@ def figures_of(target: Target, outcome: Outcome) -> Markdown:
     answer lacks, the Lambda invocations, the durable operations and the wall-clock time."""
     if not outcome.finished or outcome.execution_arn is None:
         return Markdown(f"*No figures yet. {html.escape(outcome.headline(), quote=False)}*")
-    events = execution_history(target.client("lambda"), outcome.execution_arn)
-    turns = tool_uses_by_turn(events)
-    invocations = invocations_from_history(events)
-    operations = count_operations(events)
+    history = fetch_history(target.client("lambda"), outcome.execution_arn)
+    turns = tool_uses_by_turn(history.rows)
+    invocations = history.billed_invocations
+    operations = history.operation_count
     asked = sum(len(turn) for turn in turns)
     together = [turn for turn in turns if len(turn) > 1]
     lines = [

@@ -12,22 +12,25 @@ import time
 from botocore.exceptions import ClientError
 from tqdm.auto import tqdm
 
-from . import history, state
-from .brief import timestamp_seconds
+from . import state
 from .chatbot import same_place, where
 from .cost import (
-    LOG_BACKOFF,
-    LOG_WAIT_S,
     PRICES,
-    CostAnalysisError,
     FunctionCost,
     PriceTable,
     analyse_function,
-    execution_history,
     function_log_group,
-    function_of,
-    invocations_from_history,
     list_executions,
+)
+from .durable import (
+    CLOCK_SKEW_S,
+    LOG_BACKOFF,
+    LOG_WAIT_S,
+    ExecutionArn,
+    epoch_or_none,
+    execution_name,
+    fetch_history,
+    log_start_ms,
     missing_records_text,
     wait_for_reports,
 )
@@ -36,8 +39,6 @@ from .outcome import Outcome
 from .params import ParameterError
 from .polling import Backoff
 from .target import Target
-
-SKEW_S = 1.0  # allowed between the stamps of two AWS services (both are to the millisecond)
 
 
 def conversation_to_analyse(target: Target, names: Names, execution_arn: str = "") -> str:
@@ -70,7 +71,7 @@ def conversation_to_analyse(target: Target, names: Names, execution_arn: str = "
                 )
             arn = str(found[0]["DurableExecutionArn"])
             how = "the chatbot's newest finished execution"
-    print(f"Analysing execution {history.execution_name(arn)} ({how}).")
+    print(f"Analysing execution {execution_name(arn)} ({how}).")
     return arn
 
 
@@ -88,10 +89,11 @@ def wait_for_report_records(
     ``cost.analyse_execution`` then joins the records (and says which never came).
     """
     lam, logs = target.client("lambda"), target.client("logs")
-    wanted = [i.request_id for i in invocations_from_history(execution_history(lam, execution_arn))]
-    log_group = function_log_group(lam, *function_of(execution_arn))
-    started = lam.get_durable_execution(DurableExecutionArn=execution_arn)["StartTimestamp"]
-    start_ms = int(((timestamp_seconds(started) or time.time()) - SKEW_S) * 1000)
+    read = fetch_history(lam, execution_arn)
+    wanted = [i.request_id for i in read.billed_invocations]
+    arn = ExecutionArn.parse(execution_arn)
+    log_group = function_log_group(lam, arn.function_name, arn.qualifier)
+    start_ms = log_start_ms(read.start)
     began = time.monotonic()
     with tqdm(total=len(wanted), desc="REPORT records", unit="record") as bar:
 
@@ -135,9 +137,7 @@ def costs_since_deploy(
     """
     lam, logs = target.client("lambda"), target.client("logs")
     kwargs = {"FunctionName": names.function, **({"Qualifier": qualifier} if qualifier else {})}
-    deployed_at = (
-        timestamp_seconds(lam.get_function_configuration(**kwargs).get("LastModified")) or 0.0
-    )
+    deployed_at = epoch_or_none(lam.get_function_configuration(**kwargs).get("LastModified")) or 0.0
     return analyse_function(
         lam,
         logs,
@@ -147,15 +147,15 @@ def costs_since_deploy(
         prices=prices,
         timeout_s=0,
         allow_missing=True,
-        started_after=deployed_at - SKEW_S,
+        started_after=deployed_at - CLOCK_SKEW_S,
     )
 
 
 def qualifier_of(execution_arn: str) -> str | None:
     """The version or alias an execution runs on: ``...:function:NAME:QUALIFIER/durable-...``."""
     try:
-        return function_of(execution_arn)[1]
-    except CostAnalysisError:
+        return ExecutionArn.parse(execution_arn).qualifier
+    except ValueError:
         return None
 
 
@@ -170,7 +170,7 @@ def remember_conversation(target: Target, prefix: str, outcome: Outcome) -> None
             execution_arn=outcome.execution_arn,
             execution_status=outcome.status,
         )
-        name = history.execution_name(outcome.execution_arn)
+        name = execution_name(outcome.execution_arn)
         message = (
             f"Saved execution {name} ({outcome.status}) for notebook 05 in {state.path(prefix)}."
         )

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 from IPython.display import Markdown
 
 from . import history
-from .approvals.inbox import ENDED_STATUSES
 from .approvals.recovery import Waiting, waiting_for_approval
+from .durable import execution_name, has_ended
 from .naming import redact_account
 from .show import no_math, table
 from .target import Target
@@ -43,7 +43,7 @@ class Outcome:
 
     @property
     def finished(self) -> bool:
-        return self.status in ENDED_STATUSES
+        return has_ended(self.status)
 
     @property
     def succeeded(self) -> bool:
@@ -65,7 +65,7 @@ class Outcome:
                 "No conversation yet: type a question in the panel and press Send "
                 "(APPROVAL_MODE='widget'), or run the notebook with APPROVAL_MODE='auto'."
             )
-        name = history.execution_name(self.execution_arn)
+        name = execution_name(self.execution_arn)
         if self.waiting is not None:
             return f"Execution {name} is waiting for an approval. {self.waiting}"
         if not self.finished:

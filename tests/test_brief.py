@@ -9,6 +9,7 @@ from typing import Any
 from fake_aws import Paginated
 
 from helpers.brief import brief_history, figures_of
+from helpers.durable import ExecutionHistory
 from helpers.outcome import Outcome
 
 
@@ -50,7 +51,8 @@ def test_brief_history_keeps_top_level_operations_and_invocations() -> None:
         _invocation(5.1, 5.4),
         _event("ExecutionSucceeded", 5.4, Id="x"),
     ]
-    rows = brief_history(events)
+    execution = {"StartTimestamp": datetime(2026, 1, 1, tzinfo=UTC), "Status": "SUCCEEDED"}
+    rows = brief_history(ExecutionHistory(execution, events))
     assert [(r["what"], r["kind"], r["outcome"]) for r in rows] == [
         ("Lambda invocation #1", "invocation", "returned"),
         ("think #1", "step", "succeeded"),
@@ -69,6 +71,9 @@ class _History(Paginated):
 
     def client(self, service: str) -> Any:
         return self
+
+    def get_durable_execution(self, **_: Any) -> dict[str, Any]:
+        return {"Status": "SUCCEEDED", "StartTimestamp": datetime(2026, 1, 1, tzinfo=UTC)}
 
     def get_durable_execution_history(self, **_: Any) -> dict[str, Any]:
         return {"Events": self.events}

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from helpers import history, state
+from helpers import state
 from helpers.approvals import ApprovalPanel, Inbox, approval_requests, open_callbacks
 from helpers.brief import brief_history, figures_of, history_brief
 from helpers.chatbot import chat_starter, deployed_chatbot
@@ -28,6 +28,7 @@ from helpers.conversations import (
     remember_conversation,
     wait_for_report_records,
 )
+from helpers.durable import execution_name, fetch_history
 from helpers.localcloud import model
 from helpers.naming import Names
 from helpers.outcome import outcome_of, report_of, wait_for_execution
@@ -73,17 +74,13 @@ def test_notebook_04_cells_against_the_local_cloud(
 
         outcome = outcome_of(panel)
         assert outcome.succeeded and outcome.seconds and outcome.seconds > 3 * 0.6
-        assert history.execution_name(outcome.execution_arn).startswith("chat-")
+        assert execution_name(outcome.execution_arn).startswith("chat-")
         shown = outcome._repr_markdown_()
         assert "[Open the report](" in shown and "| calculate | DENY |" in shown
         report = report_of(outcome).data
         assert "52.1 / 4" in report and "DENY" in report
 
-        rows = brief_history(
-            target.client("lambda").get_durable_execution_history(
-                DurableExecutionArn=outcome.execution_arn, IncludeExecutionData=True
-            )["Events"]
-        )
+        rows = brief_history(fetch_history(target.client("lambda"), outcome.execution_arn))
         approvals = [r for r in rows if r["kind"] == "wait_for_callback"]
         assert [r["outcome"] for r in approvals] == DECISIONS
         # Paced answers come after the invocation ended: one replay per approval.

@@ -14,12 +14,12 @@ from helpers import state
 from helpers.chatbot import chat_starter, deployed_chatbot
 from helpers.cleanup import cleanup
 from helpers.conversations import (
-    SKEW_S,
     conversation_to_analyse,
     costs_since_deploy,
     qualifier_of,
     wait_for_report_records,
 )
+from helpers.durable import CLOCK_SKEW_S
 from helpers.naming import Names
 from helpers.outcome import wait_for_execution
 from helpers.target import Target
@@ -39,7 +39,7 @@ def test_costs_since_deploy_leave_out_an_earlier_function_of_the_same_name(
     try:
         deployed_chatbot(target, names)
         old = wait_for_execution(target, chat_starter(target, names)("Hello!"))
-        time.sleep(SKEW_S + 0.2)  # in a workshop, minutes pass between two deploys
+        time.sleep(CLOCK_SKEW_S + 0.2)  # in a workshop, minutes pass between two deploys
         cleanup(target, "t-again")  # the function and its logs go; its execution stays listed
         deployed_chatbot(target, names)
         new = wait_for_execution(target, chat_starter(target, names)("Hi again!"))

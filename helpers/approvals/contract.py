@@ -9,11 +9,12 @@ function may send less than the chatbot does; what else it sends is shown as it 
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
 from lambda_fn.approvals import Answer, Decision
+
+from ..durable import ExecutionArn
 
 APPROVE: Decision = "APPROVE"
 DENY: Decision = "DENY"
@@ -22,20 +23,14 @@ DECISION_VALUES: tuple[Decision, ...] = get_args(Decision)
 REQUIRED_FIELDS = ("execution_arn", "callback_id", "tool", "input")
 RequestState = Literal["open", "sending", "answered", "closed"]
 
-_ARN_RE = re.compile(r"/durable-execution/(?P<name>[^/]+)/(?P<id>[^/]+)$")
-_UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-")
-
 
 def short_id(arn: str) -> str:
-    """A readable id for an execution ARN: its name, or the start of a uuid name."""
-    match = _ARN_RE.search(arn or "")
-    if match is None:
+    """A readable id for an execution ARN (``ExecutionArn.short_id``: its name, or the start
+    of a uuid name); for anything else, its last 8 characters."""
+    try:
+        return ExecutionArn.parse(arn).short_id
+    except ValueError:
         return (arn or "?")[-8:]
-    name = match.group("name")
-    if _UUID_RE.match(name):
-        return name[:8]
-    # Long names share their start (app, date); their random tail tells them apart.
-    return name if len(name) <= 24 else f"{name[:10]}…{name[-8:]}"
 
 
 def parse_message(body: str) -> dict[str, Any]:

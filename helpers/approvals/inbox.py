@@ -32,13 +32,13 @@ from typing import Any, Literal
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from ..durable import has_ended
 from ..polling import is_throttling
 from .contract import Request, answer_payload, as_decision, extra_fields, parse_message, short_id
 from .modes import ApprovalConfigError
 from .recovery import OpenCallback, Recovery
 from .status import Level, StatusLine, clip, error_code, error_text
 
-ENDED_STATUSES = ("SUCCEEDED", "FAILED", "TIMED_OUT", "STOPPED", "DELETING")
 # Lambda's answer when a callback is no longer waiting (answered, timed out, execution ended)
 # and when it does not know the id at all.
 _CLOSED_CODES = {"CallbackTimeoutException"}
@@ -59,7 +59,7 @@ class ExecutionInfo:
     @property
     def done(self) -> bool:
         # Not "anything but RUNNING": PAUSING and PAUSED executions come back.
-        return self.status in ENDED_STATUSES
+        return has_ended(self.status)
 
 
 class Inbox:

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from ..durable import RUNNING, ExecutionHistory, Operation, callbacks_of, execution_history
 from .contract import Request, parse_message, short_id
 from .status import error_text
 
@@ -35,8 +36,6 @@ _MESSAGE_SLACK_S = 10  # after a visibility timeout runs out, until a poll has t
 # After a restart, how long a recovered execution's open callback may go without its
 # message before the panel shows it from the history (the message is normally there in ms).
 OVERDUE_S = 5.0
-# wait_for_callback names its callback "<name> create callback id".
-_CALLBACK_SUFFIX = " create callback id"
 
 
 @dataclass
@@ -49,31 +48,15 @@ class OpenCallback:
 
 
 def open_callbacks(lam: Any, execution_arn: str) -> list[OpenCallback]:
-    """Callbacks of an execution that are still waiting: CallbackStarted without a matching
-    CallbackSucceeded/Failed/TimedOut (matched by operation Id) in its history."""
-    started: dict[str, OpenCallback] = {}
-    closed: set[str] = set()
-    contexts: dict[str, str] = {}
-    pages = lam.get_paginator("get_durable_execution_history").paginate(
-        DurableExecutionArn=execution_arn
-    )
-    for page in pages:
-        for event in page.get("Events", []):
-            kind, op_id = event.get("EventType"), event.get("Id", "")
-            if kind == "ContextStarted":
-                contexts[op_id] = event.get("Name", "")
-            elif kind == "CallbackStarted":
-                name = event.get("Name", "") or ""
-                # The person knows the wait_for_callback name ("approve #1"): its context's.
-                label = contexts.get(event.get("ParentId", ""), "") or name.removesuffix(
-                    _CALLBACK_SUFFIX
-                )
-                started[op_id] = OpenCallback(
-                    execution_arn, event["CallbackStartedDetails"]["CallbackId"], label
-                )
-            elif kind in ("CallbackSucceeded", "CallbackFailed", "CallbackTimedOut"):
-                closed.add(op_id)
-    return [callback for op_id, callback in started.items() if op_id not in closed]
+    """Callbacks of an execution that are still waiting, read from its history
+    (``helpers.durable``: started, not yet succeeded, failed or timed out)."""
+    return _still_open(execution_arn, execution_history(lam, execution_arn))
+
+
+def _still_open(execution_arn: str, events: list[dict[str, Any]]) -> list[OpenCallback]:
+    return [
+        OpenCallback(execution_arn, c.callback_id, c.name) for c in callbacks_of(events) if c.open
+    ]
 
 
 def _plain(value: Any) -> Any:
@@ -91,18 +74,16 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def tool_uses_by_turn(events: Sequence[dict[str, Any]]) -> list[list[str]]:
+def tool_uses_by_turn(rows: Sequence[Operation]) -> list[list[str]]:
     """The tools the chatbot's model asked for, turn by turn: the ``toolUse`` blocks of each
     "think #n" step's result (a turn whose result cannot be read counts as no tool). Needs
-    the history fetched with ``IncludeExecutionData``."""
+    the history's rows with their results (``helpers.durable.fetch_history``)."""
     turns: list[list[str]] = []
-    for event in events:
-        name = str(event.get("Name", ""))
-        if event.get("EventType") != "StepSucceeded" or not name.startswith("think #"):
+    for row in rows:
+        if row.kind != "Step" or row.status != "SUCCEEDED" or not row.name.startswith("think #"):
             continue
-        result = (event.get("StepSucceededDetails") or {}).get("Result") or {}
         try:
-            turn = _plain(json.loads(result.get("Payload") or "null"))
+            turn = _plain(json.loads(row.result or "null"))
             content = turn["message"]["content"]
             turns.append([str(b["toolUse"]["name"]) for b in content if "toolUse" in b])
         except (ValueError, KeyError, TypeError):
@@ -136,21 +117,14 @@ class Waiting:
 def waiting_for_approval(lam: Any, execution_arn: str) -> Waiting | None:
     """The approvals a RUNNING execution waits for, read from its history; None when it
     has ended or waits for no callback (it is still working)."""
-    status = lam.get_durable_execution(DurableExecutionArn=execution_arn).get("Status")
-    if status != "RUNNING":
+    execution = lam.get_durable_execution(DurableExecutionArn=execution_arn)
+    if execution.get("Status") != RUNNING:
         return None
-    callbacks = open_callbacks(lam, execution_arn)
+    events = execution_history(lam, execution_arn)
+    callbacks = _still_open(execution_arn, events)
     if not callbacks:
         return None
-    events: list[dict[str, Any]] = []
-    kwargs: dict[str, Any] = {"DurableExecutionArn": execution_arn, "IncludeExecutionData": True}
-    while True:
-        page = lam.get_durable_execution_history(**kwargs)
-        events += page.get("Events", [])
-        if not page.get("NextMarker"):
-            break
-        kwargs["Marker"] = page["NextMarker"]
-    turns = tool_uses_by_turn(events)
+    turns = tool_uses_by_turn(ExecutionHistory(execution, events).rows)
     return Waiting(execution_arn, callbacks, turns[-1] if turns else [])
 
 

@@ -34,6 +34,7 @@ from helpers.approvals.recovery import (
     tool_uses_by_turn,
     waiting_for_approval,
 )
+from helpers.durable import Operation
 
 
 def test_pickup_after_a_kernel_restart(
@@ -159,19 +160,14 @@ def test_tool_uses_by_turn_reads_the_think_steps_in_either_encoding() -> None:
         {"t": "m", "v": {"toolUse": {"t": "m", "v": {"name": {"t": "s", "v": "calculate"}}}}},
     ]}}}}}  # fmt: skip
 
-    def think(n: int, result: Any) -> dict[str, Any]:
-        details = {"Result": {"Payload": json.dumps(result)}}
-        return {
-            "EventType": "StepSucceeded",
-            "Name": f"think #{n}",
-            "StepSucceededDetails": details,
-        }
+    def think(n: int, result: Any) -> Operation:
+        return Operation("Step", f"think #{n}", n, n, "SUCCEEDED", result=json.dumps(result))
 
     events = [
         think(1, enveloped),
-        {"EventType": "StepSucceeded", "Name": "tool #1"},
+        Operation("Step", "tool #1", 1.5, 1.6, "SUCCEEDED"),
         think(2, plain),
-        {"EventType": "StepSucceeded", "Name": "think #3"},  # no data: read as no tool
+        Operation("Step", "think #3", 3, 3.1, "SUCCEEDED"),  # no data: read as no tool
     ]
     assert tool_uses_by_turn(events) == [["search_docs", "calculate"], ["calculate"], []]
 
