@@ -209,7 +209,7 @@ def running_executions(lam: Any, function_name: str, qualifier: str | None = Non
         str(item["DurableExecutionArn"])
         for version in versions
         for page in paginator.paginate(
-            FunctionName=function_name, Qualifier=version, Statuses=["RUNNING"]
+            FunctionName=function_name, Qualifier=version, Statuses=[RUNNING]
         )
         for item in page.get("DurableExecutions", [])
     ]
