@@ -26,7 +26,7 @@ from typing import Any
 
 import boto3
 
-from .approvals import ApprovalConfigError, Decisions, check_mode
+from .approvals.modes import ApprovalConfigError, Decisions, check_mode, check_review_seconds
 from .naming import PrefixError, validate_prefix
 from .regions import (
     AS_OF,
@@ -39,7 +39,6 @@ from .target import TARGETS
 
 # As lambda_fn.app.MAX_QUERY_LENGTH (not imported: that module loads the durable SDK).
 MAX_QUERY_LENGTH = 4000
-MAX_REVIEW_SECONDS = 600
 # Region names as AWS spells them: us-east-2, ap-northeast-1, us-gov-west-1, eu-central-2...
 REGION_PATTERN = re.compile(r"^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$")
 # A Bedrock model id as Converse's modelId takes it: a foundation model
@@ -119,22 +118,6 @@ class Parameters:
 
 
 _UNSET: Any = object()
-
-
-def check_review_seconds(value: object) -> float:
-    """``value`` as the auto reviewer's seconds per request, or a ParameterError."""
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | float)
-        or not 0 <= value <= MAX_REVIEW_SECONDS
-    ):
-        raise ParameterError(
-            [
-                f"REVIEW_SECONDS is {value!r}: give the auto reviewer's time per "
-                f"request in seconds, from 0 to {MAX_REVIEW_SECONDS} (for example 3)."
-            ]
-        )
-    return float(value)
 
 
 @functools.cache
@@ -300,8 +283,8 @@ def check_parameters(
     if review_seconds is not _UNSET:
         try:
             seconds = check_review_seconds(review_seconds)
-        except ParameterError as exc:
-            problems.extend(exc.problems)
+        except ApprovalConfigError as exc:
+            problems.append(str(exc))
     model: str | None = None
     if model_id is not _UNSET:
         if problem := model_problem(model_id, region if region_ok else None):

@@ -91,3 +91,18 @@ def connect(target: str = "local", region: str = "us-east-1") -> Target:
     has_credentials = boto3.Session().get_credentials() is not None
     session = boto3.Session(region_name=region, **({} if has_credentials else LOCAL_CREDENTIALS))
     return Target("local", region, endpoint, session)
+
+
+def background_cloud() -> str | None:
+    """The endpoint of the kit's background local cloud when it runs, else None."""
+    return background.running_endpoint()
+
+
+def start_background_cloud() -> str:
+    """The kit's background local cloud's endpoint, starting it if it is not running."""
+    return background.ensure_running()
+
+
+def stop_background_cloud() -> bool:
+    """Stop the kit's background local cloud; False when it was not running."""
+    return background.stop()

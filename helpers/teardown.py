@@ -9,10 +9,9 @@ again with functions, queues, buckets, logs and executions intact.
 from __future__ import annotations
 
 from . import state
-from .chat import where
-from .localcloud import background
+from .chatbot import where
 from .params import ParameterError
-from .target import Target
+from .target import Target, background_cloud, stop_background_cloud
 
 
 def forget_state(prefix: str, target: Target) -> None:
@@ -38,7 +37,7 @@ def stop_local_cloud(target: Target, stop: bool = False) -> None:
     prints what happened, or how to do it."""
     if not isinstance(stop, bool):
         raise ParameterError([f"STOP_LOCAL_CLOUD is {stop!r}: set it to True or False."])
-    running = background.running_endpoint()
+    running = background_cloud()
     if target.name != "local":
         message = "TARGET is 'aws': there is no local cloud to stop."
     elif running is None:
@@ -57,7 +56,7 @@ def stop_local_cloud(target: Target, stop: bool = False) -> None:
             "helpers.localcloud.background.stop(). Its state stays in .state/localcloud/."
         )
     else:
-        stopped = background.stop()
+        stopped = stop_background_cloud()
         message = (
             f"Stopped the local cloud at {running}; its state stays in .state/localcloud/ "
             "for next time."

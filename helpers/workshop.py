@@ -15,7 +15,7 @@ from pathlib import Path
 
 import papermill
 
-from .localcloud import background
+from .target import background_cloud, start_background_cloud, stop_background_cloud
 
 KERNEL_START_ATTEMPTS = 3
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
@@ -26,15 +26,15 @@ def run(output_dir: Path, notebooks: list[Path], parameters: dict[str, object]) 
     if not notebooks:
         print(f"No notebooks in {NOTEBOOKS} yet: nothing to run.")
         return 0
-    started_here = "AWS_ENDPOINT_URL" not in os.environ and background.running_endpoint() is None
+    started_here = "AWS_ENDPOINT_URL" not in os.environ and background_cloud() is None
     if "AWS_ENDPOINT_URL" not in os.environ:
-        os.environ["AWS_ENDPOINT_URL"] = background.ensure_running()
+        os.environ["AWS_ENDPOINT_URL"] = start_background_cloud()
     print(f"local cloud: {os.environ['AWS_ENDPOINT_URL']}")
     try:
         return _run_all(output_dir, notebooks, parameters)
     finally:
         if started_here:  # leave a cloud someone else started (make lab) running
-            background.stop()
+            stop_background_cloud()
 
 
 def _run_all(output_dir: Path, notebooks: list[Path], parameters: dict[str, object]) -> int:

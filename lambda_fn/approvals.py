@@ -53,6 +53,13 @@ class ApprovalRequest(Proposed):
     requested_at: str
 
 
+class Answer(TypedDict):
+    """The callback result a person sends back (JSON); ``read_answer`` reads it."""
+
+    decision: Decision
+    comment: str
+
+
 class Verdict(TypedDict):
     decision: Decision
     comment: str | None

@@ -33,7 +33,7 @@ from papermill.iorw import load_notebook_node
 from papermill.parameterize import parameterize_notebook
 
 from helpers import state
-from helpers.approvals import short_id
+from helpers.approvals.contract import short_id
 from helpers.cost import list_executions
 from helpers.localcloud import LocalCloud
 from helpers.naming import Names

@@ -1,12 +1,13 @@
 """helpers.params: REGION and MODEL_ID checked before anything is created.
 
-(The other parameters' checks are tested in tests/test_chat.py and
-tests/reliability/test_bad_input.py.)
+(The other parameters' checks are tested here too, and in tests/reliability/test_bad_input.py.)
 """
 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -183,3 +184,70 @@ def test_the_notebooks_that_call_the_model_take_model_id(name: str) -> None:
     code = "".join("".join(c["source"]) for c in cell["cells"] if c["cell_type"] == "code")
     assert "model_id=MODEL_ID" in code  # checked with the others
     assert "params.model_id" in code  # and what is used afterwards is the checked id
+
+
+# -- APPROVAL_MODE, DECISIONS, QUERY, OUTPUT_DIR, REVIEW_SECONDS (from tests/test_chat.py) --
+def test_good_parameters_come_back_normalised(tmp_path: Path) -> None:
+    params = check_parameters(
+        target="local",
+        region="us-east-2",
+        prefix="hitl-alice",
+        approval_mode="AUTO",
+        decisions="deny, approve",
+        query="  what is 2 + 2?  ",
+        output_dir=str(tmp_path / "out"),
+        review_seconds=3,
+    )
+    assert params.approval_mode == "auto" and params.decisions == ["DENY", "APPROVE"]
+    assert params.query == "what is 2 + 2?"
+    assert params.output_dir == (tmp_path / "out").resolve() and params.output_dir.is_dir()
+    assert params.review_seconds == 3.0
+    assert "DECISIONS=['DENY', 'APPROVE']" in params.describe()
+
+
+def test_bad_parameters_are_all_named_without_a_traceback() -> None:
+    with pytest.raises(ParameterError) as caught:
+        check_parameters(
+            target="cloud",
+            region="Tokyo",
+            prefix="My_Prefix",
+            approval_mode="click",
+            decisions=["APPROVE", "MAYBE"],
+            query="",
+            review_seconds=-1,
+        )
+    error = caught.value
+    assert len(error.problems) == 7
+    text = str(error)
+    for name in ("TARGET", "REGION", "PREFIX", "APPROVAL_MODE", "DECISIONS[1]", "QUERY"):
+        assert name in text
+    shown = error._render_traceback_()  # what IPython prints instead of a traceback
+    assert "REVIEW_SECONDS" in text
+    assert shown[0].startswith("ParameterError: 7 parameters need fixing")
+    assert "parameters cell" in shown[-1]
+    assert not any("Traceback" in line for line in shown)
+
+
+def test_decisions_errors_say_which_entry() -> None:
+    with pytest.raises(ParameterError, match=r"DECISIONS\[1\] is 'MAYBE'"):
+        check_parameters(
+            target="local", region="us-east-1", prefix="dfw", decisions=["APPROVE", "MAYBE"]
+        )
+
+
+def test_decisions_by_tool_in_the_parameters() -> None:
+    params = check_parameters(
+        target="local", region="us-east-1", prefix="dfw", approval_mode="auto",
+        decisions='{"calculate": "DENY"}',
+    )  # fmt: skip
+    assert params.decisions == {"calculate": "DENY"}
+    assert "DECISIONS={'calculate': 'DENY'} (other tools APPROVE)" in params.describe()
+    with pytest.raises(ParameterError, match="not a tool of the chatbot"):
+        check_parameters(target="local", region="us-east-1", prefix="dfw", decisions={"x": "DENY"})
+
+
+def test_checking_parameters_does_not_load_the_widgets() -> None:
+    """A notebook's first cell (and papermill's checks) must not pay for ipywidgets: only
+    the approval panel needs them (helpers.approvals.panel, imported on first use)."""
+    code = "import helpers.params, sys; assert 'ipywidgets' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)

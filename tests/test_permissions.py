@@ -43,7 +43,7 @@ from helpers import bundle as bundling
 from helpers import deploy, permissions, samples, state
 from helpers.approvals import Inbox
 from helpers.bundle import Bundle, build_zip
-from helpers.chat import chat_starter
+from helpers.chatbot import chat_starter
 from helpers.cleanup import cleanup
 from helpers.localcloud import LocalCloud
 from helpers.naming import (

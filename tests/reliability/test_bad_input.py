@@ -18,8 +18,8 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from helpers import approvals
 from helpers.approvals import ApprovalConfigError, check_mode, parse_message
+from helpers.approvals import contract as approvals
 from helpers.durable import parse_reports
 from helpers.localcloud import LocalCloud
 from helpers.naming import PrefixError, validate_prefix

@@ -206,7 +206,7 @@ def kernel(process_cloud: Cloud) -> Iterator[Kernel]:
 
 def notebook_cells(output_dir: Path) -> list[str]:
     """Notebook 04's code cells in widget mode (papermill's parameter injection), up to the
-    panel and its pace_reviewer cell: what a person runs before pressing Send."""
+    panel and its reviewer cell: what a person runs before pressing Send."""
     nb = parameterize_notebook(
         load_notebook_node(str(NOTEBOOK_04)),
         {
@@ -224,7 +224,9 @@ def notebook_cells(output_dir: Path) -> list[str]:
         if "run_if_auto" in cell.source:
             break
         cells.append(cell.source)
-    assert any("ApprovalPanel(" in c for c in cells) and any("pace_reviewer" in c for c in cells)
+    assert any("ApprovalPanel(" in c for c in cells) and any(
+        "describe_reviewer" in c for c in cells
+    )
     return cells
 
 

@@ -366,7 +366,7 @@ def _plot_texts(endpoint: str, scanned: Scanned, output_dir: Path) -> None:
     from matplotlib.text import Text
 
     from helpers import history, plots
-    from helpers.chat import costs_since_deploy, qualifier_of
+    from helpers.conversations import costs_since_deploy, qualifier_of
     from helpers.cost import analyse_execution
     from helpers.naming import Names
     from helpers.target import connect

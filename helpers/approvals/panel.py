@@ -1,0 +1,467 @@
+"""The approval panel of notebook 04 (ipywidgets): the only module here that loads widgets.
+
+A question box and Send button, one card per request with Approve / Deny and a comment box,
+the running status, the answer and the report link. ``APPROVAL_MODE="auto"`` clicks the
+cards' own buttons with ``DECISIONS`` (after ``review_seconds`` each, when given), so
+headless (papermill) runs go through exactly what a person's click does. Auto mode never
+answers other executions' requests. The logic is the :class:`~helpers.approvals.inbox.Inbox`'s,
+tested without a browser.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import threading
+import time
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any
+
+import ipywidgets as widgets
+
+from .contract import APPROVE, DENY, Request, short_id
+from .inbox import ExecutionInfo, Inbox
+from .modes import (
+    ApprovalConfigError,
+    AutoDecider,
+    Decisions,
+    PacedDecider,
+    check_mode,
+    check_review_seconds,
+)
+from .status import StatusLine, clip, error_text
+
+
+class ExecutionEndedError(RuntimeError):
+    """The execution ended without a result (FAILED, TIMED_OUT or STOPPED)."""
+
+
+class _Card:
+    """The widgets of one request."""
+
+    def __init__(self, request: Request, on_click: Callable[[str, str], None]) -> None:
+        self.request = request
+        self.header = widgets.HTML()
+        self.body = widgets.HTML()
+        self.comment = widgets.Text(
+            placeholder="comment (optional)", layout=widgets.Layout(width="60%")
+        )
+        self.approve = widgets.Button(description="Approve", button_style="success", icon="check")
+        self.deny = widgets.Button(description="Deny", button_style="danger", icon="times")
+        self.approve.on_click(lambda _b: on_click(request.callback_id, APPROVE))
+        self.deny.on_click(lambda _b: on_click(request.callback_id, DENY))
+        self.state = widgets.HTML()
+        self.box = widgets.VBox(
+            [
+                self.header,
+                self.body,
+                widgets.HBox([self.comment, self.approve, self.deny]),
+                self.state,
+            ],
+            layout=widgets.Layout(border="1px solid #ccc", padding="6px", margin="4px 0"),
+        )
+        self.update()
+
+    def button(self, decision: str) -> widgets.Button:
+        return self.approve if decision == APPROVE else self.deny
+
+    def update(self) -> None:
+        r = self.request
+        tags = [] if r.mine else ["<span style='color:#b35900'>other execution</span>"]
+        if r.source == "history" and not r.receipts and r.tool is None:
+            tags.append("<span style='color:#666'>picked up from the execution's history</span>")
+        self.header.value = (
+            f"<b>#{r.number} {html.escape(r.title)}</b> · execution "
+            f"<code>{html.escape(r.execution)}</code>" + "".join(f" · {tag}" for tag in tags)
+        )
+        extra = " · ".join(
+            f"{html.escape(str(k))}: {html.escape(clip(str(v), 200))}" for k, v in r.extra.items()
+        )
+        if r.tool is None:
+            shown = "(the tool and its input were in the request message, not in the history)"
+        else:
+            shown = json.dumps(r.input, indent=2, ensure_ascii=False, default=str)
+        self.body.value = (
+            f"<div style='color:#555'>{extra}</div>" if extra else ""
+        ) + f"<pre style='margin:2px 0'>{html.escape(shown)}</pre>"
+        waiting = r.state in ("open", "sending")
+        self.approve.disabled = self.deny.disabled = self.comment.disabled = not waiting
+        self.state.value = {
+            "open": "<i>waiting for your decision</i>",
+            "sending": "<i>sending…</i>",
+            "answered": f"<b>{html.escape(r.decision or '')}</b> sent"
+            + (f" · {html.escape(r.comment)}" if r.comment else ""),
+            "closed": f"<span style='color:#b35900'>closed: {html.escape(r.note)}</span>",
+        }[r.state]
+
+
+_LIVE_PANELS: dict[str, ApprovalPanel] = {}  # queue -> the newest panel reading it
+
+
+class ApprovalPanel:
+    """The approval UI of notebook 04. Display it as the cell's last expression.
+
+    ``start(question) -> execution_arn`` starts the chatbot (the notebook passes it in, so the
+    panel knows nothing about deployment). In ``"auto"`` mode each new request of this panel's
+    executions gets the next entry of DECISIONS (then APPROVE) by clicking its card's button;
+    with ``review_seconds`` (REVIEW_SECONDS) the auto reviewer takes that long over each
+    request first, as a person would (``PacedDecider``). Widget mode ignores it.
+    """
+
+    def __init__(
+        self,
+        inbox: Inbox,
+        start: Callable[[str], str],
+        *,
+        approval_mode: str = "widget",
+        decisions: Decisions | str | tuple[str, ...] = (),
+        question: str = "",
+        review_seconds: float | None = None,
+        poll_seconds: int = 5,
+        max_lines: int = 12,
+    ) -> None:
+        self.mode, decision_list = check_mode(approval_mode, decisions)
+        self.auto: AutoDecider | None = None
+        if review_seconds is not None:
+            pace = check_review_seconds(review_seconds)
+            if self.mode == "auto":
+                self.auto = PacedDecider(decision_list, pace)
+        elif self.mode == "auto":
+            self.auto = AutoDecider(decision_list)
+        self.inbox = inbox
+        self._start = start
+        self.poll_seconds = poll_seconds
+        self.max_lines = max_lines
+        self.cards: dict[str, _Card] = {}
+        self.clicks: list[tuple[str, str]] = []  # (callback_id, decision), in click order
+        self.last_arn: str | None = None
+        self._auto_done: set[str] = set()
+        self._poll_lock = threading.Lock()
+        self._stop = threading.Event()
+        self._hand_back = False
+        self._thread: threading.Thread | None = None
+
+        self.question = widgets.Textarea(
+            value=question,
+            placeholder="Ask the chatbot…",
+            layout=widgets.Layout(width="80%", height="4em"),
+        )
+        self.send_button = widgets.Button(
+            description="Send", button_style="primary", icon="paper-plane"
+        )
+        self.send_button.on_click(lambda _b: self.send())
+        self.mode_label = widgets.HTML(
+            f"<span style='color:#555'>mode: <b>{self.mode}</b>"
+            + (f" · DECISIONS {html.escape(self.auto.describe())}" if self.auto else "")
+            + "</span>"
+        )
+        self.cards_box = widgets.VBox()
+        self.execution_html = widgets.HTML()
+        self.result_html = widgets.HTML()
+        self.log_html = widgets.HTML()
+        self.widget = widgets.VBox(
+            [
+                widgets.HBox([self.question, self.send_button]),
+                self.mode_label,
+                self.execution_html,
+                self.cards_box,
+                self.result_html,
+                self.log_html,
+            ]
+        )
+        inbox.on_line = lambda _line: self._render_log()
+        # A re-run cell makes a new panel: the old one must stop reading the same queue,
+        # or it would take (and hide) the new panel's requests.
+        previous = _LIVE_PANELS.get(inbox.queue)
+        if previous is not None and previous is not self:
+            previous._retire()
+        _LIVE_PANELS[inbox.queue] = self
+        self._render_log()
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        return self.widget._repr_mimebundle_(**kwargs)
+
+    def describe_reviewer(self) -> str:
+        """Who answers the requests, in one sentence (what notebook 04 prints)."""
+        if self.auto is None:
+            return "Widget mode: you are the reviewer. Take your time: nothing is billed meanwhile."
+        if isinstance(self.auto, PacedDecider):
+            return (
+                f"Auto mode: the reviewer answers each request after "
+                f"{self.auto.review_seconds:g} s, with DECISIONS {self.auto.describe()}."
+            )
+        return (
+            "Auto mode: the reviewer answers each request at once, with DECISIONS "
+            f"{self.auto.describe()}."
+        )
+
+    @property
+    def status_text(self) -> str:
+        """The status lines as plain text (what the log area shows)."""
+        return self.inbox.status_text
+
+    # -- actions -----------------------------------------------------------------------
+    def send(self, question: str | None = None) -> str | None:
+        """Start an execution with the question (the Send button); returns its ARN."""
+        text = (self.question.value if question is None else question).strip()
+        if not text:
+            self.inbox.say("warn", "Type a question first, then press Send.")
+            return None
+        self.question.value = text
+        self.send_button.disabled = True
+        try:
+            arn = self._start(text)
+        except Exception as exc:  # a line in the panel, never a traceback
+            self.inbox.say("error", f"Could not start the chatbot: {error_text(exc)}")
+            return None
+        finally:
+            self.send_button.disabled = False
+        self.inbox.track(arn)
+        self.last_arn = arn
+        self.inbox.say(
+            "info",
+            f"Started execution {short_id(arn)}; requests appear below as it asks for approval.",
+        )
+        self._render_status()
+        self.start_polling()
+        return arn
+
+    def decide(self, callback_id: str, decision: str) -> StatusLine:
+        """Answer one card with its comment box's text: what the Approve/Deny buttons call."""
+        card = self.cards.get(callback_id)
+        comment = card.comment.value.strip() if card is not None else ""
+        self.clicks.append((callback_id, decision))
+        line = self.inbox.answer(callback_id, decision, comment)
+        if card is not None:
+            card.update()
+        self._render_status()
+        return line
+
+    def recover(self, execution_arns: Iterable[str] = (), **running: str | None) -> list[Request]:
+        """Show the requests an earlier panel left open and keep polling: the given
+        executions', and with ``function_name=`` (and ``qualifier=``, a version or alias)
+        every running one's (``Inbox.recover``)."""
+        found = self.inbox.recover(execution_arns, **running)
+        with self._poll_lock:
+            self._show(found)
+            self._render_status()
+        if found or any(not info.done for info in self.inbox.all_executions()):
+            self.start_polling()
+        return found
+
+    # -- polling -----------------------------------------------------------------------
+    def poll(self, wait_seconds: int = 0) -> None:
+        """One step: read the queue, show new cards, auto-decide, refresh the status."""
+        with self._poll_lock:
+            self._show(self.inbox.poll(wait_seconds))
+            self.inbox.refresh()
+            self._show(self.inbox.recovery.adopt_overdue())
+            for card in self.cards.values():
+                card.update()
+            self._render_status()
+
+    def _show(self, requests: Iterable[Request]) -> None:
+        for request in requests:
+            card = self.cards.get(request.callback_id)
+            if card is None:
+                card = self.cards[request.callback_id] = _Card(request, self._on_click)
+                self.cards_box.children = (*self.cards_box.children, card.box)
+            card.update()
+            if (
+                self.auto is not None
+                and request.callback_id not in self._auto_done
+                and request.state == "open"
+                # By tool name: a request picked up from the history waits for its message.
+                and not (self.auto.by_tool and request.tool is None)
+            ):
+                self._auto_done.add(request.callback_id)
+                if not request.mine:
+                    self.inbox.say(
+                        "info",
+                        f"Auto mode leaves {request.describe()} to a person: "
+                        "this panel did not start that execution.",
+                    )
+                    continue
+                decision, note = self.auto.next(request.tool)
+                card.comment.value = note
+                card.button(decision).click()  # exactly what a person's click does
+
+    def _on_click(self, callback_id: str, decision: str) -> None:
+        self.decide(callback_id, decision)
+
+    def start_polling(self) -> None:
+        """Long-poll the queue in a background thread until nothing is left to wait for."""
+        if self._thread is not None and self._thread.is_alive():
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._loop, name="approval-poller", daemon=True)
+        self._thread.start()
+
+    def stop_polling(self, hand_back: bool = False) -> None:
+        """Stop the background thread; ``hand_back`` returns held messages to the queue."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=self.poll_seconds + 10)
+            self._thread = None
+        if hand_back:
+            self.inbox.release()
+
+    def _retire(self) -> None:
+        # Without joining: the new panel's cell must not wait for our long poll to end.
+        self._hand_back = True
+        self._stop.set()
+        if self._thread is None or not self._thread.is_alive():
+            self.inbox.release()
+
+    def _loop(self) -> None:
+        try:
+            self._poll_until_idle()
+        finally:
+            if self._hand_back:
+                self.inbox.release()
+
+    def _poll_until_idle(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.poll(self.poll_seconds)
+            except Exception as exc:  # the thread must survive anything, quietly
+                self.inbox.say(
+                    "error", f"The approval poller hit {error_text(exc)}; it keeps going."
+                )
+                self._stop.wait(2)
+            if self._idle():
+                return
+
+    def _idle(self) -> bool:
+        return (
+            all(info.done for info in self.inbox.all_executions())
+            and not self.inbox.pending()
+            and not self.inbox.recovery.awaiting_messages()
+        )
+
+    def run_until_done(self, execution_arn: str | None = None, timeout: float = 300) -> Any:
+        """Block until the execution ends; return its result (the chatbot's dict).
+
+        For headless runs (papermill, tests), usually with APPROVAL_MODE="auto": while a
+        cell blocks here, the kernel cannot process button clicks from the browser.
+        Raises TimeoutError (with the open requests) or ExecutionEndedError.
+        """
+        arn = execution_arn or self.last_arn
+        if not arn:
+            raise ApprovalConfigError(
+                "No execution to wait for: send a question first, or pass execution_arn."
+            )
+        self.inbox.track(arn)
+        self.stop_polling()  # this thread polls from now on: one reader, no lock waits
+        deadline = time.monotonic() + timeout
+        while True:
+            self.poll(wait_seconds=1)
+            info = self.inbox.executions[arn]
+            if info.done:
+                break
+            if time.monotonic() > deadline:
+                waiting = ", ".join(r.describe() for r in self.inbox.pending()) or "none"
+                hint = (
+                    " In widget mode someone must click Approve or Deny, and a blocked cell "
+                    "keeps clicks from arriving: use APPROVAL_MODE='auto' for headless runs."
+                    if self.mode == "widget"
+                    else ""
+                )
+                raise TimeoutError(
+                    f"Execution {short_id(arn)} is still {info.status} after "
+                    f"{timeout:g} s; waiting requests: {waiting}.{hint}"
+                )
+        if info.status != "SUCCEEDED":
+            raise ExecutionEndedError(
+                f"Execution {short_id(arn)} ended {info.status}"
+                f"{': ' + info.error if info.error else ''}."
+            )
+        return info.result
+
+    def run_if_auto(self, timeout: float = 300) -> Any:
+        """In auto mode: send the question box's text and return the result when done (a
+        notebook's headless path). In widget mode: return None at once; a person types,
+        presses Send and clicks, and ``result()`` holds the outcome afterwards."""
+        if self.auto is None:
+            self.inbox.say(
+                "info",
+                "Widget mode: type a question above, press Send, then "
+                "Approve or Deny each request.",
+            )
+            return None
+        arn = self.send()
+        if arn is None:
+            raise ApprovalConfigError(
+                f"Auto mode could not start an execution: {self.inbox.lines[-1].text}"
+            )
+        return self.run_until_done(arn, timeout)
+
+    def result(self, execution_arn: str | None = None) -> Any:
+        """The execution's result once it SUCCEEDED, else None (does not block)."""
+        info = self.inbox.executions.get(execution_arn or self.last_arn or "")
+        return info.result if info is not None and info.status == "SUCCEEDED" else None
+
+    # -- rendering ---------------------------------------------------------------------
+    def _render_log(self) -> None:
+        lines = self.inbox.lines[-self.max_lines :]
+        colours = {"info": "#333", "ok": "#1a7f37", "warn": "#b35900", "error": "#cf222e"}
+        self.log_html.value = (
+            "<div style='font-family:monospace;font-size:90%'>"
+            + "".join(
+                f"<div style='color:{colours[line.level]}'>"
+                f"{datetime.fromtimestamp(line.at):%H:%M:%S} {html.escape(str(line))}</div>"
+                for line in lines
+            )
+            + "</div>"
+        )
+
+    def _render_status(self) -> None:
+        rows = []
+        every = self.inbox.all_requests()
+        for info in self.inbox.all_executions():
+            requests = [r for r in every if r.execution_arn == info.arn]
+            waiting = sum(r.state in ("open", "sending") for r in requests)
+            answered = sum(r.state == "answered" for r in requests)
+            rows.append(
+                f"execution <code>{html.escape(short_id(info.arn))}</code>: "
+                f"<b>{html.escape(info.status)}</b> · {waiting} waiting · {answered} answered"
+            )
+        self.execution_html.value = "<br>".join(rows)
+        last = self.inbox.executions.get(self.last_arn or "")
+        self.result_html.value = render_result(last) if last is not None and last.done else ""
+
+
+def render_result(info: ExecutionInfo) -> str:
+    """HTML for an ended execution: the answer, the report link and the decisions."""
+    if info.status != "SUCCEEDED":
+        return (
+            f"<div style='color:#cf222e'><b>Execution {html.escape(info.status)}</b>"
+            f"{': ' + html.escape(info.error) if info.error else ''}</div>"
+        )
+    result = info.result
+    if not isinstance(result, dict):
+        return f"<pre>{html.escape(json.dumps(result, indent=2, default=str))}</pre>"
+    answer = html.escape(str(result.get("answer", "")))
+    parts = [f"<b>Answer</b><div style='white-space:pre-wrap'>{answer}</div>"]
+    url = result.get("report_url")
+    if isinstance(url, str) and url.startswith(("https://", "http://")):
+        parts.append(
+            f'<a href="{html.escape(url, quote=True)}" target="_blank" '
+            f'rel="noopener">Open the report</a>'
+        )
+    elif url:
+        parts.append(f"report: {html.escape(str(url))}")
+    decisions = result.get("decisions") or []
+    if isinstance(decisions, list) and decisions:
+        parts.append(
+            "Decisions: "
+            + ", ".join(
+                f"{html.escape(str(d.get('tool', '?')))} → "
+                f"{html.escape(str(d.get('decision', '?')))}"
+                if isinstance(d, dict)
+                else html.escape(str(d))
+                for d in decisions
+            )
+        )
+    return "<div style='border-top:1px solid #ccc;padding-top:4px'>" + "<br>".join(parts) + "</div>"
