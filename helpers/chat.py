@@ -62,8 +62,7 @@ from .cost import (
     missing_records_text,
     wait_for_reports,
 )
-from .deploy import ChatbotSettings, deploy_chatbot, start_execution
-from .naming import Names, redact_account
+from .deploy import ChatbotSettings, Names, deploy_chatbot, redact_account, start_execution
 from .params import ParameterError, check_review_seconds
 from .polling import Backoff
 from .show import no_math, table

@@ -16,7 +16,7 @@ from typing import Any
 from IPython.display import Markdown
 
 from .cost import ExecutionCost, duration_text, usd
-from .naming import Names, redact_account
+from .deploy import Names, redact_account
 from .target import Target
 
 # What notebook 03 shows of GetFunction's Configuration: what the deploy set, and its state.

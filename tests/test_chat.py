@@ -23,8 +23,8 @@ from helpers import chat, history, state, teardown
 from helpers.approvals import ApprovalPanel, Inbox, approval_requests, open_callbacks
 from helpers.cleanup import cleanup
 from helpers.cost import analyse_records
+from helpers.deploy import Names
 from helpers.localcloud import LocalCloud, model
-from helpers.naming import Names
 from helpers.params import ParameterError, check_parameters
 from helpers.show import alternatives, function_config, json_block, no_math, table
 from helpers.target import Target
@@ -401,7 +401,7 @@ def test_deployed_chatbot_deploys_again_when_model_id_asks_for_another_model(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from helpers import deploy
+    from helpers.deploy import chatbot as deploy
     from helpers.regions import default_model_id
 
     monkeypatch.setattr(deploy, "build_zip", lambda *args, **kwargs: real_bundle)

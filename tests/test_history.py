@@ -19,10 +19,9 @@ from fake_aws import Paginated
 
 from helpers import history, samples
 from helpers.cost import REPORT_FILTER_PATTERN
-from helpers.deploy import start_execution
+from helpers.deploy import Names, start_execution
 from helpers.history import ExecutionTimeout, History
 from helpers.localcloud import LocalCloud
-from helpers.naming import Names
 from helpers.params import ParameterError
 from helpers.polling import Backoff
 from helpers.samples import SampleDeployment

@@ -368,7 +368,7 @@ def _plot_texts(endpoint: str, scanned: Scanned, output_dir: Path) -> None:
     from helpers import history, plots
     from helpers.chat import costs_since_deploy, qualifier_of
     from helpers.cost import analyse_execution
-    from helpers.naming import Names
+    from helpers.deploy import Names
     from helpers.target import connect
 
     def texts(name: str, fig: Figure) -> None:
