@@ -71,7 +71,7 @@ def wait_updated(lam: Any, name: str) -> None:
     )
 
 
-def wait_active(lam: Any, name: str) -> None:
+def _wait_active(lam: Any, name: str) -> None:
     """Until ``State`` is Active: a new function is Pending, and refuses Invoke and updates."""
     lam.get_waiter("function_active_v2").wait(
         FunctionName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 120}
@@ -154,7 +154,7 @@ def ensure_function(
                 **spec,
             },
         )
-        wait_active(lam, names.function)  # Pending until Active: no update before
+        _wait_active(lam, names.function)  # Pending until Active: no update before
         lam.update_function_code(FunctionName=names.function, ZipFile=bundle.read())
         wait_updated(lam, names.function)
         say(
@@ -170,7 +170,7 @@ def ensure_function(
             "be chosen at creation. Remove it (cleanup) and deploy again."
         )
     if current.get("State") == "Pending":  # created a moment ago
-        wait_active(lam, names.function)
+        _wait_active(lam, names.function)
     if current.get("LastUpdateStatus") == "InProgress":  # an update of a moment ago
         wait_updated(lam, names.function)
     changes = []

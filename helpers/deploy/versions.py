@@ -1,8 +1,5 @@
-"""Versions and the alias ``live``: what executions run, and how new code reaches them.
-
-Executions replay on the version they started on, so a version is what an alias points
-at: changing $LATEST never changes a running execution's code.
-"""
+"""Versions and the alias ``live``: what executions run (``publish_version``,
+``point_alias``), and how new code reaches them (``update_code``)."""
 
 from __future__ import annotations
 
@@ -14,6 +11,7 @@ from .function import HANDLER, placeholder_zip, wait_updated
 from .names import Names
 from .steps import say
 
+# What a version freezes of $LATEST: a newest version equal in all of these is published.
 _VERSIONED = (
     "CodeSha256",
     "Handler",
