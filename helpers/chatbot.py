@@ -28,8 +28,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from . import state
-from .deploy import ChatbotSettings, deploy_chatbot, start_execution
-from .naming import Names
+from .deploy import ChatbotSettings, Names, deploy_chatbot, start_execution
 from .target import Target
 
 # The keys notebook 03 saves, and deployed_chatbot reads back.

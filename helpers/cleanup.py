@@ -20,10 +20,9 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from .naming import WORKSHOP_TAG, Names, redact_account
+from .deploy import ACCESS_DENIED, WORKSHOP_TAG, Names, redact_account
 from .target import Target
 
-ACCESS_DENIED = ("AccessDenied", "AccessDeniedException")
 # SQS DeleteQueue: "The deletion process takes up to 60 seconds"; S3 documents no figure for
 # a deleted bucket to stop answering. Cleanup waits until each is gone, at most this long.
 GONE_WAIT_S = 90

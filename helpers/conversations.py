@@ -22,6 +22,7 @@ from .cost import (
     function_log_group,
     list_executions,
 )
+from .deploy import Names
 from .durable import (
     CLOCK_SKEW_S,
     LOG_BACKOFF,
@@ -34,7 +35,6 @@ from .durable import (
     missing_records_text,
     wait_for_reports,
 )
-from .naming import Names
 from .outcome import Outcome
 from .params import ParameterError
 from .polling import Backoff

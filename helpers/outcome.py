@@ -20,8 +20,8 @@ from IPython.display import Markdown
 
 from . import history
 from .approvals.recovery import Waiting, waiting_for_approval
+from .deploy import redact_account
 from .durable import execution_name, has_ended
-from .naming import redact_account
 from .show import no_math, table
 from .target import Target
 

@@ -27,7 +27,7 @@ from typing import Any
 import boto3
 
 from .approvals.modes import ApprovalConfigError, Decisions, check_mode, check_review_seconds
-from .naming import PrefixError, validate_prefix
+from .deploy import PrefixError, validate_prefix
 from .regions import (
     AS_OF,
     default_model_id,

@@ -40,10 +40,12 @@ from .deploy import (
     DURABLE_ACTIONS,
     DURABLE_POLICY_ARN,
     LOG_ACTIONS,
+    Names,
+    PrefixError,
     chatbot_statements,
     model_statements,
+    validate_prefix,
 )
-from .naming import Names, PrefixError, validate_prefix
 from .params import model_problem
 from .regions import default_model_id
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from .naming import Names, redact_account, validate_prefix
+from .deploy import Names, redact_account, validate_prefix
 from .regions import AS_OF, default_model_id, offers_durable_functions, suggested_regions
 from .target import Target
 

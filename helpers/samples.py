@@ -15,9 +15,11 @@ from pathlib import Path
 
 from IPython.display import Code
 
-from .bundle import SOURCE, Bundle, build_zip
 from .deploy import (
+    Bundle,
     FunctionConfig,
+    Names,
+    build_zip,
     ensure_function,
     ensure_log_group,
     ensure_role,
@@ -25,7 +27,7 @@ from .deploy import (
     point_alias,
     publish_version,
 )
-from .naming import Names
+from .deploy.bundle import SOURCE
 from .params import ParameterError
 from .target import Target
 

@@ -16,8 +16,8 @@ from typing import Any
 from IPython.display import Markdown
 
 from .cost import ExecutionCost, usd
+from .deploy import Names, redact_account
 from .durable import duration_text
-from .naming import Names, redact_account
 from .target import Target
 
 # What notebook 03 shows of GetFunction's Configuration: what the deploy set, and its state.

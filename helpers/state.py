@@ -16,7 +16,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from .naming import validate_prefix
+from .deploy import validate_prefix
 
 STATE_DIR = Path(__file__).resolve().parents[1] / ".state" / "workshop"
 

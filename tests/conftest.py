@@ -26,9 +26,8 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from helpers import bundle as bundling
-from helpers.bundle import Bundle, build_zip
-from helpers.deploy import trust_policy
+from helpers.deploy import Bundle, build_zip, trust_policy
+from helpers.deploy import bundle as bundling
 from helpers.localcloud import LocalCloud, background
 from helpers.localcloud.runner import free_port
 from helpers.target import Target, connect

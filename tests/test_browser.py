@@ -35,8 +35,8 @@ from papermill.parameterize import parameterize_notebook
 from helpers import state
 from helpers.approvals.contract import short_id
 from helpers.cost import list_executions
+from helpers.deploy import Names
 from helpers.localcloud import LocalCloud
-from helpers.naming import Names
 from helpers.target import Target, connect
 
 ROOT = Path(__file__).resolve().parents[1]

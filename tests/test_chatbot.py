@@ -28,9 +28,9 @@ from helpers.conversations import (
     remember_conversation,
     wait_for_report_records,
 )
+from helpers.deploy import Names
 from helpers.durable import execution_name, fetch_history
 from helpers.localcloud import model
-from helpers.naming import Names
 from helpers.outcome import outcome_of, report_of, wait_for_execution
 from helpers.params import ParameterError
 from helpers.show import function_config
@@ -114,7 +114,7 @@ def test_deployed_chatbot_deploys_again_when_model_id_asks_for_another_model(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from helpers import deploy
+    from helpers.deploy import chatbot as deploy
     from helpers.regions import default_model_id
 
     monkeypatch.setattr(deploy, "build_zip", lambda *args, **kwargs: real_bundle)

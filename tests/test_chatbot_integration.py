@@ -16,10 +16,9 @@ from typing import Any
 import pytest
 
 from helpers import deploy
-from helpers.bundle import Bundle
 from helpers.cleanup import cleanup, leftovers
+from helpers.deploy import Bundle, Names
 from helpers.localcloud import model
-from helpers.naming import Names
 from helpers.target import Target
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -19,8 +19,8 @@ from helpers.conversations import (
     qualifier_of,
     wait_for_report_records,
 )
+from helpers.deploy import Names
 from helpers.durable import CLOCK_SKEW_S
-from helpers.naming import Names
 from helpers.outcome import wait_for_execution
 from helpers.target import Target
 

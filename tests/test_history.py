@@ -18,11 +18,10 @@ import pytest
 from fake_aws import Paginated
 
 from helpers import history, samples
-from helpers.deploy import start_execution
+from helpers.deploy import Names, start_execution
 from helpers.durable import REPORT_FILTER_PATTERN, split_by_invocation
 from helpers.history import ExecutionTimeout, History
 from helpers.localcloud import LocalCloud
-from helpers.naming import Names
 from helpers.params import ParameterError
 from helpers.polling import Backoff
 from helpers.samples import SampleDeployment

@@ -39,21 +39,23 @@ from iam_eval import (
     wildcard_resources,
 )
 
-from helpers import bundle as bundling
 from helpers import deploy, permissions, samples, state
 from helpers.approvals import Inbox
-from helpers.bundle import Bundle, build_zip
 from helpers.chatbot import chat_starter
 from helpers.cleanup import cleanup
-from helpers.localcloud import LocalCloud
-from helpers.naming import (
+from helpers.deploy import (
     BOUNDARY_ENV,
     BoundaryError,
+    Bundle,
     Names,
     PrefixError,
+    build_zip,
     permissions_boundary,
     validate_prefix,
 )
+from helpers.deploy import bundle as bundling
+from helpers.deploy import chatbot as chatbot_deploy
+from helpers.localcloud import LocalCloud
 from helpers.regions import default_model_id
 from helpers.samples import FIRST_DURABLE, deploy_sample
 from helpers.target import Target
@@ -703,7 +705,7 @@ def test_every_notebook_runs_under_the_user_policy_and_uses_all_of_it(
     edited = changed_bundle(build_dir, tmp_path)
 
     bundles = [real_bundle]
-    for module in (bundling, deploy, samples):
+    for module in (bundling, deploy, chatbot_deploy, samples):
         monkeypatch.setattr(module, "build_zip", lambda *a, **k: bundles[-1])
     monkeypatch.setattr(state, "STATE_DIR", tmp_path / "state")
     monkeypatch.setenv("AWS_ENDPOINT_URL", cloud.endpoint)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from helpers import state
-from helpers.naming import PrefixError
+from helpers.deploy import PrefixError
 
 
 def test_save_merges_and_load_reads(tmp_path: Path) -> None:

@@ -16,9 +16,10 @@ import pytest
 import yaml
 from cfnlint.api import ManualArgs, lint_file
 
-from helpers import deploy, naming, regions
-from helpers.bundle import ARCHITECTURE, BUILD_DIR, RUNTIME
-from helpers.naming import Names
+from helpers import deploy, regions
+from helpers.deploy import Names
+from helpers.deploy import names as naming
+from helpers.deploy.bundle import ARCHITECTURE, BUILD_DIR, RUNTIME
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "infra" / "template.yaml"

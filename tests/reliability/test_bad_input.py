@@ -20,9 +20,9 @@ from hypothesis import strategies as st
 
 from helpers.approvals import ApprovalConfigError, check_mode, parse_message
 from helpers.approvals import contract as approvals
+from helpers.deploy import PrefixError, validate_prefix
 from helpers.durable import parse_reports
 from helpers.localcloud import LocalCloud
-from helpers.naming import PrefixError, validate_prefix
 from helpers.params import ParameterError, check_parameters
 from helpers.target import TargetError, connect
 from lambda_fn import approvals as lambda_approvals

@@ -24,10 +24,9 @@ from botocore.exceptions import ClientError
 
 from helpers import deploy
 from helpers.approvals import parse_message
-from helpers.bundle import Bundle
 from helpers.cleanup import cleanup
+from helpers.deploy import Bundle, Names
 from helpers.localcloud import LocalCloud
-from helpers.naming import Names
 from helpers.target import Target
 
 ROOT = Path(__file__).resolve().parents[2]

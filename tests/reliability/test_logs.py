@@ -44,7 +44,7 @@ Rules (``RULES`` says which apply where):
   execution results, so their report URLs, as data;
 * the canary account id, in what the kit displays (notebooks, plots, terminal) and in the
   local cloud's output. The kit masks account ids where it displays them
-  (``helpers.naming.redact_account``), never in the data it uses; the report URL keeps
+  (``helpers.deploy.redact_account``), never in the data it uses; the report URL keeps
   the account in its bucket name, as a link must. Not in CloudWatch Logs: they stay in
   the account, and on AWS the durable SDK's logger adds the execution ARN to every record
   of ``context.logger`` (``executionArn``), and the chatbot logs its report's S3 location.
@@ -368,7 +368,7 @@ def _plot_texts(endpoint: str, scanned: Scanned, output_dir: Path) -> None:
     from helpers import history, plots
     from helpers.conversations import costs_since_deploy, qualifier_of
     from helpers.cost import analyse_execution
-    from helpers.naming import Names
+    from helpers.deploy import Names
     from helpers.target import connect
 
     def texts(name: str, fig: Figure) -> None:

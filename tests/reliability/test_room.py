@@ -31,7 +31,7 @@ import pytest
 from conftest import learner_visible_problems, local_cloud_process
 
 from helpers import state
-from helpers.bundle import build_zip
+from helpers.deploy import build_zip
 from helpers.localcloud.background import REPO_ROOT
 
 pytestmark = [pytest.mark.slow]

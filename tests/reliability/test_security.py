@@ -22,9 +22,8 @@ import pytest
 import yaml
 
 from helpers import deploy
-from helpers.bundle import Bundle
 from helpers.cleanup import cleanup
-from helpers.naming import Names
+from helpers.deploy import Bundle, Names
 from helpers.target import Target
 from lambda_fn.config import REPORT_URL_EXPIRES_LIMIT, Settings, SettingsError
 from lambda_fn.tools import run_tool

@@ -7,15 +7,14 @@ prefix, and every resource carries the tags ``workshop=durable-hitl`` and
 
 from __future__ import annotations
 
-import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from functools import cache
 from typing import ClassVar
 
 from botocore.session import Session as BotocoreSession
 
-from .target import Target
+from ..target import Target
 
 WORKSHOP_TAG = "durable-hitl"
 ALIAS = "live"
@@ -24,15 +23,11 @@ ALIAS = "live"
 PREFIX_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,18}[a-z0-9]$")
 # S3 refuses bucket names that start like these, and the prefix starts the bucket's name.
 RESERVED_STARTS = ("xn--", "sthree-", "amzn-s3-demo-")
+APP_PATTERN = re.compile(r"^[a-z][a-z0-9-]{0,19}$")
 # Where an account id sits in what the kit shows: an ARN's account field (":123456789012:"),
 # an SQS queue URL's path ("/123456789012/"), the report bucket's name ("-123456789012-").
 ACCOUNT_IN_TEXT = re.compile(r"(?<=[:/-])\d{12}(?=[:/-])")
 ACCOUNT_MASK = "*" * 12
-# In a shared account the facilitator's permissions boundary caps every execution role
-# (helpers.permissions): the ARN of that policy, or "auto" for the prefix's own
-# (``Names.boundary_arn``). Unset, roles get no boundary, as in a personal account.
-BOUNDARY_ENV = "WORKSHOP_PERMISSIONS_BOUNDARY"
-BOUNDARY_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:policy/[\w+=,.@/-]{1,512}$")
 
 
 def redact_account(text: str) -> str:
@@ -75,51 +70,84 @@ def validate_prefix(prefix: object) -> str:
     return prefix
 
 
-class BoundaryError(RuntimeError):
-    """The permissions boundary setting cannot work; the message says what to do."""
-
-    def _render_traceback_(self) -> list[str]:
-        """What IPython shows instead of a traceback: one line, and what to do."""
-        return [f"BoundaryError: {self}"]
-
-
-def permissions_boundary(names: Names) -> str | None:
-    """The boundary ARN the execution roles must carry (from ``WORKSHOP_PERMISSIONS_BOUNDARY``),
-    or None when it is unset. The one place the setting is read, for both targets."""
-    value = os.environ.get(BOUNDARY_ENV, "").strip()
-    if not value:
-        return None
-    if value == "auto":
-        return names.boundary_arn
-    if not BOUNDARY_ARN.match(value):
-        raise BoundaryError(
-            redact_account(
-                f"{BOUNDARY_ENV}={value!r} is neither 'auto' nor a policy ARN such as "
-                f"{names.boundary_arn}: set one of those, then run the cell again."
-            )
-        )
-    return value
-
-
 @dataclass(frozen=True)
 class Names:
     """The names and ARNs of one prefix's resources in one account and region.
 
     ``app`` tells functions apart: the chatbot is ``<prefix>-chatbot``; another lesson's
-    function (say ``app="first"``) gets its own function, role and log group.
+    function (say ``app="first"``) gets its own function, role and log group. The other
+    fields derive from these four, all in one place (``__post_init__``): the function,
+    role, inline policy, log group, queue, bucket and boundary policy names, their ARNs
+    (``function_arn``, ``role_arn``...), and the ``partition`` of the region.
     """
 
     prefix: str
     account: str
     region: str
     app: str = "chatbot"
+    alias: ClassVar[str] = ALIAS
+    # Derived, not arguments: __post_init__ sets them.
+    partition: str = field(init=False, repr=False)
+    function: str = field(init=False, repr=False)
+    role: str = field(init=False, repr=False)
+    inline_policy: str = field(init=False, repr=False)
+    log_group: str = field(init=False, repr=False)
+    queue: str = field(init=False, repr=False)
+    bucket: str = field(init=False, repr=False)
+    boundary_policy: str = field(init=False, repr=False)
+    function_arn: str = field(init=False, repr=False)
+    executions_arn: str = field(init=False, repr=False)
+    role_arn: str = field(init=False, repr=False)
+    boundary_arn: str = field(init=False, repr=False)
+    log_group_arn: str = field(init=False, repr=False)
+    queue_arn: str = field(init=False, repr=False)
+    bucket_arn: str = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         validate_prefix(self.prefix)
-        if not re.match(r"^[a-z][a-z0-9-]{0,19}$", self.app):
+        if not APP_PATTERN.match(self.app):
             raise PrefixError(
                 f"app must be 1-20 lowercase letters, digits or hyphens, got {self.app!r}."
             )
+        prefix, account, region = self.prefix, self.account, self.region
+        partition = _partition(region)
+        function = f"{prefix}-{self.app}"
+        # IAM is global: the region keeps one region's deployment from rewriting the
+        # policy of another's under the same prefix.
+        role = f"{function}-{region}"
+        log_group = f"/aws/lambda/{function}"
+        queue = f"{prefix}-approvals"
+        # Bucket names are global: the account and region keep two attendees' prefixes apart.
+        bucket = f"{prefix}-reports-{account}-{region}"
+        # The customer managed policy the facilitator creates to cap this prefix's roles.
+        boundary_policy = f"{prefix}-boundary"
+
+        def arn(service: str, resource: str, in_region: str = region, of: str = account) -> str:
+            return f"arn:{partition}:{service}:{in_region}:{of}:{resource}"
+
+        derived = {
+            "partition": partition,
+            "function": function,
+            "role": role,
+            "inline_policy": f"{function}-access",
+            "log_group": log_group,
+            "queue": queue,
+            "bucket": bucket,
+            "boundary_policy": boundary_policy,
+            "function_arn": arn("lambda", f"function:{function}"),
+            # What the durable checkpoint actions act on: every qualified ARN of the
+            # function (an execution ARN always carries a version or alias, so the
+            # unqualified ARN alone would never match).
+            "executions_arn": arn("lambda", f"function:{function}:*"),
+            "role_arn": arn("iam", f"role/{role}", in_region=""),
+            "boundary_arn": arn("iam", f"policy/{boundary_policy}", in_region=""),
+            "log_group_arn": arn("logs", f"log-group:{log_group}"),
+            "queue_arn": arn("sqs", queue),
+            "bucket_arn": arn("s3", bucket, in_region="", of=""),
+        }
+        for derived_field in fields(self):
+            if not derived_field.init:  # frozen: set once, here
+                object.__setattr__(self, derived_field.name, derived[derived_field.name])
 
     @classmethod
     def for_target(cls, target: Target, prefix: str, app: str = "chatbot") -> Names:
@@ -129,6 +157,7 @@ class Names:
         return cls(prefix, account, target.region, app)
 
     def for_app(self, app: str) -> Names:
+        """The same prefix, account and region for another function (``app``)."""
         return Names(self.prefix, self.account, self.region, app)
 
     def describe(self) -> str:
@@ -136,84 +165,8 @@ class Names:
         return redact_account(f"function {self.function}, queue {self.queue}, bucket {self.bucket}")
 
     @property
-    def partition(self) -> str:
-        return _partition(self.region)
-
-    # -- names -----------------------------------------------------------------------
-    @property
-    def function(self) -> str:
-        return f"{self.prefix}-{self.app}"
-
-    @property
-    def role(self) -> str:
-        # IAM is global: the region keeps one region's deployment from rewriting the
-        # policy of another's under the same prefix.
-        return f"{self.prefix}-{self.app}-{self.region}"
-
-    @property
-    def inline_policy(self) -> str:
-        return f"{self.prefix}-{self.app}-access"
-
-    @property
-    def log_group(self) -> str:
-        return f"/aws/lambda/{self.function}"
-
-    @property
-    def queue(self) -> str:
-        return f"{self.prefix}-approvals"
-
-    @property
-    def bucket(self) -> str:
-        # Bucket names are global: the account and region keep two attendees' prefixes apart.
-        return f"{self.prefix}-reports-{self.account}-{self.region}"
-
-    @property
-    def boundary_policy(self) -> str:
-        """The customer managed policy the facilitator creates to cap this prefix's roles."""
-        return f"{self.prefix}-boundary"
-
-    alias: ClassVar[str] = ALIAS
-
-    # -- ARNs ------------------------------------------------------------------------
-    def _arn(self, service: str, resource: str, region: bool = True, account: bool = True) -> str:
-        return (
-            f"arn:{self.partition}:{service}:{self.region if region else ''}:"
-            f"{self.account if account else ''}:{resource}"
-        )
-
-    @property
-    def function_arn(self) -> str:
-        return self._arn("lambda", f"function:{self.function}")
-
-    @property
-    def executions_arn(self) -> str:
-        """What the durable checkpoint actions act on: every qualified ARN of the function
-        (an execution ARN always carries a version or alias, so the unqualified ARN alone
-        would never match)."""
-        return f"{self.function_arn}:*"
-
-    @property
-    def role_arn(self) -> str:
-        return self._arn("iam", f"role/{self.role}", region=False)
-
-    @property
-    def boundary_arn(self) -> str:
-        return self._arn("iam", f"policy/{self.boundary_policy}", region=False)
-
-    @property
-    def log_group_arn(self) -> str:
-        return self._arn("logs", f"log-group:{self.log_group}")
-
-    @property
-    def queue_arn(self) -> str:
-        return self._arn("sqs", self.queue)
-
-    @property
-    def bucket_arn(self) -> str:
-        return self._arn("s3", self.bucket, region=False, account=False)
-
-    @property
     def tags(self) -> dict[str, str]:
+        """What every resource of the prefix carries: cleanup removes only what has them."""
         return {"workshop": WORKSHOP_TAG, "prefix": self.prefix}
 
     def tag_list(self, key: str = "Key", value: str = "Value") -> list[dict[str, str]]:

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SOURCE = ROOT / "lambda_fn"
 BUILD_DIR = ROOT / ".build"
 RUNTIME = "python3.13"
@@ -67,6 +67,11 @@ class Bundle:
     def __str__(self) -> str:
         how = "cached" if self.cached else f"built in {self.seconds:.1f} s"
         return f"zip {self.path.name}: {how} ({self.size / 1e6:.1f} MB, inputs {self.key[:12]})"
+
+
+def code_sha256(data: bytes) -> str:
+    """What Lambda reports as a zip's ``CodeSha256``: base64 of its SHA-256."""
+    return base64.b64encode(hashlib.sha256(data).digest()).decode()
 
 
 def _files(root: Path) -> Iterator[tuple[str, Path]]:
@@ -178,7 +183,7 @@ def build_zip(
         path,
         key,
         data,
-        base64.b64encode(hashlib.sha256(data).digest()).decode(),
+        code_sha256(data),
         cached,
         time.perf_counter() - started,
     )
