@@ -38,8 +38,6 @@ REGION = "us-east-1"
 CREDENTIALS = {"aws_access_key_id": "localcloud", "aws_secret_access_key": "localcloud"}
 
 KIT_ZIP_BYTES = 17_700_000  # what helpers/deploy/bundle.py builds: SDK and boto3 beside lambda_fn
-    17_700_000  # what helpers/deploy/bundle.py builds: the SDK and boto3 beside lambda_fn
-)
 
 
 def _free_port() -> int:
