@@ -1,0 +1,166 @@
+"""The workshop's teaching API: every name the notebooks call, and nothing else.
+
+Read any of them in Jupyter with ``?`` (``ensure_function?``). The layers below, one way:
+
+    notebooks -> helpers (this API) -> durable / deploy / approvals / cost -> boto3
+                                         localcloud (only through target.connect)
+
+By notebook:
+
+- 00 setup: ``check_parameters``, ``connect``, ``preflight`` (``run``, ``summary``,
+  ``require``).
+- 01 first durable function and 02 parallel and replay: ``FIRST_DURABLE`` and
+  ``PARALLEL_REPLAY`` (the samples' handler paths), ``source``, ``deploy_sample``,
+  ``check_wait_seconds``, ``start_execution``, ``fresh_execution_name``, ``redact_account``,
+  ``history`` (``wait_for``, ``fetch``, ``operations_timeline``, ``invocation_logs``),
+  ``state``.
+- 03 deploy, one resource per cell: ``Names``, ``execution_policy``, ``json_block``,
+  ``ensure_role``, ``ensure_queue``, ``ensure_bucket``, ``ensure_log_group``, ``build_zip``,
+  ``ChatbotSettings``, ``chatbot_config``, ``ensure_function``, ``function_config``,
+  ``publish_version``, ``point_alias``, ``wait_for_execution``, ``approval_requests``,
+  ``history_brief``, ``where``.
+- 04 the chatbot with approvals: ``deployed_chatbot``, ``chat_starter``, ``Inbox``,
+  ``ApprovalPanel``, ``outcome_of``, ``report_of``, ``figures_of``, ``remember_conversation``.
+- 05 billed versus wall-clock: ``conversation_to_analyse``, ``qualifier_of``,
+  ``wait_for_report_records``, ``analyse_execution``, ``alternatives``, ``billed_timeline``,
+  ``billed_vs_wallclock``, ``costs_since_deploy``, ``executions_chart``, ``table``.
+- 99 cleanup: ``leftovers``, ``cleanup``, ``forget_state``, ``stop_local_cloud``.
+
+Names load on first use (PEP 562), so that ``import helpers`` stays cheap: the local
+cloud's workers, the parameter checks and the CLI tools import only what they need.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from . import history, preflight, state
+    from .approvals import ApprovalPanel, Inbox, approval_requests
+    from .brief import figures_of, history_brief
+    from .chatbot import chat_starter, deployed_chatbot, where
+    from .conversations import (
+        conversation_to_analyse,
+        costs_since_deploy,
+        qualifier_of,
+        remember_conversation,
+        wait_for_report_records,
+    )
+    from .cost import analyse_execution
+    from .deploy import (
+        ChatbotSettings,
+        Names,
+        build_zip,
+        chatbot_config,
+        ensure_bucket,
+        ensure_function,
+        ensure_log_group,
+        ensure_queue,
+        ensure_role,
+        execution_policy,
+        fresh_execution_name,
+        point_alias,
+        publish_version,
+        redact_account,
+        start_execution,
+    )
+    from .outcome import outcome_of, report_of, wait_for_execution
+    from .params import check_parameters
+    from .plots import billed_timeline, billed_vs_wallclock, executions_chart
+    from .samples import (
+        FIRST_DURABLE,
+        PARALLEL_REPLAY,
+        check_wait_seconds,
+        deploy_sample,
+        source,
+    )
+    from .show import alternatives, function_config, json_block, table
+    from .target import connect
+    from .teardown import cleanup, forget_state, leftovers, stop_local_cloud
+
+__all__ = [
+    "FIRST_DURABLE",
+    "PARALLEL_REPLAY",
+    "ApprovalPanel",
+    "ChatbotSettings",
+    "Inbox",
+    "Names",
+    "alternatives",
+    "analyse_execution",
+    "approval_requests",
+    "billed_timeline",
+    "billed_vs_wallclock",
+    "build_zip",
+    "chat_starter",
+    "chatbot_config",
+    "check_parameters",
+    "check_wait_seconds",
+    "cleanup",
+    "connect",
+    "conversation_to_analyse",
+    "costs_since_deploy",
+    "deploy_sample",
+    "deployed_chatbot",
+    "ensure_bucket",
+    "ensure_function",
+    "ensure_log_group",
+    "ensure_queue",
+    "ensure_role",
+    "execution_policy",
+    "executions_chart",
+    "figures_of",
+    "forget_state",
+    "fresh_execution_name",
+    "function_config",
+    "history",
+    "history_brief",
+    "json_block",
+    "leftovers",
+    "outcome_of",
+    "point_alias",
+    "preflight",
+    "publish_version",
+    "qualifier_of",
+    "redact_account",
+    "remember_conversation",
+    "report_of",
+    "source",
+    "start_execution",
+    "state",
+    "stop_local_cloud",
+    "table",
+    "wait_for_execution",
+    "wait_for_report_records",
+    "where",
+]
+
+
+def _homes() -> dict[str, str]:
+    """Each exported name's module, read from the imports above (one list to keep)."""
+    tree = ast.parse(Path(__file__).read_text(encoding="utf-8"))
+    block = next(node for node in tree.body if isinstance(node, ast.If))
+    homes: dict[str, str] = {}
+    for node in block.body:
+        assert isinstance(node, ast.ImportFrom)
+        for alias in node.names:
+            homes[alias.name] = f"{__name__}.{node.module}" if node.module else ""
+    return homes
+
+
+_HOME = _homes()
+
+
+def __getattr__(name: str) -> Any:
+    module = _HOME.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    if not module:  # a module of this package, used as a namespace (history.fetch)
+        return importlib.import_module(f"{__name__}.{name}")
+    return getattr(importlib.import_module(module), name)
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -20,7 +20,6 @@ from helpers import state
 from helpers.approvals import ApprovalPanel, Inbox, approval_requests, open_callbacks
 from helpers.brief import brief_history, figures_of, history_brief
 from helpers.chatbot import chat_starter, deployed_chatbot
-from helpers.cleanup import cleanup
 from helpers.conversations import (
     conversation_to_analyse,
     costs_since_deploy,
@@ -35,6 +34,7 @@ from helpers.outcome import outcome_of, report_of, wait_for_execution
 from helpers.params import ParameterError
 from helpers.show import function_config
 from helpers.target import Target
+from helpers.teardown import cleanup
 
 QUERY = "How are callbacks billed, what is 52.1 / 4, and what would 1000 executions at 1 GB and 13 s cost?"  # noqa: E501
 DECISIONS = ["APPROVE", "DENY", "APPROVE"]

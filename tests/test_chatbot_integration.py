@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 
 from helpers import deploy
-from helpers.cleanup import cleanup, leftovers
 from helpers.deploy import Bundle, Names
 from helpers.localcloud import model
 from helpers.target import Target
+from helpers.teardown import cleanup, leftovers
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = [

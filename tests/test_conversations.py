@@ -12,7 +12,6 @@ from fake_aws import Paginated
 
 from helpers import state
 from helpers.chatbot import chat_starter, deployed_chatbot
-from helpers.cleanup import cleanup
 from helpers.conversations import (
     conversation_to_analyse,
     costs_since_deploy,
@@ -23,6 +22,7 @@ from helpers.deploy import Names
 from helpers.durable import CLOCK_SKEW_S
 from helpers.outcome import wait_for_execution
 from helpers.target import Target
+from helpers.teardown import cleanup
 
 
 @pytest.fixture

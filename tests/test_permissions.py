@@ -42,7 +42,6 @@ from iam_eval import (
 from helpers import deploy, permissions, samples, state
 from helpers.approvals import Inbox
 from helpers.chatbot import chat_starter
-from helpers.cleanup import cleanup
 from helpers.deploy import (
     BOUNDARY_ENV,
     BoundaryError,
@@ -59,6 +58,7 @@ from helpers.localcloud import LocalCloud
 from helpers.regions import default_model_id
 from helpers.samples import FIRST_DURABLE, deploy_sample
 from helpers.target import Target
+from helpers.teardown import cleanup
 
 ROOT = Path(__file__).resolve().parents[1]
 ACCOUNT = "111122223333"

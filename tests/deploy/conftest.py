@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from deploying import build_fake_bundles
 
-from helpers.cleanup import cleanup
 from helpers.deploy import Bundle, Names
 from helpers.target import Target
+from helpers.teardown import cleanup
 
 
 @pytest.fixture(scope="package")

@@ -8,10 +8,10 @@ import pytest
 from deploying import printed
 
 from helpers import deploy
-from helpers.cleanup import cleanup, leftovers
 from helpers.deploy import Names, redact_account
 from helpers.localcloud import LocalCloud
 from helpers.target import connect
+from helpers.teardown import cleanup, leftovers
 
 
 def test_a_bucket_outside_us_east_1_names_its_region(cloud: LocalCloud, capsys: Any) -> None:

@@ -11,10 +11,10 @@ import pytest
 from deploying import REGION, deploy_steps, printed
 
 from helpers import deploy
-from helpers.cleanup import cleanup
 from helpers.deploy import Bundle, Names
 from helpers.localcloud import LocalCloud
 from helpers.target import Target, connect
+from helpers.teardown import cleanup
 
 
 def test_a_configuration_change_is_applied_and_published(

@@ -42,9 +42,9 @@ from papermill.iorw import load_notebook_node
 from papermill.parameterize import parameterize_notebook
 
 from helpers import state
-from helpers.cleanup import cleanup
 from helpers.localcloud import background
 from helpers.target import Target, connect
+from helpers.teardown import cleanup
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"

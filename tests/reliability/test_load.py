@@ -24,10 +24,10 @@ from botocore.exceptions import ClientError
 
 from helpers import deploy
 from helpers.approvals import parse_message
-from helpers.cleanup import cleanup
 from helpers.deploy import Bundle, Names
 from helpers.localcloud import LocalCloud
 from helpers.target import Target
+from helpers.teardown import cleanup
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.slow]

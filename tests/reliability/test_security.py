@@ -22,9 +22,9 @@ import pytest
 import yaml
 
 from helpers import deploy
-from helpers.cleanup import cleanup
 from helpers.deploy import Bundle, Names
 from helpers.target import Target
+from helpers.teardown import cleanup
 from lambda_fn.config import REPORT_URL_EXPIRES_LIMIT, Settings, SettingsError
 from lambda_fn.tools import run_tool
 from lambda_fn.tools import search as search_tool
