@@ -10,7 +10,6 @@ from __future__ import annotations
 import time
 
 from botocore.exceptions import ClientError
-from tqdm.auto import tqdm
 
 from . import state
 from .chatbot import same_place, where
@@ -33,7 +32,7 @@ from .durable import (
     fetch_history,
     log_start_ms,
     missing_records_text,
-    wait_for_reports,
+    watch_reports,
 )
 from .outcome import Outcome
 from .params import ParameterError
@@ -95,21 +94,9 @@ def wait_for_report_records(
     log_group = function_log_group(lam, arn.function_name, arn.qualifier)
     start_ms = log_start_ms(read.start)
     began = time.monotonic()
-    with tqdm(total=len(wanted), desc="REPORT records", unit="record") as bar:
-
-        def step(found: int, _wanted: int) -> None:
-            bar.update(found - bar.n)
-
-        _, _, missing = wait_for_reports(
-            logs,
-            log_group,
-            wanted,
-            start_ms=start_ms,
-            timeout_s=timeout_s,
-            backoff=backoff,
-            allow_missing=True,
-            progress=step,
-        )
+    missing = watch_reports(
+        logs, log_group, wanted, start_ms=start_ms, timeout_s=timeout_s, backoff=backoff
+    )
     if missing:
         print(missing_records_text(len(missing), len(wanted), time.monotonic() - began))
     else:

@@ -433,6 +433,7 @@ def invocation_logs(
     logs_client: Any,
     log_group: str,
     history: History,
+    *,
     timeout_s: float = LOG_WAIT_S,
     backoff: Backoff = LOG_BACKOFF,
 ) -> InvocationLogs:
