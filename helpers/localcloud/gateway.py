@@ -37,7 +37,8 @@ from helpers.regions import AS_OF, offers_durable_functions, suggested_regions
 from . import bedrock, model
 from .errors import AwsError, invalid, not_found
 from .lambda_host import MARKER_HEADER, MAX_ASYNC_PAYLOAD, MAX_PAYLOAD, FunctionVersion, LambdaHost
-from .realism import Realism, call_wsgi
+from .realism import Realism
+from .wsgi import call_wsgi
 
 log = logging.getLogger(__name__)
 

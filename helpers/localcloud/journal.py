@@ -88,7 +88,7 @@ from moto.moto_server.werkzeug_app import (
 from werkzeug.wsgi import get_input_stream
 
 from . import log_filter
-from .realism import call_wsgi
+from .wsgi import call_wsgi
 
 log = logging.getLogger(__name__)
 
