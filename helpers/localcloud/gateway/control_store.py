@@ -42,6 +42,7 @@ class LambdaConfigStore:
 
 
 def validate_durable_config(config: Any) -> dict[str, Any]:
+    """The DurableConfig of a request, with its defaults, or the error Lambda answers."""
     if not isinstance(config, dict) or "ExecutionTimeout" not in config:
         raise invalid("DurableConfig.ExecutionTimeout is required (1 to 31622400 seconds).")
     timeout = config["ExecutionTimeout"]

@@ -77,6 +77,7 @@ def resolve_sqs_delete(environ: dict[str, Any], body: bytes) -> dict[str, Any] |
 
 
 def apply_sqs_delete(record: dict[str, Any]) -> None:
+    """Delete the messages a ``sqs-delete`` record names from their queue."""
     ids = set(record["message_ids"])
     for _, _, queue in _sqs_queues(record["queue"], record["account"], record["region"]):
         gone = [m for m in queue._messages if m.id in ids]

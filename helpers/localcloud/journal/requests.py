@@ -53,11 +53,13 @@ _KEY_OR_SIGNATURE = re.compile(r"(?<=Credential=)[^/,\s]+|(?<=Signature=)[^,\s]+
 
 
 def form(data: bytes | str) -> dict[str, list[str]]:
+    """A form-encoded body or query string, parsed (blank values kept)."""
     text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
     return parse_qs(text, keep_blank_values=True)
 
 
 def is_form(environ: dict[str, Any]) -> bool:
+    """Whether the request carries a form-encoded body."""
     content_type: str = environ.get("CONTENT_TYPE", "")
     return content_type.startswith("application/x-www-form-urlencoded")
 
@@ -85,6 +87,7 @@ def credential_scope(environ: dict[str, Any]) -> list[str]:
 
 
 def signing_service(environ: dict[str, Any]) -> str | None:
+    """The service a SigV4 request is signed for, or None."""
     scope = credential_scope(environ)
     return scope[3].lower() if scope else None
 
@@ -129,6 +132,7 @@ def is_journaled(environ: dict[str, Any], body: bytes) -> bool:
 
 
 def ok(status: str) -> bool:
+    """Whether a WSGI status line is a success (2xx)."""
     return status[:1] == "2"
 
 

@@ -118,6 +118,7 @@ class LogShipper:
 
 
 def now_ms() -> int:
+    """Wall-clock time in epoch milliseconds, as log events carry it."""
     return int(time.time() * 1000)
 
 
@@ -127,6 +128,7 @@ def log_stream_name(version: str) -> str:
 
 
 def iso_time(ms: int) -> str:
+    """Epoch milliseconds as the ISO time of a JSON platform record."""
     return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 

@@ -15,6 +15,7 @@ from ..errors import AwsError
 
 
 def max_tokens(request: dict[str, Any]) -> int | None:
+    """``inferenceConfig.maxTokens``, or None; a ValidationException for a bad one."""
     config = request.get("inferenceConfig")
     limit = config.get("maxTokens") if isinstance(config, dict) else None
     if limit is None:
@@ -28,6 +29,7 @@ def max_tokens(request: dict[str, Any]) -> int | None:
 
 
 def texts(content: list[dict[str, Any]]) -> list[str]:
+    """The text blocks of a message content."""
     return [str(block["text"]) for block in content if "text" in block]
 
 
@@ -47,6 +49,7 @@ def _invalid(message: str) -> AwsError:
 
 
 def validated(request: dict[str, Any]) -> list[dict[str, Any]]:
+    """The request's messages, checked as Bedrock checks them (non-object blocks dropped)."""
     messages = request.get("messages")
     if not isinstance(messages, list) or not messages:
         raise _invalid("messages: at least one message is required.")
@@ -78,6 +81,7 @@ def validated(request: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def offered_tools(tool_config: Any) -> set[str]:
+    """The names of the tools a ``toolConfig`` offers."""
     tools = tool_config.get("tools", []) if isinstance(tool_config, dict) else []
     specs = [t.get("toolSpec") for t in tools if isinstance(t, dict)]
     return {spec["name"] for spec in specs if isinstance(spec, dict) and "name" in spec}
@@ -104,6 +108,7 @@ def tool_results(messages: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 
 def count_words(text: str) -> int:
+    """Words in ``text``: the stand-in for tokens in ``usage``."""
     return len(re.findall(r"\w+", text))
 
 

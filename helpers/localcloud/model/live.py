@@ -88,6 +88,7 @@ def live_plan(seed: int, question: str, offered: set[str]) -> LivePlan:
 def live_turn(
     seed: int, messages: list[dict[str, Any]], start: int, question: str, offered: set[str]
 ) -> tuple[list[dict[str, Any]], str]:
+    """The live model's (content, stopReason) for this turn of the conversation."""
     plan = live_plan(seed, question, offered)
     asked = asked_tools(messages[start:])
     proposed = {use.get("name") for use in asked}

@@ -86,12 +86,15 @@ _DURATION_UNITS = {
 
 @dataclass(frozen=True)
 class Call:
+    """A tool call the rules plan: the tool, its input, and the sentence before it."""
+
     name: str
     input: dict[str, Any]
     why: str
 
 
 def planned_calls(question: str) -> list[Call]:
+    """The tool calls the rules plan for ``question``, in order (rule 2)."""
     calls: list[Call] = []
     text = _plain_numbers(question)
     words = re.findall(r"[a-z][a-z0-9_]*", text.lower())
@@ -110,6 +113,7 @@ def planned_calls(question: str) -> list[Call]:
 
 
 def named_tool(question: str) -> str | None:
+    """The tool a ``use the tool NAME`` question names, or None."""
     match = _NAMED_TOOL.search(question)
     return match.group(1) if match else None
 

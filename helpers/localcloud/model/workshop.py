@@ -13,6 +13,7 @@ from .rules import CALCULATE, COST, SEARCH, planned_calls
 def workshop_turn(
     messages: list[dict[str, Any]], start: int, question: str, offered: set[str]
 ) -> tuple[list[dict[str, Any]], str]:
+    """The workshop model's (content, stopReason) for this turn (rules 3-5)."""
     wanted = planned_calls(question)
     plan = [call for call in wanted if call.name in offered]
     asked = asked_tools(messages[start:])
@@ -41,6 +42,7 @@ def final_answer(
     results: dict[str, dict[str, Any]],
     unoffered: bool,
 ) -> str:
+    """The answer once every planned tool was proposed and answered (rules 4-5)."""
     if not asked:
         reason = " (the tools this question needs are not offered)" if unoffered else ""
         return (
@@ -57,6 +59,7 @@ def final_answer(
 
 
 def sentence(name: str, result: dict[str, Any] | None) -> str:
+    """One line of an answer: what a tool's result says, or why it gave none."""
     if result is None:
         return f"{name} gave no answer."
     data = result_content(result)

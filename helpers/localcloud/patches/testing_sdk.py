@@ -322,6 +322,7 @@ def _completed(
 
 
 def apply(region: str) -> None:
+    """Install every fix into the testing SDK (process-wide); ``region`` is the runner's default."""
     _REGION["name"] = region
     _model.Event.from_event_with_id = classmethod(_event_with_id)  # type: ignore[method-assign,assignment]
     _execution.Execution.new = staticmethod(_new_execution)  # type: ignore[method-assign]

@@ -36,7 +36,8 @@ _DURABLE_NAMES = {
 class QuotaChecks(RealismState):
     """Token buckets per (account, Region, operation), refusing calls over the quota."""
 
-    def _wait_for_token(self, account: str, region: str, operation: str) -> float:
+    def wait_for_token(self, account: str, region: str, operation: str) -> float:
+        """0 if a call of ``operation`` is within its quota now, else the seconds until it is."""
         rate = self.profile.quotas.get(operation)
         if rate is None:
             return 0.0
@@ -61,7 +62,7 @@ class QuotaChecks(RealismState):
         method = environ.get("REQUEST_METHOD", "GET")
         if service == "logs":
             operation = str(environ.get("HTTP_X_AMZ_TARGET", "")).rsplit(".", 1)[-1]
-            if operation in LOGS_QUOTAS and self._wait_for_token(
+            if operation in LOGS_QUOTAS and self.wait_for_token(
                 account(environ), region, operation
             ):
                 # CloudWatch Logs answers throttling as the common error ThrottlingException
@@ -77,7 +78,7 @@ class QuotaChecks(RealismState):
         path = raw_path(environ)
         for verb, pattern, key in _DURABLE_OPS:
             if verb == method and pattern.match(path):
-                wait = self._wait_for_token(account(environ), region, _DURABLE_NAMES[key])
+                wait = self.wait_for_token(account(environ), region, _DURABLE_NAMES[key])
                 if not wait:
                     return None
                 # botocore's model: TooManyRequestsException, 429, Retry-After in a header.
