@@ -45,24 +45,27 @@ from .approvals import (
     waiting_for_approval,
 )
 from .cost import (
-    LOG_BACKOFF,
-    LOG_WAIT_S,
     PRICES,
     CostAnalysisError,
     FunctionCost,
     PriceTable,
     analyse_function,
+    function_log_group,
+    list_executions,
+)
+from .deploy import ChatbotSettings, deploy_chatbot, start_execution
+from .durable import (
+    LOG_BACKOFF,
+    LOG_WAIT_S,
+    ExecutionArn,
     count_operations,
     epoch_seconds,
     execution_history,
-    function_log_group,
-    function_of,
+    execution_name,
     invocations_from_history,
-    list_executions,
     missing_records_text,
     wait_for_reports,
 )
-from .deploy import ChatbotSettings, deploy_chatbot, start_execution
 from .naming import Names, redact_account
 from .params import ParameterError, check_review_seconds
 from .polling import Backoff
@@ -252,7 +255,7 @@ class Outcome:
                 "No conversation yet: type a question in the panel and press Send "
                 "(APPROVAL_MODE='widget'), or run the notebook with APPROVAL_MODE='auto'."
             )
-        name = history.execution_name(self.execution_arn)
+        name = execution_name(self.execution_arn)
         if self.waiting is not None:
             return f"Execution {name} is waiting for an approval. {self.waiting}"
         if not self.finished:
@@ -593,7 +596,7 @@ def conversation_to_analyse(target: Target, names: Names, execution_arn: str = "
                 )
             arn = str(found[0]["DurableExecutionArn"])
             how = "the chatbot's newest finished execution"
-    print(f"Analysing execution {history.execution_name(arn)} ({how}).")
+    print(f"Analysing execution {execution_name(arn)} ({how}).")
     return arn
 
 
@@ -612,7 +615,8 @@ def wait_for_report_records(
     """
     lam, logs = target.client("lambda"), target.client("logs")
     wanted = [i.request_id for i in invocations_from_history(execution_history(lam, execution_arn))]
-    log_group = function_log_group(lam, *function_of(execution_arn))
+    arn = ExecutionArn.parse(execution_arn)
+    log_group = function_log_group(lam, arn.function_name, arn.qualifier)
     started = lam.get_durable_execution(DurableExecutionArn=execution_arn)["StartTimestamp"]
     start_ms = int(((_when(started) or time.time()) - SKEW_S) * 1000)
     began = time.monotonic()
@@ -675,8 +679,8 @@ def costs_since_deploy(
 def qualifier_of(execution_arn: str) -> str | None:
     """The version or alias an execution runs on: ``...:function:NAME:QUALIFIER/durable-...``."""
     try:
-        return function_of(execution_arn)[1]
-    except CostAnalysisError:
+        return ExecutionArn.parse(execution_arn).qualifier
+    except ValueError:
         return None
 
 
@@ -691,7 +695,7 @@ def remember_conversation(target: Target, prefix: str, outcome: Outcome) -> None
             execution_arn=outcome.execution_arn,
             execution_status=outcome.status,
         )
-        name = history.execution_name(outcome.execution_arn)
+        name = execution_name(outcome.execution_arn)
         message = (
             f"Saved execution {name} ({outcome.status}) for notebook 05 in {state.path(prefix)}."
         )

@@ -22,20 +22,36 @@ entry point to override them, e.g. ``dataclasses.replace(PRICES, architecture="a
 
 from __future__ import annotations
 
-import functools
-import itertools
-import json
 import math
 import re
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields, replace
-from datetime import UTC, datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from .polling import Backoff, poll
+from .durable import (
+    LOG_BACKOFF,
+    LOG_WAIT_S,
+    ExecutionArn,
+    Gap,
+    Invocation,
+    OperationCount,
+    ParseReport,
+    Report,
+    count_operations,
+    data_written_bytes,
+    duration_text,
+    epoch_seconds,
+    execution_history,
+    gaps,
+    invocations_from_history,
+    log_start_ms,
+    parse_reports,
+    wait_for_reports,
+)
+from .polling import Backoff
 
 # --------------------------------------------------------------------------------------
 # Prices
@@ -102,530 +118,14 @@ DAYS_PER_MONTH = 30  # a GB-month of retained data, as the kit reckons it
 # the CloudFormation default (AWS::Lambda::Function DurableConfig; other pages say 30).
 DEFAULT_RETENTION_DAYS = 14
 
-# --------------------------------------------------------------------------------------
-# REPORT records
-# --------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Report:
-    """One invocation's REPORT record, in either log format."""
-
-    request_id: str
-    duration_ms: float
-    billed_ms: int  # what Lambda bills: ceil(duration + init) since August 2025
-    memory_mb: int
-    max_memory_mb: int | None
-    init_ms: float | None  # only on a cold start
-    status: str  # "success", "error", "timeout"...
-    error_type: str | None
-    log_format: str  # "text" or "json"
-
-    @property
-    def gb_seconds(self) -> float:
-        return self.billed_ms / 1000 * self.memory_mb / 1024
-
-
-@dataclass(frozen=True)
-class Problem:
-    """A log line that looked like a REPORT record but could not be used as one."""
-
-    reason: str
-    line: str  # the start of the line, for the reader
-    request_id: str | None = None  # when it could still be read
-
-
-@dataclass
-class ParseReport:
-    """What the parser saw: nothing it skips goes uncounted."""
-
-    lines: int = 0
-    text_reports: int = 0
-    json_reports: int = 0
-    ignored: int = 0  # START, END, INIT_START, platform.start, the function's own logs...
-    malformed: list[Problem] = field(default_factory=list)  # unusable: not counted in figures
-    incomplete: list[Problem] = field(default_factory=list)  # used: an optional field missing
-    duplicates: list[str] = field(default_factory=list)  # request ids seen more than once
-    unknown_fields: set[str] = field(default_factory=set)
-    foreign: int = 0  # well-formed REPORTs of other invocations (set by the join)
-
-    @property
-    def reports(self) -> int:
-        return self.text_reports + self.json_reports
-
-    @property
-    def clean(self) -> bool:
-        return not (self.malformed or self.incomplete or self.duplicates)
-
-    def summary(self) -> str:
-        parts = [
-            f"{self.lines} log lines: {self.reports} REPORT records "
-            f"({self.text_reports} text, {self.json_reports} JSON), {self.ignored} other lines",
-            f"{self.foreign} REPORT records of other invocations (other executions or "
-            "functions in the same log group), not counted",
-        ]
-        if self.malformed:
-            parts.append(f"{len(self.malformed)} malformed REPORT lines, not counted:")
-            parts += [f"  - {p.reason}: {p.line!r}" for p in self.malformed[:5]]
-            if len(self.malformed) > 5:
-                parts.append(f"  … and {len(self.malformed) - 5} more")
-        if self.incomplete:
-            parts.append(f"{len(self.incomplete)} REPORT records missing an optional field:")
-            parts += [f"  - {p.reason}" for p in self.incomplete[:5]]
-        if self.duplicates:
-            parts.append(f"{len(self.duplicates)} duplicate REPORT records, first one kept")
-        if self.unknown_fields:
-            parts.append(f"fields not used: {', '.join(sorted(self.unknown_fields))}")
-        return "\n".join(parts)
-
-
-_TEXT_PREFIX = "REPORT RequestId: "
-_NUMBER = re.compile(r"\d+(?:\.\d+)?\Z")
-_INTEGER = re.compile(r"\d+\Z")
-_JSON_REQUEST_ID = re.compile(r'"requestId"\s*:\s*"([^"]+)"')
-# field label -> (attribute, unit, integer?); Status and Error Type carry no unit.
-_TEXT_FIELDS: dict[str, tuple[str, str, bool]] = {
-    "Duration": ("duration_ms", " ms", False),
-    "Billed Duration": ("billed_ms", " ms", True),
-    "Memory Size": ("memory_mb", " MB", True),
-    "Max Memory Used": ("max_memory_mb", " MB", True),
-    "Init Duration": ("init_ms", " ms", False),
-    "Status": ("status", "", False),
-    "Error Type": ("error_type", "", False),
-}
-# Known fields the figures do not need (X-Ray, SnapStart restore).
-_TEXT_IGNORED = {
-    "XRAY TraceId",
-    "SegmentId",
-    "Sampled",
-    "Restore Duration",
-    "Billed Restore Duration",
-}
-_REQUIRED = ("duration_ms", "billed_ms", "memory_mb")
-_LABELS = {attr: label for label, (attr, _, _) in _TEXT_FIELDS.items()}
-
-
-def _excerpt(line: str) -> str:
-    return line if len(line) <= 160 else line[:157] + "..."
-
-
-def _parse_text(line: str, parse: ParseReport) -> Report | Problem:
-    parts = line.rstrip("\r\n").split("\t")
-    request_id = parts[0][len(_TEXT_PREFIX) :].strip()
-    if not request_id or " " in request_id:
-        return Problem("no request id after 'REPORT RequestId:'", _excerpt(line))
-    values: dict[str, Any] = {}
-    for part in parts[1:]:
-        if not part:
-            continue  # Lambda ends the line with a tab
-        label, sep, raw = part.partition(": ")
-        if not sep:
-            return Problem(
-                f"field {part!r} has no value (truncated line?)", _excerpt(line), request_id
-            )
-        spec = _TEXT_FIELDS.get(label)
-        if spec is None:
-            if label not in _TEXT_IGNORED:
-                parse.unknown_fields.add(label)
-            continue
-        attr, unit, integer = spec
-        if unit:
-            if not raw.endswith(unit):
-                return Problem(
-                    f"{label} {raw!r} does not end in{unit} (truncated line?)",
-                    _excerpt(line),
-                    request_id,
-                )
-            raw = raw[: -len(unit)]
-            if not (_INTEGER if integer else _NUMBER).match(raw):
-                kind = "a whole number" if integer else "a number"
-                return Problem(f"{label} {raw!r} is not {kind}", _excerpt(line), request_id)
-            values[attr] = int(raw) if integer else float(raw)
-        else:
-            values[attr] = raw.strip()
-    return _report(values, request_id, "text", line, parse)
-
-
-def _parse_json(line: str, parse: ParseReport) -> Report | Problem | None:
-    try:
-        doc = json.loads(line)
-    except ValueError:
-        match = _JSON_REQUEST_ID.search(line)
-        return Problem(
-            "platform.report line is not valid JSON (truncated?)",
-            _excerpt(line),
-            match.group(1) if match else None,
-        )
-    if not isinstance(doc, dict) or doc.get("type") != "platform.report":
-        return None  # e.g. the function logging a message that mentions platform.report
-    record = doc.get("record")
-    if not isinstance(record, dict):
-        return Problem("platform.report without a 'record' object", _excerpt(line))
-    request_id = record.get("requestId")
-    if not isinstance(request_id, str) or not request_id:
-        return Problem("platform.report without record.requestId", _excerpt(line))
-    metrics = record.get("metrics")
-    if not isinstance(metrics, dict):
-        return Problem("platform.report without record.metrics", _excerpt(line), request_id)
-    values: dict[str, Any] = {}
-    for key, attr, integer in (
-        ("durationMs", "duration_ms", False),
-        ("billedDurationMs", "billed_ms", True),
-        ("memorySizeMB", "memory_mb", True),
-        ("maxMemoryUsedMB", "max_memory_mb", True),
-        ("initDurationMs", "init_ms", False),
-    ):
-        if key not in metrics:
-            continue
-        value = metrics[key]
-        # bool is an int in Python; a number in JSON never is.
-        ok = isinstance(value, int | float) and not isinstance(value, bool)
-        ok = ok and math.isfinite(value) and value >= 0
-        if ok and integer and value != int(value):
-            ok = False
-        if not ok:
-            return Problem(
-                f"metrics.{key} = {value!r} is not a valid "
-                f"{'whole number' if integer else 'number'}",
-                _excerpt(line),
-                request_id,
-            )
-        values[attr] = int(value) if integer else float(value)
-    for key, attr in (("status", "status"), ("errorType", "error_type")):
-        if isinstance(record.get(key), str):
-            values[attr] = record[key]
-    known = {"requestId", "metrics", "status", "errorType", "tracing", "spans"}
-    parse.unknown_fields.update(f"record.{k}" for k in record.keys() - known)
-    return _report(values, request_id, "json", line, parse)
-
-
-def _report(
-    values: dict[str, Any], request_id: str, log_format: str, line: str, parse: ParseReport
-) -> Report | Problem:
-    missing = [attr for attr in _REQUIRED if attr not in values]
-    if missing:
-        names = ", ".join(_LABELS[a] for a in missing)
-        return Problem(f"missing {names}", _excerpt(line), request_id)
-    if "max_memory_mb" not in values:
-        parse.incomplete.append(
-            Problem(f"{request_id}: no Max Memory Used", _excerpt(line), request_id)
-        )
-    if "status" not in values and log_format == "json":
-        parse.incomplete.append(
-            Problem(
-                f"{request_id}: no record.status (taken as success)", _excerpt(line), request_id
-            )
-        )
-    return Report(
-        request_id=request_id,
-        duration_ms=values["duration_ms"],
-        billed_ms=values["billed_ms"],
-        memory_mb=values["memory_mb"],
-        max_memory_mb=values.get("max_memory_mb"),
-        init_ms=values.get("init_ms"),
-        status=values.get("status", "success"),
-        error_type=values.get("error_type"),
-        log_format=log_format,
-    )
-
-
-def parse_reports(messages: Iterable[str]) -> tuple[dict[str, Report], ParseReport]:
-    """REPORT records by request id, from log messages in text or JSON format, mixed.
-
-    Lines that are not REPORT records are counted as ignored. Lines that look like one
-    (``REPORT …`` or a JSON line mentioning ``platform.report``) but cannot be read are
-    counted in ``ParseReport.malformed`` with the reason, and left out of the figures;
-    a second record for the same request id is counted as a duplicate, the first kept.
-    """
-    parse = ParseReport()
-    reports: dict[str, Report] = {}
-    for message in messages:
-        parse.lines += 1
-        if message.startswith("REPORT "):
-            if message.startswith(_TEXT_PREFIX):
-                result: Report | Problem | None = _parse_text(message, parse)
-            else:
-                result = Problem("REPORT line without 'RequestId:'", _excerpt(message))
-        elif message.startswith("{") and "platform.report" in message:
-            result = _parse_json(message, parse)
-        else:
-            result = None
-        if result is None:
-            parse.ignored += 1
-        elif isinstance(result, Problem):
-            parse.malformed.append(result)
-        elif result.request_id in reports:
-            parse.duplicates.append(result.request_id)
-        else:
-            reports[result.request_id] = result
-            if result.log_format == "text":
-                parse.text_reports += 1
-            else:
-                parse.json_reports += 1
-    return reports, parse
-
 
 # --------------------------------------------------------------------------------------
-# The execution's history
+# Errors
 # --------------------------------------------------------------------------------------
 
 
 class CostAnalysisError(RuntimeError):
     """The analysis cannot be made; the message says why and what to do."""
-
-
-class MissingReportsError(CostAnalysisError):
-    """Some invocations have no usable REPORT record after the bounded wait."""
-
-    def __init__(self, message: str, missing: list[str]) -> None:
-        super().__init__(message)
-        self.missing = missing
-
-    def _render_traceback_(self) -> list[str]:
-        """What IPython shows instead of a traceback: records not there yet is no bug."""
-        return [str(self)]
-
-
-@dataclass(frozen=True)
-class Invocation:
-    """One Lambda invocation of the execution, from its ``InvocationCompleted`` event."""
-
-    request_id: str
-    start: float  # epoch seconds
-    end: float
-    error: str | None = None
-
-    @property
-    def seconds(self) -> float:
-        return self.end - self.start
-
-
-def epoch_seconds(value: Any) -> float:
-    if isinstance(value, datetime):
-        aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-        return aware.timestamp()
-    if isinstance(value, int | float):
-        return value / 1000 if value > 1e11 else float(value)  # ms or s since the epoch
-    if isinstance(value, str):
-        return epoch_seconds(datetime.fromisoformat(value.replace("Z", "+00:00")))
-    raise CostAnalysisError(f"unexpected timestamp {value!r}")
-
-
-def invocations_from_history(events: Sequence[dict[str, Any]]) -> list[Invocation]:
-    """The execution's invocations, in order: one per ``InvocationCompleted`` event."""
-    out = []
-    for event in events:
-        if event.get("EventType") != "InvocationCompleted":
-            continue
-        details = event.get("InvocationCompletedDetails")
-        if not details or not details.get("RequestId"):
-            raise CostAnalysisError(
-                f"history event {event.get('EventId')} (InvocationCompleted) has no "
-                "InvocationCompletedDetails.RequestId, so it cannot be joined to its REPORT "
-                "record. AWS always sends it; the testing SDK's runner (1.4.0) drops it and "
-                "the kit's local cloud restores it: is this endpoint an unpatched runner?"
-            )
-        error = details.get("Error")
-        out.append(
-            Invocation(
-                request_id=details["RequestId"],
-                start=epoch_seconds(details.get("StartTimestamp") or event["EventTimestamp"]),
-                end=epoch_seconds(details.get("EndTimestamp") or event["EventTimestamp"]),
-                error=((error.get("Payload") or {}).get("ErrorType") or "error") if error else None,
-            )
-        )
-    out.sort(key=lambda inv: inv.start)
-    return out
-
-
-_KINDS = (
-    ("ChainedInvoke", "chained_invokes"),
-    ("Callback", "callbacks"),
-    ("Context", "contexts"),
-    ("Step", "steps"),
-    ("Wait", "waits"),
-)
-
-
-@dataclass(frozen=True)
-class OperationCount:
-    """Durable operations, counted from the history.
-
-    An operation is what the SDK checkpoints under one operation id: a step, a wait, a
-    callback, a child context, a chained invoke. ``wait_for_callback`` is three (its
-    child context, the callback, the submitter step), as AWS counts it. Each id counts
-    once: a step's retries are shown apart (``step_retries``) because whether AWS bills
-    each attempt is not settled here (verify). ``Execution*`` and ``InvocationCompleted``
-    events are not operations.
-    """
-
-    steps: int = 0
-    waits: int = 0
-    callbacks: int = 0
-    contexts: int = 0
-    chained_invokes: int = 0
-    step_retries: int = 0
-    approvals: int = 0  # wait_for_callback contexts (each also counted above, as 3)
-    submitter_steps: int = 0  # the steps inside them
-
-    @property
-    def total(self) -> int:
-        return self.steps + self.waits + self.callbacks + self.contexts + self.chained_invokes
-
-    def describe(self) -> str:
-        parts = [
-            f"{n} {label}"
-            for n, label in (
-                (self.steps, "steps"),
-                (self.waits, "waits"),
-                (self.callbacks, "callbacks"),
-                (self.contexts, "child contexts"),
-                (self.chained_invokes, "chained invokes"),
-            )
-            if n
-        ]
-        text = f"{self.total} ({', '.join(parts) or 'none'})"
-        if self.approvals:
-            text += f"; {self.approvals} wait_for_callback = 3 operations each"
-        if self.step_retries:
-            text += f"; plus {self.step_retries} step retries, not counted (verify)"
-        return text
-
-
-@functools.cache  # a handful of event types, looked up for every event
-def _kind(event_type: str) -> str | None:
-    for prefix, kind in _KINDS:
-        if event_type.startswith(prefix):
-            return kind
-    return None
-
-
-def count_operations(events: Sequence[dict[str, Any]]) -> OperationCount:
-    """Count durable operations by distinct operation id (see ``OperationCount``)."""
-    ids: dict[str, set[str]] = {kind: set() for _, kind in _KINDS}
-    step_starts = 0
-    approvals: set[str] = set()
-    parents: dict[str, str | None] = {}
-    for event in events:
-        kind = _kind(str(event.get("EventType", "")))
-        if kind is None:
-            continue
-        op_id = str(event.get("Id") or f"event-{event.get('EventId')}")
-        ids[kind].add(op_id)
-        parents.setdefault(op_id, event.get("ParentId"))
-        if event.get("EventType") == "StepStarted":
-            step_starts += 1
-        if kind == "contexts" and event.get("SubType") == "WaitForCallback":
-            approvals.add(op_id)
-    submitters = sum(1 for op in ids["steps"] if parents.get(op) in approvals)
-    return OperationCount(
-        steps=len(ids["steps"]),
-        waits=len(ids["waits"]),
-        callbacks=len(ids["callbacks"]),
-        contexts=len(ids["contexts"]),
-        chained_invokes=len(ids["chained_invokes"]),
-        step_retries=max(0, step_starts - len(ids["steps"])),
-        approvals=len(approvals),
-        submitter_steps=submitters,
-    )
-
-
-def data_written_bytes(events: Sequence[dict[str, Any]]) -> int:
-    """Payload bytes the history shows (input, results, errors): an estimate of the
-    checkpoint data written. Needs the history fetched with ``IncludeExecutionData``."""
-    total = 0
-    for event in events:
-        for key, value in event.items():
-            if key.endswith("Details") and isinstance(value, dict):
-                for part in value.values():
-                    if isinstance(part, dict) and isinstance(part.get("Payload"), str):
-                        total += len(part["Payload"].encode())
-    return total
-
-
-@dataclass(frozen=True)
-class Gap:
-    """The time between two invocations, when nothing runs and nothing is billed."""
-
-    start: float
-    end: float
-    label: str  # what the execution waited for, e.g. "waiting for approve #1"
-
-    @property
-    def seconds(self) -> float:
-        return self.end - self.start
-
-
-def _gaps(invocations: Sequence[Invocation], events: Sequence[dict[str, Any]]) -> list[Gap]:
-    # An operation pending at the end of an invocation is what the next one waited for.
-    names: dict[str, str] = {}
-    parent_of: dict[str, str] = {}
-    subtype: dict[str, str] = {}
-    began: dict[str, tuple[float, str]] = {}
-    finished: dict[str, float] = {}
-    for event in events:
-        op_id, event_type = event.get("Id"), str(event.get("EventType", ""))
-        kind = _kind(event_type)
-        if not op_id or kind is None:
-            continue
-        when = epoch_seconds(event["EventTimestamp"])
-        names.setdefault(op_id, str(event.get("Name") or ""))
-        subtype.setdefault(op_id, str(event.get("SubType") or ""))
-        if event.get("ParentId"):
-            parent_of[op_id] = event["ParentId"]
-        if event_type.endswith("Started"):
-            began.setdefault(op_id, (when, kind))
-        elif (
-            kind == "steps"
-            and event_type == "StepFailed"
-            and ((event.get("StepFailedDetails") or {}).get("RetryDetails"))
-        ):
-            began[op_id] = (when, "retry")  # waits out its retry delay
-        else:
-            finished[op_id] = when
-
-    def label(op_id: str, kind: str) -> str:
-        name = names[op_id]
-        parent = parent_of.get(op_id)
-        if kind == "callbacks" and parent and subtype.get(parent) == "WaitForCallback":
-            name = names.get(parent, name)
-        if not name:  # operations may be unnamed: say what they are
-            return {
-                "callbacks": "waiting for a callback",
-                "waits": "durable wait (timer)",
-                "chained_invokes": "waiting for a chained invoke",
-                "retry": "retry delay of a step",
-            }[kind]
-        return {
-            "callbacks": f"waiting for {name}",
-            "waits": f"wait {name}",
-            "chained_invokes": f"waiting for invoke {name}",
-            "retry": f"retry delay of {name}",
-        }[kind]
-
-    # One sweep in time order: the operations pending at each invocation's end (a few at
-    # a time), not every operation for every gap (10,000 invocations would be 10^8 checks).
-    waiting = sorted(
-        (when, op_id, kind)
-        for op_id, (when, kind) in began.items()
-        if kind not in {"steps", "contexts"}
-    )
-    pending: dict[str, str] = {}
-    next_op = 0
-    gaps = []
-    for before, after in itertools.pairwise(invocations):
-        now = before.end + 0.001  # history timestamps are to the millisecond
-        while next_op < len(waiting) and waiting[next_op][0] <= now:
-            _, op_id, kind = waiting[next_op]
-            pending[op_id] = kind
-            next_op += 1
-        for op_id in [op for op in pending if finished.get(op, math.inf) <= now]:
-            del pending[op_id]
-        labels = [label(op_id, kind) for op_id, kind in pending.items()]
-        if len(labels) > 2:
-            labels = [*labels[:2], f"+{len(labels) - 2} more"]
-        gaps.append(Gap(before.end, after.start, " + ".join(labels) or "suspended"))
-    return gaps
 
 
 # --------------------------------------------------------------------------------------
@@ -679,17 +179,6 @@ def usd(amount: float) -> str:
     if amount >= 0.1:
         return f"${amount:,.2f}"
     return f"${amount:.{max(2, 2 - math.floor(math.log10(amount)))}f}"
-
-
-def duration_text(seconds: float) -> str:
-    """42 ms, 1.53 s, 6 min 12 s, 2 h 05 min."""
-    if seconds < 1:
-        return f"{seconds * 1000:.0f} ms"
-    if seconds < 100:
-        return f"{seconds:.3g} s" if seconds < 10 else f"{seconds:.1f} s"
-    if seconds < 3600:
-        return f"{int(seconds // 60)} min {seconds % 60:02.0f} s"
-    return f"{int(seconds // 3600)} h {int(seconds % 3600 // 60):02d} min"
 
 
 @dataclass
@@ -1001,188 +490,6 @@ class ExecutionCost:
         return self.summary()
 
 
-# --------------------------------------------------------------------------------------
-# Fetching: history, log events, the bounded wait
-# --------------------------------------------------------------------------------------
-
-
-# FilterLogEvents reads only REPORT records: text ``REPORT RequestId: ...`` lines and JSON
-# ``platform.report`` records. "?term ?term" matches events holding either term; a term
-# with spaces or dots is quoted (CloudWatch Logs User Guide, "Filter pattern syntax for
-# metric filters, subscription filters, filter log events, and Live Tail"). The pattern
-# is a first cut, not a parser: an application line quoting "platform.report" passes it,
-# and an emulator may ignore it (moto does), so ``parse_reports`` still sorts lines.
-REPORT_FILTER_PATTERN = '?"REPORT RequestId" ?"platform.report"'
-# Log delivery lags seconds, sometimes minutes on AWS: wait up to this long by default.
-LOG_WAIT_S = 180.0
-# FilterLogEvents: 5 requests per second per account and Region (see helpers.polling);
-# thirty attendees polling every second would use it six times over.
-LOG_BACKOFF = Backoff(first_s=1.0, cap_s=15.0)
-
-
-def execution_history(lambda_client: Any, execution_arn: str) -> list[dict[str, Any]]:
-    """Every history event of the execution, all pages, with payloads (for data size)."""
-    pages = lambda_client.get_paginator("get_durable_execution_history").paginate(
-        DurableExecutionArn=execution_arn,
-        IncludeExecutionData=True,
-        PaginationConfig={"PageSize": 1000},
-    )
-    return [event for page in pages for event in page.get("Events", [])]
-
-
-def log_events(
-    logs_client: Any,
-    log_group: str,
-    start_ms: int | None = None,
-    filter_pattern: str | None = None,
-) -> list[dict[str, Any]] | None:
-    """The log group's events since ``start_ms`` (matching ``filter_pattern``, if given),
-    all pages; None if the group does not exist (yet: Lambda creates it on the first
-    invocation's logs)."""
-    kwargs: dict[str, Any] = {"logGroupName": log_group}
-    if start_ms is not None:
-        kwargs["startTime"] = max(0, int(start_ms))
-    if filter_pattern:
-        kwargs["filterPattern"] = filter_pattern
-    try:
-        pages = logs_client.get_paginator("filter_log_events").paginate(**kwargs)
-        return [event for page in pages for event in page.get("events", [])]
-    except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
-            return None
-        raise
-
-
-def log_messages(
-    logs_client: Any,
-    log_group: str,
-    start_ms: int | None = None,
-    filter_pattern: str | None = None,
-) -> list[str] | None:
-    """The messages of ``log_events``; None if the group does not exist (yet)."""
-    events = log_events(logs_client, log_group, start_ms, filter_pattern)
-    return None if events is None else [str(e.get("message", "")) for e in events]
-
-
-def report_messages(logs_client: Any, log_group: str, start_ms: int | None) -> list[str] | None:
-    """The group's REPORT records since ``start_ms``, read with ``REPORT_FILTER_PATTERN``."""
-    return log_messages(logs_client, log_group, start_ms, REPORT_FILTER_PATTERN)
-
-
-def wait_for_reports(
-    logs_client: Any,
-    log_group: str,
-    request_ids: Iterable[str],
-    *,
-    start_ms: int | None = None,
-    timeout_s: float = LOG_WAIT_S,
-    backoff: Backoff = LOG_BACKOFF,
-    allow_missing: bool = False,
-    progress: Callable[[int, int], None] | None = None,
-    sleep: Callable[[float], None] = time.sleep,
-) -> tuple[dict[str, Report], ParseReport, list[str]]:
-    """Read the log group's REPORT records until every request id has one, or
-    ``timeout_s`` (a few minutes by default: log delivery can lag that long on AWS),
-    with backoff between reads (``helpers.polling``); ``progress(found, wanted)`` after
-    each read.
-
-    A request id whose only REPORT line is malformed is not waited for (it will not
-    improve). Returns the reports, the parse report and the request ids still without a
-    usable record; raises ``MissingReportsError`` naming them unless ``allow_missing``.
-    """
-    wanted = list(dict.fromkeys(request_ids))
-    latest: dict[str, Any] = {"messages": None}
-
-    def read() -> tuple[dict[str, Report], ParseReport]:
-        latest["messages"] = report_messages(logs_client, log_group, start_ms)
-        return parse_reports(latest["messages"] or [])
-
-    def settled(value: tuple[dict[str, Report], ParseReport]) -> bool:
-        return not _pending(wanted, *value)
-
-    def step(value: tuple[dict[str, Report], ParseReport], _elapsed: float) -> None:
-        if progress is not None:
-            progress(sum(1 for rid in wanted if rid in value[0]), len(wanted))
-
-    result = poll(read, settled, timeout_s=timeout_s, backoff=backoff, progress=step, sleep=sleep)
-    reports, parse = result.value if result.value is not None else ({}, ParseReport())
-    missing = [rid for rid in wanted if rid not in reports]
-    if missing and not allow_missing:
-        unreadable = {p.request_id: p for p in parse.malformed if p.request_id}
-        raise MissingReportsError(
-            _missing_message(
-                log_group,
-                wanted,
-                missing,
-                unreadable,
-                result.elapsed_s,
-                group_exists=latest["messages"] is not None or result.throttled == result.reads,
-            ),
-            missing,
-        )
-    return reports, parse, missing
-
-
-def _pending(wanted: Sequence[str], reports: dict[str, Report], parse: ParseReport) -> list[str]:
-    unreadable = {p.request_id for p in parse.malformed if p.request_id}
-    return [rid for rid in wanted if rid not in reports and rid not in unreadable]
-
-
-def missing_records_text(missing: int, wanted: int, waited_s: float) -> str:
-    """What a learner reads when REPORT records have not all arrived: how many of how
-    many, and what to do."""
-    return (
-        f"{wanted - missing} of {wanted} REPORT records have arrived in CloudWatch Logs after "
-        f"{duration_text(waited_s)}; {missing} {'is' if missing == 1 else 'are'} still "
-        "missing. Log delivery can lag by minutes on AWS: run this cell again in a minute."
-    )
-
-
-def _missing_message(
-    log_group: str,
-    wanted: Sequence[str],
-    missing: Sequence[str],
-    unreadable: dict[str, Problem],
-    waited_s: float,
-    *,
-    group_exists: bool,
-) -> str:
-    lines = [missing_records_text(len(missing), len(wanted), waited_s)]
-    if not group_exists:
-        lines.append(
-            f"The log group {log_group!r} does not exist: check the function's "
-            "LoggingConfig.LogGroup (default /aws/lambda/<function name>)."
-        )
-    for rid in missing:
-        problem = unreadable.get(rid)
-        lines.append(
-            f"  {rid}: "
-            + (
-                f"its REPORT line is malformed ({problem.reason})"
-                if problem
-                else "no REPORT record arrived"
-            )
-        )
-    lines.append(
-        "(From code: call again with a larger timeout_s, or pass allow_missing=True to "
-        "analyse what has arrived; the figures then leave those invocations out.)"
-    )
-    return "\n".join(lines)
-
-
-def function_of(execution_arn: str) -> tuple[str, str | None]:
-    """The function name and qualifier of an execution ARN:
-    ``arn:aws:lambda:REGION:ACCOUNT:function:NAME:QUALIFIER/durable-execution/NAME/ID``."""
-    head = execution_arn.split("/durable-execution/", 1)[0]
-    parts = head.split(":")
-    if len(parts) < 7 or parts[5] != "function":
-        raise CostAnalysisError(
-            f"{execution_arn!r} is not a durable execution ARN (arn:aws:lambda:REGION:ACCOUNT:"
-            "function:NAME:QUALIFIER/durable-execution/...): pass log_group= explicitly"
-        )
-    return parts[6], parts[7] if len(parts) > 7 else None
-
-
 def function_log_group(lambda_client: Any, function_name: str, qualifier: str | None = None) -> str:
     """The function's log group: ``LoggingConfig.LogGroup``, else ``/aws/lambda/<name>``."""
     kwargs = {"FunctionName": function_name}
@@ -1201,16 +508,15 @@ def _with_retention(lambda_client: Any, execution: dict[str, Any]) -> dict[str, 
     if execution.get("DurableConfig"):
         return execution
     try:
-        name, qualifier = function_of(str(execution.get("DurableExecutionArn", "")))
-        kwargs = {"FunctionName": name, **({"Qualifier": qualifier} if qualifier else {})}
+        arn = ExecutionArn.parse(str(execution.get("DurableExecutionArn", "")))
+        kwargs = {
+            "FunctionName": arn.function_name,
+            **({"Qualifier": arn.qualifier} if arn.qualifier else {}),
+        }
         config = lambda_client.get_function_configuration(**kwargs).get("DurableConfig")
-    except (ClientError, CostAnalysisError):
+    except (ClientError, ValueError):
         return execution
     return {**execution, "DurableConfig": config} if config else execution
-
-
-# Events are stamped when Lambda writes them; allow for clock skew between services.
-_SKEW_MS = 5_000
 
 
 def _build(
@@ -1237,7 +543,7 @@ def _build(
         start=epoch_seconds(execution["StartTimestamp"]),
         end=epoch_seconds(end) if end is not None else None,
         invocations=joined,
-        gaps=_gaps(invocations, history),
+        gaps=gaps(invocations, history),
         operations=count_operations(history),
         data_bytes=data_written_bytes(history),
         retention_days=int(retention) if retention is not None else None,
@@ -1282,8 +588,12 @@ def analyse_execution(
     history = execution_history(lambda_client, execution_arn)
     invocations = invocations_from_history(history)
     if log_group is None:
-        log_group = function_log_group(lambda_client, *function_of(execution_arn))
-    start_ms = int(epoch_seconds(execution["StartTimestamp"]) * 1000) - _SKEW_MS
+        try:
+            arn = ExecutionArn.parse(execution_arn)
+        except ValueError as exc:
+            raise CostAnalysisError(f"{exc}: pass log_group= explicitly") from None
+        log_group = function_log_group(lambda_client, arn.function_name, arn.qualifier)
+    start_ms = log_start_ms(epoch_seconds(execution["StartTimestamp"]))
     reports, parse, _ = wait_for_reports(
         logs_client,
         log_group,
@@ -1449,7 +759,7 @@ def analyse_function(
         loaded.append((execution, history, invocations_from_history(history)))
     if not loaded:
         return FunctionCost(function_name, [], ParseReport())
-    start_ms = int(epoch_seconds(loaded[0][0]["StartTimestamp"]) * 1000) - _SKEW_MS
+    start_ms = log_start_ms(epoch_seconds(loaded[0][0]["StartTimestamp"]))
     wanted = [inv.request_id for _, _, invs in loaded for inv in invs]
     reports, parse, _ = wait_for_reports(
         logs_client,

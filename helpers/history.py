@@ -7,20 +7,16 @@ logs per Lambda invocation, and a progress bar while it runs.
     timeline(history, OUTPUT_DIR)        # invocations as bars, steps/waits/callbacks below
     invocation_logs(logs, log_group, history)   # which log lines ran in which invocation
 
-The history comes from ``get_durable_execution_history`` (all pages, with payloads); each
-Lambda invocation is an ``InvocationCompleted`` event, each operation (step, wait,
-callback, child context) a ``<Kind>Started`` event followed by its outcome.
+The history is read through ``helpers.durable`` (the read model: typed invocations and
+operations); this module draws it.
 """
 
 from __future__ import annotations
 
 import contextlib
 import html
-import json
-import re
 import time
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,36 +27,32 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from tqdm.auto import tqdm
 
-from .cost import (
+from .durable import (
     LOG_BACKOFF,
     LOG_WAIT_S,
+    PHASE_RUNNING,
+    WAITING_FOR_CALLBACK,
+    ExecutionHistory,
+    InvocationLog,
+    Operation,
     duration_text,
-    epoch_seconds,
     execution_history,
+    execution_name,
     log_events,
+    log_start_ms,
     missing_records_text,
+    read_phase,
+    split_by_invocation,
     wait_for_reports,
 )
+from .durable.history import clip
 from .plots import INVOCATION, WAITING, file_safe, finish_figure, new_figure
 from .polling import Backoff, poll
 
-KINDS = ("Execution", "ChainedInvoke", "Callback", "Context", "Step", "Wait")
-# The outcome part of an event type, as a status: StepSucceeded -> SUCCEEDED.
-OUTCOMES = {
-    "Started": "STARTED",
-    "Succeeded": "SUCCEEDED",
-    "Failed": "FAILED",
-    "TimedOut": "TIMED_OUT",
-    "Stopped": "STOPPED",
-    "Cancelled": "CANCELLED",
-}
-DONE = ("SUCCEEDED", "FAILED", "TIMED_OUT", "STOPPED")
 STEP = "#2ca02c"
 CALLBACK = "#9467bd"
 CONTEXT = "#bbbbbb"
 FAILED = "#d62728"
-# Library loggers that write at INFO under Lambda's JSON log format; not the lesson.
-LIBRARY_LOGGERS = ("botocore", "boto3", "urllib3", "s3transfer")
 
 
 class ExecutionTimeout(TimeoutError):
@@ -71,101 +63,9 @@ class ExecutionTimeout(TimeoutError):
         return [f"ExecutionTimeout: {self}"]
 
 
-def execution_name(arn: str) -> str:
-    """The name part of ``...:function:NAME:QUALIFIER/durable-execution/NAME/ID``."""
-    parts = arn.split("/")
-    return parts[-2] if len(parts) >= 3 else arn
-
-
-def _split(event_type: str) -> tuple[str, str] | None:
-    for kind in KINDS:
-        if event_type.startswith(kind) and event_type[len(kind) :] in OUTCOMES:
-            return kind, OUTCOMES[event_type[len(kind) :]]
-    return None
-
-
-def _clip(text: str, limit: int = 60) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _payload(details: dict[str, Any], key: str) -> str | None:
-    value = (details.get(key) or {}).get("Payload")
-    return value if isinstance(value, str) else None
-
-
-def _error(details: dict[str, Any]) -> str:
-    error = (details.get("Error") or {}).get("Payload") or {}
-    kind, message = error.get("ErrorType") or "error", error.get("ErrorMessage") or ""
-    return f"{kind}: {message}" if message else str(kind)
-
-
-# -- the history --------------------------------------------------------------------------
-@dataclass
-class Operation:
-    """One row of the history: an operation, an invocation or the execution itself."""
-
-    kind: str  # Execution, Invocation, Step, Wait, Callback, Context, ChainedInvoke
-    name: str
-    start: float  # epoch seconds
-    end: float | None = None  # None while it runs
-    status: str = "STARTED"
-    subtype: str = ""  # Parallel, ParallelBranch, WaitForCallback, Map...
-    op_id: str = ""
-    parent: str | None = None
-    depth: int = 0
-    detail: str = ""
-    first_event: int = 0
-    attempts: int = 0  # of a step: one more for each retry
-
-    @property
-    def seconds(self) -> float | None:
-        return None if self.end is None else max(0.0, self.end - self.start)
-
-    @property
-    def type(self) -> str:
-        return self.subtype if self.subtype and self.subtype != self.kind else self.kind
-
-
-@dataclass
-class History:
-    """An execution (``get_durable_execution``) and its history events, in order."""
-
-    execution: dict[str, Any]
-    events: list[dict[str, Any]]
-    rows: list[Operation] = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.rows = _rows(self.execution, self.events)
-
-    @property
-    def name(self) -> str:
-        return str(
-            self.execution.get("DurableExecutionName")
-            or execution_name(str(self.execution.get("DurableExecutionArn", "")))
-        )
-
-    @property
-    def status(self) -> str:
-        return str(self.execution.get("Status", "UNKNOWN"))
-
-    @property
-    def start(self) -> float:
-        return epoch_seconds(self.execution["StartTimestamp"])
-
-    @property
-    def end(self) -> float | None:
-        end = self.execution.get("EndTimestamp")
-        return epoch_seconds(end) if end is not None else None
-
-    @property
-    def invocations(self) -> list[Operation]:
-        return [r for r in self.rows if r.kind == "Invocation"]
-
-    @property
-    def operations(self) -> list[Operation]:
-        """Steps, waits, callbacks, contexts: what the SDK checkpoints."""
-        return [r for r in self.rows if r.kind not in ("Execution", "Invocation")]
+class History(ExecutionHistory):
+    """An execution and its history (``helpers.durable.ExecutionHistory``), as a person
+    reads it: ``table()`` in a notebook, ``summary()`` in one line."""
 
     def table(self) -> HistoryTable:
         return HistoryTable(self)
@@ -186,105 +86,6 @@ def fetch(lambda_client: Any, execution_arn: str) -> History:
     execution = lambda_client.get_durable_execution(DurableExecutionArn=execution_arn)
     execution.pop("ResponseMetadata", None)
     return History(execution, execution_history(lambda_client, execution_arn))
-
-
-def _operation_detail(op: Operation, details: dict[str, Any], outcome: str) -> str:
-    if outcome == "FAILED" or outcome == "TIMED_OUT":
-        return _clip(_error(details))
-    if op.kind == "Wait" and "Duration" in details:
-        return f"sleeps {details['Duration']} s, no compute"
-    if op.kind == "Callback" and details.get("CallbackId"):
-        return f"callback id {str(details['CallbackId'])[:12]}…"
-    result = _payload(details, "Result")
-    # A parallel's or map's result is the SDK's own envelope: its branches show the values.
-    if result is not None and not result.startswith('{"t":'):
-        return f"→ {_clip(result)}"
-    return op.detail
-
-
-def _rows(execution: dict[str, Any], events: Sequence[dict[str, Any]]) -> list[Operation]:
-    arn = str(execution.get("DurableExecutionArn", ""))
-    root = Operation(
-        "Execution",
-        str(execution.get("DurableExecutionName") or execution_name(arn)),
-        epoch_seconds(execution["StartTimestamp"]),
-        status=str(execution.get("Status", "UNKNOWN")),
-    )
-    if execution.get("EndTimestamp") is not None:
-        root.end = epoch_seconds(execution["EndTimestamp"])
-    ops: dict[str, Operation] = {}
-    invocations: list[Operation] = []
-    for event in events:
-        event_type = str(event.get("EventType", ""))
-        when = epoch_seconds(event["EventTimestamp"])
-        details = event.get(f"{event_type}Details") or {}
-        if event_type == "InvocationCompleted":
-            number = len(invocations) + 1
-            error = details.get("Error")
-            invocations.append(
-                Operation(
-                    "Invocation",
-                    f"invocation {number}",
-                    epoch_seconds(details.get("StartTimestamp") or when),
-                    epoch_seconds(details.get("EndTimestamp") or when),
-                    status="ERROR" if error else "COMPLETED",
-                    detail=("first run" if number == 1 else "replay")
-                    + (
-                        f", request {str(details['RequestId'])[:8]}"
-                        if details.get("RequestId")
-                        else ""
-                    )
-                    + (f", {_error(details)}" if error else ""),
-                    first_event=int(event.get("EventId", 0)),
-                )
-            )
-            continue
-        split = _split(event_type)
-        if split is None:
-            continue
-        kind, outcome = split
-        if kind == "Execution":
-            if outcome == "STARTED":
-                root.detail = f"input {_clip(_payload(details, 'Input') or '{}', 40)}"
-            elif outcome == "SUCCEEDED":
-                root.detail = f"result {_clip(_payload(details, 'Result') or 'null', 50)}"
-            else:
-                root.detail = _clip(_error(details))
-            continue
-        op_id = str(event.get("Id") or f"event-{event.get('EventId')}")
-        op = ops.get(op_id)
-        if op is None:
-            op = ops[op_id] = Operation(
-                kind,
-                str(event.get("Name") or ""),
-                when,
-                subtype=str(event.get("SubType") or ""),
-                op_id=op_id,
-                parent=event.get("ParentId"),
-                first_event=int(event.get("EventId", 0)),
-            )
-        if outcome == "STARTED":
-            op.status, op.attempts = "STARTED", op.attempts + 1
-        else:
-            op.status, op.end = outcome, when
-            # A failed attempt that will be retried is not the end of the operation.
-            if outcome == "FAILED" and details.get("RetryDetails"):
-                op.end = None
-        op.detail = _operation_detail(op, details, outcome)
-    for op in ops.values():
-        depth, parent = 0, op.parent
-        while parent in ops and depth < 20:
-            depth, parent = depth + 1, ops[parent].parent
-        op.depth = depth
-        if op.attempts > 1:
-            op.detail = f"{op.detail} ({op.attempts} attempts)".lstrip()
-        if op.subtype in ("Parallel", "Map") and not op.detail:
-            n = sum(1 for o in ops.values() if o.parent == op.op_id)
-            op.detail = f"{n} {'branches' if op.subtype == 'Parallel' else 'items'}"
-    # Time order; operations checkpointed in the same millisecond (parallel branches) keep
-    # the history's order, which puts a parent before its children.
-    rows = [root, *invocations, *ops.values()]
-    return sorted(rows, key=lambda r: (r.start, r.kind != "Execution", r.first_event))
 
 
 # -- the table ----------------------------------------------------------------------------
@@ -418,7 +219,7 @@ def timeline(
                 bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "none", "pad": 1.2},
             )
     labels = ["Lambda invocations"] + [
-        f"{_clip(o.name, 28)} ({o.type.lower()})" if o.name else o.type.lower() for o in ops
+        f"{clip(o.name, 28)} ({o.type.lower()})" if o.name else o.type.lower() for o in ops
     ]
     ax.set_yticks([y_of(i) for i in range(rows)], labels, fontsize=8)
     ax.set_ylim(-0.7, rows - 0.1 + 0.55)
@@ -430,7 +231,7 @@ def timeline(
     ax.grid(axis="x", alpha=0.3)
     n = len(history.invocations)
     ax.set_title(
-        f"Durable execution {_clip(history.name, 40)}: {history.status}, "
+        f"Durable execution {clip(history.name, 40)}: {history.status}, "
         f"{n} invocation{'s' if n != 1 else ''} in {duration_text(span)}",
         fontsize=10,
     )
@@ -455,31 +256,6 @@ def timeline(
 
 
 # -- waiting ------------------------------------------------------------------------------
-WAITING_FOR_CALLBACK = "suspended, waiting for a callback"
-
-
-def _phase(events: Sequence[dict[str, Any]]) -> str:
-    """What the execution is doing now, from its history: sleeping in a wait, waiting for
-    a callback, or running."""
-    open_ops: dict[str, str] = {}
-    for event in events:
-        split = _split(str(event.get("EventType", "")))
-        if split is None or split[0] in ("Execution", "Context"):
-            continue
-        kind, outcome = split
-        op_id = str(event.get("Id"))
-        if outcome == "STARTED":
-            open_ops[op_id] = kind
-        elif outcome in DONE:
-            open_ops.pop(op_id, None)
-    kinds = set(open_ops.values())
-    if "Wait" in kinds:
-        return "suspended in a wait (no compute)"
-    if "Callback" in kinds:
-        return WAITING_FOR_CALLBACK
-    return "running"
-
-
 # GetDurableExecution every 0.5 s, growing to 2 s (with jitter): short waits still end
 # promptly, and a room of attendees does not poll the durable read APIs in lock-step.
 STATUS_BACKOFF = Backoff(first_s=0.5, cap_s=2.0)
@@ -539,11 +315,8 @@ def wait_for(
             if elapsed >= next_phase_at:
                 next_phase_at = elapsed + PHASE_EVERY_S
                 with contextlib.suppress(ClientError):  # only the bar's wording
-                    page = lambda_client.get_durable_execution_history(
-                        DurableExecutionArn=execution_arn, MaxItems=1000
-                    )
-                    phase = _phase(page.get("Events", []))
-                    if phase == "running":
+                    phase = read_phase(lambda_client, execution_arn)
+                    if phase == PHASE_RUNNING:
                         next_phase_at = elapsed + PHASE_RUNNING_S
                     waiting_for_callback = phase == WAITING_FOR_CALLBACK
                     bar.set_description_str(f"{name}: {phase}", refresh=False)
@@ -573,108 +346,6 @@ def wait_for(
     print(f"{name}: {state} after {duration_text(result.elapsed_s)}")
     execution.pop("ResponseMetadata", None)
     return execution
-
-
-# -- logs per invocation ------------------------------------------------------------------
-_TEXT_LOG = re.compile(r"^\[(?P<level>[A-Z]+)\]\t\S+\t\S+\t(?P<message>.*)$", re.S)
-_TEXT_PLATFORM = ("START RequestId:", "END RequestId:", "REPORT RequestId:", "INIT_START")
-
-
-@dataclass(frozen=True)
-class LogLine:
-    kind: str  # "print" (stdout) or "logger" (the logging module, context.logger)
-    text: str
-    level: str = ""
-
-
-@dataclass
-class InvocationLog:
-    number: int
-    request_id: str
-    lines: list[LogLine] = field(default_factory=list)
-    complete: bool = False  # its REPORT record has arrived
-
-    @property
-    def label(self) -> str:
-        return f"invocation {self.number} ({'first run' if self.number == 1 else 'replay'})"
-
-
-def _platform(message: str) -> tuple[str, str] | None:
-    """(kind, request id) of a START/REPORT record in either log format, else None."""
-    if message.startswith("{"):
-        try:
-            record = json.loads(message)
-        except ValueError:
-            return None
-        kind = record.get("type") if isinstance(record, dict) else None
-        if isinstance(kind, str) and kind.startswith("platform."):
-            return kind, str((record.get("record") or {}).get("requestId", ""))
-        return None
-    for prefix in _TEXT_PLATFORM:
-        if message.startswith(prefix):
-            rid = message[len(prefix) :].split()[0] if prefix != "INIT_START" else ""
-            return {"START": "platform.start", "REPORT": "platform.report"}.get(
-                prefix.split()[0], "platform.other"
-            ), rid
-    return None
-
-
-def _app_line(message: str) -> LogLine | None:
-    """The function's own line, or None for a library's log record."""
-    if message.startswith("{"):
-        try:
-            record = json.loads(message)
-        except ValueError:
-            record = None
-        if isinstance(record, dict) and "message" in record and "level" in record:
-            if str(record.get("logger", "")).startswith(LIBRARY_LOGGERS):
-                return None
-            return LogLine("logger", str(record["message"]), str(record["level"]))
-    match = _TEXT_LOG.match(message)
-    if match:
-        return LogLine("logger", match["message"], match["level"])
-    return LogLine("print", message.rstrip("\n"))
-
-
-def split_by_invocation(
-    events: Iterable[dict[str, Any]], request_ids: Sequence[str]
-) -> list[InvocationLog]:
-    """The function's own lines of each invocation, in order. An execution environment
-    (one log stream) runs one invocation at a time, between its START and REPORT records;
-    init lines before a START belong to the invocation that follows."""
-    logs = {rid: InvocationLog(n, rid) for n, rid in enumerate(request_ids, 1)}
-    streams: dict[str, list[dict[str, Any]]] = {}
-    for event in events:
-        streams.setdefault(str(event.get("logStreamName", "")), []).append(event)
-    for stream in streams.values():
-        # In time order: records can be delivered late and out of order; FilterLogEvents
-        # sorts by timestamp, and a sort that keeps ties in place does the same here.
-        stream.sort(key=lambda e: int(e.get("timestamp") or 0))
-        messages = [str(e.get("message", "")) for e in stream]
-        pending: list[LogLine] = []
-        current: InvocationLog | None = None
-        for message in messages:
-            platform = _platform(message)
-            if platform is not None:
-                kind, rid = platform
-                if kind == "platform.start":
-                    current = logs.get(rid)
-                    if current is not None:
-                        current.lines.extend(pending)
-                    pending = []
-                elif kind == "platform.report":
-                    if current is not None and current.request_id == rid:
-                        current.complete = True
-                    current = None
-                continue
-            line = _app_line(message)
-            if line is None:
-                continue
-            if current is not None:
-                current.lines.append(line)
-            else:
-                pending.append(line)
-    return list(logs.values())
 
 
 @dataclass(repr=False)
@@ -773,13 +444,8 @@ def invocation_logs(
     reads the group's events since the execution's start once. If records are still
     missing, ``InvocationLogs.status()`` says how many, and to run the cell again.
     """
-    request_ids = [
-        str(e["InvocationCompletedDetails"]["RequestId"])
-        for e in history.events
-        if e.get("EventType") == "InvocationCompleted"
-        and (e.get("InvocationCompletedDetails") or {}).get("RequestId")
-    ]
-    start_ms = int(history.start * 1000) - 5_000  # clocks of two services may differ a little
+    request_ids = history.request_ids
+    start_ms = log_start_ms(history.start)
     began = time.monotonic()
     with tqdm(total=len(request_ids), desc="REPORT records", unit="record") as bar:
 

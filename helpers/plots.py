@@ -27,7 +27,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
-from .cost import ExecutionCost, FunctionCost, duration_text, usd
+from .cost import ExecutionCost, FunctionCost, usd
+from .durable import duration_text
 
 DPI = 120
 INVOCATION = "#1f77b4"

@@ -15,7 +15,8 @@ from typing import Any
 
 from IPython.display import Markdown
 
-from .cost import ExecutionCost, duration_text, usd
+from .cost import ExecutionCost, usd
+from .durable import duration_text
 from .naming import Names, redact_account
 from .target import Target
 

@@ -18,8 +18,8 @@ import pytest
 from fake_aws import Paginated
 
 from helpers import history, samples
-from helpers.cost import REPORT_FILTER_PATTERN
 from helpers.deploy import start_execution
+from helpers.durable import REPORT_FILTER_PATTERN, split_by_invocation
 from helpers.history import ExecutionTimeout, History
 from helpers.localcloud import LocalCloud
 from helpers.naming import Names
@@ -271,7 +271,7 @@ def test_split_by_invocation_reads_text_logs_per_stream() -> None:
     stream_b = text_invocation("r2", "print two")  # the replay ran in another environment
     events = [{"logStreamName": "b", "message": m} for m in stream_b]
     events += [{"logStreamName": "a", "message": m} for m in stream_a]
-    one, two = history.split_by_invocation(events, ["r1", "r2"])
+    one, two = split_by_invocation(events, ["r1", "r2"])
     assert [(ln.kind, ln.text) for ln in one.lines] == [
         ("print", "init print"),
         ("print", "print one"),
@@ -284,7 +284,7 @@ def test_an_invocation_whose_report_has_not_arrived_is_incomplete() -> None:
     start = json.dumps({"type": "platform.start", "record": {"requestId": "r1"}})
     record = json.dumps({"level": "INFO", "message": "hi", "logger": "root", "requestId": "r1"})
     noise = json.dumps({"level": "INFO", "message": "Found credentials", "logger": "botocore"})
-    (one,) = history.split_by_invocation(
+    (one,) = split_by_invocation(
         [{"logStreamName": "a", "message": m} for m in (start, noise, record)], ["r1"]
     )
     assert [ln.text for ln in one.lines] == ["hi"] and not one.complete
@@ -373,7 +373,7 @@ def test_records_delivered_out_of_order_are_put_back_in_time_order() -> None:
     t0 = int(T0.timestamp() * 1000)
     events = stream_events("a", text_invocation("r1", "first", "second"), t0)
     events[1], events[2] = events[2], events[1]  # "second" delivered before "first"
-    (one,) = history.split_by_invocation(list(reversed(events)), ["r1"])
+    (one,) = split_by_invocation(list(reversed(events)), ["r1"])
     assert [ln.text for ln in one.lines] == ["first", "second"] and one.complete
 
 

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from helpers import approvals
 from helpers.approvals import ApprovalConfigError, check_mode, parse_message
-from helpers.cost import parse_reports
+from helpers.durable import parse_reports
 from helpers.localcloud import LocalCloud
 from helpers.naming import PrefixError, validate_prefix
 from helpers.params import ParameterError, check_parameters

@@ -1,0 +1,54 @@
+"""One reading of the timestamps of durable executions and their log records, and the
+one allowance for the clocks of two AWS services."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from .errors import TimestampError
+
+# Allowed between a durable execution's timestamps (stamped by the durable service) and
+# its log records' (stamped where Lambda runs the function) when one is used to select
+# the other. AWS clocks agree to well under a second (Amazon Time Sync), but the stamps
+# are taken at different moments of the same event; 5 s is the widest allowance the kit
+# used, and a wide window costs only a few more records read (each is then joined by
+# request id), whereas a narrow one can lose a REPORT record.
+CLOCK_SKEW_S = 5.0
+CLOCK_SKEW_MS = int(CLOCK_SKEW_S * 1000)
+
+
+def epoch_seconds(value: Any) -> float:
+    """Seconds since the epoch of a datetime (naive taken as UTC), epoch seconds or
+    milliseconds, or an ISO 8601 string; ``TimestampError`` (a ValueError) otherwise."""
+    if isinstance(value, datetime):
+        aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+        return aware.timestamp()
+    if isinstance(value, int | float):
+        return value / 1000 if value > 1e11 else float(value)  # ms or s since the epoch
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            raise TimestampError(f"unexpected timestamp {value!r}") from None
+        return epoch_seconds(parsed)
+    raise TimestampError(f"unexpected timestamp {value!r}")
+
+
+def epoch_or_none(value: Any) -> float | None:
+    """``epoch_seconds``, or None for a missing or unreadable timestamp."""
+    try:
+        return epoch_seconds(value)
+    except TimestampError:
+        return None
+
+
+def duration_text(seconds: float) -> str:
+    """42 ms, 1.53 s, 6 min 12 s, 2 h 05 min."""
+    if seconds < 1:
+        return f"{seconds * 1000:.0f} ms"
+    if seconds < 100:
+        return f"{seconds:.3g} s" if seconds < 10 else f"{seconds:.1f} s"
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min {seconds % 60:02.0f} s"
+    return f"{int(seconds // 3600)} h {int(seconds % 3600 // 60):02d} min"
