@@ -7,6 +7,7 @@ from urllib.parse import unquote
 
 from werkzeug.wrappers import Request
 
+from helpers.durable import ExecutionArn
 from helpers.regions import AS_OF, suggested_regions
 
 from ..errors import AwsError, invalid
@@ -34,11 +35,15 @@ def not_offered_here(region: str) -> AwsError:
 
 def execution_scope(arn: str) -> tuple[str, str, str, str]:
     """(Region, account, function name, qualifier) of a durable execution ARN:
-    arn:aws:lambda:REGION:ACCOUNT:function:NAME:QUALIFIER/durable-execution/NAME/ID."""
-    parts = arn.split("/", 1)[0].split(":")
-    if len(parts) < 8 or parts[:3] != ["arn", "aws", "lambda"]:
+    arn:aws:lambda:REGION:ACCOUNT:function:NAME:QUALIFIER/durable-execution/NAME/ID;
+    empty strings for anything else (the runner's own ARNs always carry a qualifier)."""
+    try:
+        parsed = ExecutionArn.parse(arn)
+    except ValueError:
         return ("", "", "", "")
-    return parts[3], parts[4], parts[6], parts[7]
+    if parsed.partition != "aws" or parsed.qualifier is None:
+        return ("", "", "", "")
+    return parsed.region, parsed.account, parsed.function_name, parsed.qualifier
 
 
 def account_of(request: Request) -> str:
