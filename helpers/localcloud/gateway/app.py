@@ -13,6 +13,7 @@ from werkzeug.wrappers import Request, Response
 from helpers.regions import offers_durable_functions
 
 from ..errors import AwsError, not_found
+from ..wsgi import raw_path
 from .control_plane import FUNCTIONS
 from .converse import CONVERSE, converse
 from .durable_apis import EXECUTION_IN_PATH, LIST_BY_FUNCTION
@@ -62,7 +63,9 @@ class Gateway(Invoke):
             # Durable functions exist only in the Regions AWS offers them in (regions.py).
             if not offers_durable_functions(region):
                 raise not_offered_here(region)
-            if (match := EXECUTION_IN_PATH.match(path)) and execution_scope(
+            # The path as sent: the ARN's own slashes are encoded there (request.path has
+            # them decoded, which cuts the ARN at its first slash).
+            if (match := EXECUTION_IN_PATH.match(raw_path(environ))) and execution_scope(
                 unquote(match.group("arn"))
             )[0] not in ("", region):
                 # An execution lives in its function's Region; another Region's endpoint
