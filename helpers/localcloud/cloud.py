@@ -56,7 +56,7 @@ class LocalCloud:
         region: str = DEFAULT_REGION,
         realism: str | None = None,
     ) -> None:
-        """``realism``: "fast", "aws" or "off" (helpers/localcloud/realism.py); None reads
+        """``realism``: "fast", "aws" or "off" (helpers/localcloud/realism/); None reads
         ``LOCALCLOUD_REALISM``, else "fast"."""
         self.state_dir = Path(state_dir).resolve()
         self.port = port

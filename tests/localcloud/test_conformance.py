@@ -17,8 +17,8 @@ package does against AWS. The requirements' ExpectedLogs are not checked here.
 
 Cases mostly wait (timers, retries, callback delays), so they run concurrently, once, in
 a module fixture; each test then reports its own case. All of them pass: where the testing
-SDK's runner records less than AWS (see helpers/localcloud/runner.py), the local cloud
-fills it in.
+SDK's runner records less than AWS (see helpers/localcloud/patches/testing_sdk.py), the
+local cloud fills it in.
 """
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
 """What the local cloud relies on inside moto and the testing SDK, stated where it fails loudly.
 
-``helpers/localcloud/runner.py`` and ``journal.py`` correct the runner and moto where they
-differ from AWS by replacing a few of their private functions. Private names can change in
-any release, so both packages are pinned exactly in pyproject.toml, and this test names
-every internal the patches need: after an upgrade it says which one moved, instead of the
-local cloud misbehaving quietly.
+``helpers/localcloud/patches/`` (``testing_sdk.py``, ``moto.py``, ``log_filter.py``)
+corrects the runner and moto where they differ from AWS by replacing a few of their private
+functions. Private names can change in any release, so both packages are pinned exactly in
+pyproject.toml, and this test names every internal the patches need: after an upgrade it
+says which one moved, instead of the local cloud misbehaving quietly.
 """
 
 from __future__ import annotations
@@ -50,11 +50,12 @@ def test_the_runner_internals_the_fixes_replace_are_there() -> None:
     from aws_durable_execution_sdk_python_testing.runner import WebRunner
     from aws_durable_execution_sdk_python_testing.stores.sqlite import SQLiteExecutionStore
 
-    # Replaced by runner._apply_fixes, with these parameters.
+    # Replaced by patches.testing_sdk.apply, with these parameters.
     assert _params(model.Event.from_event_with_id) == ["event", "event_id"]
     assert _params(execution.Execution.new) == ["input"]
     assert _params(execution.Execution.find_callback_operation)[:2] == ["self", "callback_id"]
     assert _params(model.InvocationCompletedDetails.from_json_dict) == ["data"]
+    assert _params(model.StartDurableExecutionInput.from_dict) == ["data"]
     assert _params(LambdaInvoker.invoke)[:3] == ["self", "function_name", "input"]
     assert _params(Executor._retry_after_error) == ["self", "execution_arn", "error"]
     assert _params(Executor.get_execution_history)[:2] == ["self", "execution_arn"]
@@ -80,7 +81,7 @@ def test_the_moto_internals_the_journal_relies_on_are_there() -> None:
     from moto.core.base_backend import AccountSpecificBackend
     from moto.moto_api._internal import MotoRandom, mock_random
 
-    # journal.py swaps mock_random's class for a per-thread seeded one (replayed calls draw
+    # patches/moto.py swaps mock_random's class for a per-thread seeded one (replayed calls draw
     # the same ids), and wraps AccountSpecificBackend.__getitem__ (seeded backend creation).
     assert isinstance(mock_random, MotoRandom)
     assert _params(AccountSpecificBackend.__getitem__) == ["self", "region_name"]
@@ -90,3 +91,13 @@ def test_the_moto_internals_the_journal_relies_on_are_there() -> None:
         DomainDispatcherApplication,
         create_backend_app,
     )
+
+    # patches/moto.py: one IAM partition's policies, and a cached host lookup.
+    assert _params(IAMBackend._init_aws_policies) == ["self"]
+    assert _params(DomainDispatcherApplication.get_backend_for_host) == ["self", "host"]
+    # patches/log_filter.py subclasses the filter moto's FilterLogEvents builds.
+    from moto.logs import models as logs_models
+
+    event_filter = logs_models.EventMessageFilter  # type: ignore[attr-defined]
+    assert _params(event_filter.__init__) == ["self", "pattern"]
+    assert _params(event_filter.matches) == ["self", "message"]

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from helpers.localcloud import log_filter
+from helpers.localcloud.patches import log_filter
 
 TEXT_REPORT = "REPORT RequestId: 1\tDuration: 1.00 ms\tBilled Duration: 2 ms"
 JSON_REPORT = json.dumps({"type": "platform.report", "record": {"requestId": "2"}})

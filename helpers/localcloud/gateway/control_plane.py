@@ -1,0 +1,168 @@
+"""The Lambda control plane: moto's, plus the configs moto drops and the realism checks."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from typing import Any
+from urllib.parse import unquote
+
+from werkzeug.wrappers import Request, Response
+
+from helpers.regions import offers_durable_functions
+
+from ..errors import AwsError, invalid, not_found
+from ..lambda_host import FunctionVersion
+from ..wsgi import call_wsgi
+from .base import GatewayBase
+from .control_store import validate_durable_config
+from .scope import account_of, not_offered_here, region_of, split_function_ref
+
+FUNCTIONS = re.compile(r"^/2015-03-31/functions(/(?P<fn>[^/]+))?(?P<rest>/.*)?$")
+
+
+class ControlPlane(GatewayBase):
+    """CreateFunction, GetFunction, UpdateFunction*, DeleteFunction... through moto."""
+
+    def _lambda_control(self, request: Request, environ: dict[str, Any]) -> Response:
+        match = FUNCTIONS.match(request.path)
+        assert match is not None
+        region = region_of(request, self.region)
+        name = unquote(match.group("fn") or "")
+        name, qualifier = (
+            split_function_ref(name, request.args.get("Qualifier")) if name else ("", None)
+        )
+        rest = match.group("rest") or ""
+        extra: dict[str, Any] = {}
+        role: str | None = None
+        creating = request.method == "POST" and not name
+        if creating:  # CreateFunction
+            spec = self._json_body(request)
+            if "DurableConfig" in spec and not offers_durable_functions(region):
+                raise not_offered_here(region)
+            role = spec.get("Role")
+            extra["DurableConfig"] = (
+                validate_durable_config(spec.pop("DurableConfig"))
+                if "DurableConfig" in spec
+                else None
+            )
+            extra["LoggingConfig"] = spec.pop("LoggingConfig", None)
+            name = split_function_ref(str(spec.get("FunctionName", "")), None)[0]
+            self._replace_body(environ, spec)
+        elif request.method == "PUT" and rest == "/configuration":
+            spec = self._json_body(request)
+            if "DurableConfig" in spec:
+                if not self.configs.get(region, name).get("DurableConfig"):
+                    raise invalid(
+                        "Durable execution can only be enabled when the function is created."
+                    )
+                extra["DurableConfig"] = validate_durable_config(spec.pop("DurableConfig"))
+            if "LoggingConfig" in spec:
+                extra["LoggingConfig"] = spec.pop("LoggingConfig")
+            self._replace_body(environ, spec)
+        account = account_of(request)
+        if self.realism is not None:  # Pending, InProgress, a role Lambda cannot see yet
+            called = "" if creating else name  # CreateFunction: no function in the path
+            self.realism.check_lambda_call(request.method, called, rest, role, region, account)
+        status, headers, body = self._call_moto(environ)
+        if status < 300 and self.realism is not None:
+            body = self.realism.after_lambda_call(
+                request.method, "" if creating else name, rest, qualifier, body, region, account
+            )
+        if status < 300 and extra:
+            self.configs.put(region, name, {k: v for k, v in extra.items() if v is not None})
+        if (
+            status < 300
+            and request.method == "DELETE"
+            and not rest
+            and "Qualifier" not in request.args
+        ):
+            self.configs.drop(region, name)
+            if self.host:
+                self.host.pool.retire(name)
+        if status < 300 and rest in ("/code", "/configuration") and self.host:
+            self.host.pool.retire(name, "$LATEST")  # idle workers of the old code or config
+        if status < 300 and body[:1] == b"{":
+            body = self._with_configs(body, region)
+        headers.pop("Content-Length", None)
+        return Response(body, status, headers)
+
+    @staticmethod
+    def _json_body(request: Request) -> dict[str, Any]:
+        try:
+            data = json.loads(request.get_data() or b"{}")
+        except ValueError as exc:
+            raise AwsError(
+                400, "InvalidRequestContentException", "Could not parse request body into json."
+            ) from exc
+        if not isinstance(data, dict):
+            raise AwsError(
+                400, "InvalidRequestContentException", "Request body must be a JSON object."
+            )
+        return data
+
+    @staticmethod
+    def _replace_body(environ: dict[str, Any], spec: dict[str, Any]) -> None:
+
+        data = json.dumps(spec).encode()
+        environ["wsgi.input"] = io.BytesIO(data)
+        environ["CONTENT_LENGTH"] = str(len(data))
+        environ.pop("werkzeug.request", None)
+
+    def _call_moto(self, environ: dict[str, Any]) -> tuple[int, dict[str, str], bytes]:
+        status, headers, body = call_wsgi(self.moto, environ)
+        return int(status.split()[0]), dict(headers), body
+
+    def _with_configs(self, body: bytes, region: str) -> bytes:
+        data = json.loads(body)
+
+        def enrich(conf: dict[str, Any]) -> None:
+            if "FunctionName" not in conf or "FunctionArn" not in conf:
+                return
+            stored = self.configs.get(region, conf["FunctionName"])
+            if stored.get("DurableConfig"):
+                conf["DurableConfig"] = stored["DurableConfig"]
+            conf["LoggingConfig"] = stored.get("LoggingConfig") or {}
+            conf["LoggingConfig"].setdefault("LogFormat", "Text")
+            conf["LoggingConfig"].setdefault("LogGroup", f"/aws/lambda/{conf['FunctionName']}")
+
+        enrich(data)
+        if isinstance(data.get("Configuration"), dict):
+            enrich(data["Configuration"])
+        for conf in data.get("Functions", []) + data.get("Versions", []):
+            enrich(conf)
+        return json.dumps(data).encode()
+
+    def resolve(
+        self, name: str, qualifier: str | None, region: str, account: str
+    ) -> FunctionVersion:
+        from moto.awslambda.models import lambda_backends
+
+        backend = lambda_backends[account][region]
+        try:
+            fn = backend.get_function(name, qualifier)
+        except Exception as exc:
+            target = f"{name}:{qualifier}" if qualifier else name
+            raise not_found(
+                f"Function not found: arn:aws:lambda:{region}:{account}:function:{target}"
+            ) from exc
+        stored = self.configs.get(region, name)
+        logging_config = stored.get("LoggingConfig") or {}
+        return FunctionVersion(
+            name=name,
+            arn=f"arn:aws:lambda:{region}:{account}:function:{name}",
+            version=str(fn.version),
+            handler=fn.handler or "lambda_function.lambda_handler",
+            runtime=fn.run_time or "python3.13",
+            timeout=int(fn.timeout or 3),
+            memory_size=int(fn.memory_size or 128),
+            environment=dict(fn.environment_vars or {}),
+            code_sha=fn.code_sha_256,
+            region=region,
+            account=account,
+            durable=stored.get("DurableConfig"),
+            log_format=logging_config.get("LogFormat", "Text"),
+            log_group=logging_config.get("LogGroup", f"/aws/lambda/{name}"),
+            code=fn.code_bytes,
+        )

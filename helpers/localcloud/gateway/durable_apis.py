@@ -1,0 +1,110 @@
+"""The durable execution APIs: passed to the runner, with what it does differently from AWS."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from werkzeug.wrappers import Request, Response
+
+from ..errors import invalid
+from .control_plane import ControlPlane
+from .runner_client import runner_error
+from .scope import account_of, execution_scope, region_of, split_function_ref
+
+LIST_BY_FUNCTION = re.compile(r"^/2025-12-01/functions/(?P<fn>[^/]+)/durable-executions/?$")
+EXECUTION_IN_PATH = re.compile(r"^/2025-12-01/durable-executions/(?P<arn>[^/]+)")
+MAX_CALLBACK_RESULT = 256 * 1024
+
+
+class DurableApis(ControlPlane):
+    """The /2025-12-01/ paths (ListDurableExecutionsByFunction filtered here, as AWS lists)."""
+
+    def _to_runner(self, request: Request, environ: dict[str, Any]) -> Response:
+        # Keep the path as sent: execution ARNs and callback ids carry encoded slashes.
+        raw = environ.get("RAW_URI") or environ.get("REQUEST_URI") or request.full_path
+        if "/durable-execution-callbacks/" in request.path and (
+            len(request.get_data()) > MAX_CALLBACK_RESULT
+        ):
+            # The runner takes any size; AWS refuses a callback result over 256 KB, and a
+            # workshop that passes locally must not fail there for it.
+            raise invalid(f"The callback result must be at most {MAX_CALLBACK_RESULT} bytes.")
+        headers = {"Content-Type": request.headers.get("Content-Type", "application/json")}
+        status, reply_headers, body = self.runner.request(
+            request.method, raw, request.get_data(), headers
+        )
+        error = runner_error(status, body, request.path)
+        if error is not None:
+            return Response(error.body(), error.status, error.headers())
+        return Response(
+            body, status, {"Content-Type": reply_headers.get("Content-Type", "application/json")}
+        )
+
+    def _list_by_function(self, request: Request, ref: str) -> Response:
+        """ListDurableExecutionsByFunction with the filters the runner drops, as AWS lists.
+
+        The runner reads ``StatusFilter`` where boto3 sends ``Statuses`` (possibly
+        several), ignores ``Qualifier``, and matches the function name literally (an ARN
+        finds nothing) in every Region; so the gateway fetches the function's executions
+        and filters and pages them itself (``Marker`` is an offset, as the runner's is).
+
+        Qualifier semantics (Lambda API reference, ListDurableExecutionsByFunction:
+        "Qualifier - the function version or alias. If not specified, lists executions for
+        the $LATEST version"): without one, ``$LATEST``'s executions only; with a version,
+        that version's; with an alias, the executions of the version the alias points to
+        now. An execution ARN always names a version, never an alias (API reference,
+        Execution: ``...:function:NAME:($LATEST|[0-9]+)/durable-execution/...``), so an
+        execution started through an alias is the version's (inferred for aliases: the
+        reference says no more). An unknown function, version or alias is
+        ResourceNotFoundException, as for every Lambda call on a function.
+        """
+        name, qualifier = split_function_ref(ref, request.args.get("Qualifier"))
+        region, account = region_of(request, self.region), account_of(request)
+        version = self.resolve(name, qualifier or "$LATEST", region, account).version
+        statuses = set(request.args.getlist("Statuses"))
+        kept = ("DurableExecutionName", "StartedAfter", "StartedBefore", "ReverseOrder")
+        query = {k: request.args[k] for k in kept if k in request.args}
+        items = [
+            item
+            for item in self.executions_of(name, query, region, account)
+            if execution_scope(item.get("DurableExecutionArn", ""))[3] == version
+        ]
+        if statuses:
+            items = [item for item in items if item.get("Status") in statuses]
+        try:
+            offset = int(request.args.get("Marker") or 0)
+            # MaxItems: 1 to 1000, default 100 (API reference).
+            limit = int(request.args.get("MaxItems") or 100)
+        except ValueError as exc:
+            raise invalid("Marker and MaxItems must be integers.") from exc
+        if not 1 <= limit <= 1000:
+            raise invalid(f"MaxItems must be 1 to 1000, got {limit}.")
+        result: dict[str, Any] = {"DurableExecutions": items[offset : offset + limit]}
+        if offset + limit < len(items):
+            result["NextMarker"] = str(offset + limit)
+        return Response(json.dumps(result), 200, {"Content-Type": "application/json"})
+
+    def executions_of(
+        self, name: str, query: dict[str, str], region: str, account: str
+    ) -> Iterator[dict[str, Any]]:
+        """Every execution of function ``name`` in ``region`` and ``account`` that the runner
+        lists for ``query``, page by page (the runner lists one name across all of them)."""
+        path = f"/2025-12-01/functions/{quote(name, safe='')}/durable-executions"
+        marker: str | None = None
+        while True:
+            page_query = {**query, "MaxItems": "1000", **({"Marker": marker} if marker else {})}
+            status, _, body = self.runner.request("GET", f"{path}?{urlencode(page_query)}")
+            error = runner_error(status, body, path)
+            if error is not None:
+                raise error
+            page = json.loads(body)
+            for item in page.get("DurableExecutions", []):
+                scope = execution_scope(item.get("DurableExecutionArn", ""))
+                if scope[:2] == (region, account):
+                    yield item
+            marker = page.get("NextMarker")
+            if not marker:
+                return

@@ -1,0 +1,198 @@
+"""Callbacks, listing and stopping executions, as AWS answers them (gateway/durable_apis.py)."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+from gateway_cases import (  # noqa: F401  (fixtures)
+    Client,
+    Waiting,
+    durable_fixture,
+    error_code,
+    start_execution,
+    waiting_fixture,
+)
+
+
+def test_callback_errors(waiting: Waiting, wait_done: Callable[..., Any]) -> None:
+    lam, arn, cb = waiting()
+    with pytest.raises(ClientError) as err:
+        lam.send_durable_execution_callback_success(CallbackId="bogus", Result=b"{}")
+    assert error_code(err) in ("InvalidParameterValueException", "ResourceNotFoundException")
+
+    with pytest.raises(ClientError) as err:  # over the 256 KB result limit; nothing stored
+        lam.send_durable_execution_callback_success(CallbackId=cb, Result=b"x" * (256 * 1024 + 1))
+    assert error_code(err) == "InvalidParameterValueException"
+    lam.send_durable_execution_callback_heartbeat(CallbackId=cb)  # still open: accepted
+    lam.send_durable_execution_callback_success(CallbackId=cb, Result=b'{"decision": "DENY"}')
+    assert json.loads(wait_done(arn)["Result"]) == {"answer": {"decision": "DENY"}}
+    with pytest.raises(lam.exceptions.CallbackTimeoutException):
+        lam.send_durable_execution_callback_success(CallbackId=cb, Result=b"{}")
+    with pytest.raises(lam.exceptions.CallbackTimeoutException):
+        lam.send_durable_execution_callback_failure(CallbackId=cb, Error={"ErrorMessage": "x"})
+    with pytest.raises(lam.exceptions.CallbackTimeoutException):
+        lam.send_durable_execution_callback_heartbeat(CallbackId=cb)
+
+
+def test_well_formed_callback_id_of_unknown_execution(
+    waiting: Waiting, wait_done: Callable[..., Any]
+) -> None:
+    lam, arn, cb = waiting()
+    # A real id with its execution swapped for one that does not exist.
+    text = base64.b64decode(cb).decode()
+    forged_text = text.replace(arn.rsplit("/", 1)[1], "00000000-dead-beef-0000-000000000000")
+    assert forged_text != text
+    forged = base64.b64encode(forged_text.encode()).decode()
+    with pytest.raises(ClientError) as err:
+        lam.send_durable_execution_callback_success(CallbackId=forged, Result=b"{}")
+    assert error_code(err) in ("InvalidParameterValueException", "ResourceNotFoundException")
+    lam.send_durable_execution_callback_success(CallbackId=cb, Result=b'"done"')
+    assert wait_done(arn)["Status"] == "SUCCEEDED"
+
+
+def test_callback_failure_reaches_the_handler(
+    waiting: Waiting, wait_done: Callable[..., Any]
+) -> None:
+    lam, arn, cb = waiting()
+    lam.send_durable_execution_callback_failure(
+        CallbackId=cb,
+        Error={"ErrorMessage": "the reviewer said no", "ErrorType": "Rejected"},
+    )
+    done = wait_done(arn)
+    assert done["Status"] == "SUCCEEDED", done
+    result = json.loads(done["Result"])
+    assert result["failed"] in ("CallbackExternalError", "CallbackError")
+    assert result["message"] == "the reviewer said no"
+    kinds = [
+        e["EventType"] for e in lam.get_durable_execution_history(DurableExecutionArn=arn)["Events"]
+    ]
+    assert "CallbackFailed" in kinds
+
+
+def test_list_durable_executions_by_function(
+    client: Client,
+    durable: Callable[..., Any],
+    callback_id: Callable[..., str],
+    wait_done: Callable[..., Any],
+) -> None:
+    fn, version = durable("approval")
+    lam = client("lambda")
+    waiting = start_execution(lam, fn, version, {"i": 1})
+    finished = start_execution(lam, fn, version, {"i": 2})
+    lam.send_durable_execution_callback_success(CallbackId=callback_id(finished), Result=b"1")
+    assert wait_done(finished)["Status"] == "SUCCEEDED"
+    callback_id(waiting)
+
+    def listed(**kwargs: Any) -> list[str]:
+        page = lam.list_durable_executions_by_function(FunctionName=fn, **kwargs)
+        return [e["DurableExecutionArn"] for e in page["DurableExecutions"]]
+
+    page = lam.list_durable_executions_by_function(FunctionName=fn, Qualifier=version)
+    by_arn = {e["DurableExecutionArn"]: e for e in page["DurableExecutions"]}
+    assert set(by_arn) == {waiting, finished}
+    assert by_arn[waiting]["Status"] == "RUNNING"
+    assert by_arn[finished]["Status"] == "SUCCEEDED"
+    assert listed(Qualifier=version, Statuses=["RUNNING"]) == [waiting]
+    assert len(listed(Qualifier=version, Statuses=["RUNNING", "SUCCEEDED"])) == 2
+    assert listed(Qualifier=version, Statuses=["FAILED"]) == []
+    function_arn = lam.get_function(FunctionName=fn)["Configuration"]["FunctionArn"]
+    qualified_arn = lam.list_durable_executions_by_function(
+        FunctionName=f"{function_arn}:{version}"
+    )
+    assert len(qualified_arn["DurableExecutions"]) == 2
+    first_page = lam.list_durable_executions_by_function(
+        FunctionName=fn, Qualifier=version, MaxItems=1
+    )
+    assert len(first_page["DurableExecutions"]) == 1
+    second_page = lam.list_durable_executions_by_function(
+        FunctionName=fn, Qualifier=version, MaxItems=1, Marker=first_page["NextMarker"]
+    )
+    assert {
+        first_page["DurableExecutions"][0]["DurableExecutionArn"],
+        second_page["DurableExecutions"][0]["DurableExecutionArn"],
+    } == {waiting, finished}
+    assert "NextMarker" not in second_page
+    other, other_version = durable("quick")
+    assert listed() == []  # nothing ran on $LATEST
+    assert (
+        lam.list_durable_executions_by_function(FunctionName=other, Qualifier=other_version)[
+            "DurableExecutions"
+        ]
+        == []
+    )
+
+
+def test_listing_without_qualifier_lists_latest_only(
+    client: Client, durable: Callable[..., Any], wait_done: Callable[..., Any]
+) -> None:
+    """As on AWS (API reference, ListDurableExecutionsByFunction: "If not specified, lists
+    executions for the $LATEST version"): each qualifier lists its own executions; an
+    alias lists those of the version it points to; an execution ARN names the version."""
+    fn, version = durable("quick")
+    lam = client("lambda")
+    on_latest = start_execution(lam, fn, "$LATEST", {"n": 1})
+    on_version = start_execution(lam, fn, version, {"n": 2})
+    lam.create_alias(FunctionName=fn, Name="live", FunctionVersion=version)
+    via_alias = start_execution(lam, fn, "live", {"n": 3})
+    for arn in (on_latest, on_version, via_alias):
+        wait_done(arn)
+    assert f":function:{fn}:$LATEST/durable-execution/" in on_latest
+    assert f":function:{fn}:{version}/durable-execution/" in via_alias  # never the alias
+
+    def listed(**kwargs: Any) -> set[str]:
+        page = lam.list_durable_executions_by_function(FunctionName=fn, **kwargs)
+        return {e["DurableExecutionArn"] for e in page["DurableExecutions"]}
+
+    assert listed() == {on_latest}
+    assert listed(Qualifier="$LATEST") == {on_latest}
+    assert listed(Qualifier=version) == {on_version, via_alias}
+    assert listed(Qualifier="live") == {on_version, via_alias}
+    for missing in ({"Qualifier": "99"}, {"Qualifier": "nope"}):
+        with pytest.raises(lam.exceptions.ResourceNotFoundException):
+            listed(**missing)
+    with pytest.raises(lam.exceptions.ResourceNotFoundException):
+        lam.list_durable_executions_by_function(FunctionName=f"{fn}-missing")
+    with pytest.raises(lam.exceptions.InvalidParameterValueException):
+        listed(MaxItems=1001)
+
+
+def test_stop_durable_execution(waiting: Waiting) -> None:
+    lam, arn, cb = waiting()
+    stopped = lam.stop_durable_execution(DurableExecutionArn=arn)
+    assert "StopTimestamp" in stopped
+    details = lam.get_durable_execution(DurableExecutionArn=arn)
+    assert details["Status"] == "STOPPED"
+    assert "EndTimestamp" in details
+    with pytest.raises(ClientError) as err:
+        lam.send_durable_execution_callback_success(CallbackId=cb, Result=b"{}")
+    assert error_code(err) in (
+        "CallbackTimeoutException",
+        "ResourceNotFoundException",
+        "InvalidParameterValueException",
+    )
+    kinds = [
+        e["EventType"] for e in lam.get_durable_execution_history(DurableExecutionArn=arn)["Events"]
+    ]
+    # The stop ends the execution; only the invocation it cut short may still report after.
+    after_stop = kinds[kinds.index("ExecutionStopped") + 1 :]
+    assert set(after_stop) <= {"InvocationCompleted"}, kinds
+
+
+def test_unknown_execution_is_resource_not_found(
+    client: Client, durable: Callable[..., Any]
+) -> None:
+    fn, version = durable("quick")
+    lam = client("lambda")
+    arn = (
+        f"arn:aws:lambda:us-east-1:123456789012:function:{fn}:{version}/durable-execution/"
+        "nope/00000000-0000-0000-0000-000000000000"
+    )
+    with pytest.raises(lam.exceptions.ResourceNotFoundException):
+        lam.get_durable_execution(DurableExecutionArn=arn)
+    with pytest.raises(lam.exceptions.ResourceNotFoundException):
+        lam.get_durable_execution_history(DurableExecutionArn=arn)
