@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Literal, get_args
 
 from lambda_fn.approvals import Answer, Decision
 
-from ..durable import ExecutionArn
+from ..durable import ExecutionArn, has_ended
+from .status import clip
 
 APPROVE: Decision = "APPROVE"
 DENY: Decision = "DENY"
@@ -33,11 +35,65 @@ def short_id(arn: str) -> str:
         return (arn or "?")[-8:]
 
 
-def parse_message(body: str) -> dict[str, Any]:
-    """The approval request in an SQS message body; ValueError says what is wrong with it."""
+# Bounds checked before json.loads, which recurses once per nesting level (a deeply
+# nested body raises RecursionError, not ValueError). 256 KiB was SQS's message limit for
+# years (the chatbot's requests are a few KiB); no real request nests past a few levels.
+MAX_BODY_CHARS = 256 * 1024
+MAX_DEPTH = 32
+# A callback id is 1 to 1024 characters (Lambda API reference,
+# SendDurableExecutionCallbackSuccess); ARNs and tool names are shorter.
+MAX_ID_CHARS = 1024
+
+
+def nesting_depth(text: str) -> int:
+    """How deep JSON arrays and objects nest in ``text`` (brackets inside strings do not
+    count); stops counting past ``MAX_DEPTH``. Needs no recursion."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > MAX_DEPTH:
+                    break
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
+def parse_message(body: object) -> dict[str, Any]:
+    """The approval request in an SQS message body; ValueError says what is wrong with it.
+
+    Never raises anything else, whatever the body: size and nesting are bounded before
+    ``json.loads``, and text that cannot be sent on as UTF-8 is refused."""
+    if isinstance(body, bytes):
+        try:
+            body = body.decode()
+        except UnicodeDecodeError:
+            raise ValueError("its body is not UTF-8 text") from None
+    if not isinstance(body, str):
+        raise ValueError(f"its body is {type(body).__name__}, not text")
+    if len(body) > MAX_BODY_CHARS:
+        raise ValueError(f"its body is {len(body):,} characters, over {MAX_BODY_CHARS:,}")
+    if nesting_depth(body) > MAX_DEPTH:
+        raise ValueError(f"its body nests JSON deeper than {MAX_DEPTH} levels")
     try:
         data = json.loads(body)
-    except ValueError:
+        # Lone surrogates (invalid UTF-8, or \udc80 escapes) would break the widgets later.
+        json.dumps(data, ensure_ascii=False).encode()
+    except UnicodeError:
+        raise ValueError("its body holds text that is not valid UTF-8") from None
+    except (ValueError, RecursionError):
         raise ValueError("its body is not JSON") from None
     if not isinstance(data, dict):
         raise ValueError(f"its body is JSON {type(data).__name__}, not an object")
@@ -45,10 +101,18 @@ def parse_message(body: str) -> dict[str, Any]:
     if missing:
         raise ValueError(f"it lacks {', '.join(missing)} (required: {', '.join(REQUIRED_FIELDS)})")
     for name in ("execution_arn", "callback_id", "tool"):
-        if not isinstance(data[name], str) or not data[name].strip():
-            raise ValueError(f"its {name} is {data[name]!r}, not a non-empty string")
-    if not data["execution_arn"].startswith("arn:"):
-        raise ValueError(f"its execution_arn {data['execution_arn']!r} is not an ARN")
+        value = data[name]
+        if not isinstance(value, str) or not value.strip():
+            raise ValueError(f"its {name} is {clip(repr(value), 60)}, not a non-empty string")
+        if len(value) > MAX_ID_CHARS:
+            raise ValueError(f"its {name} is {len(value):,} characters, over {MAX_ID_CHARS}")
+    try:
+        ExecutionArn.parse(data["execution_arn"])
+    except ValueError:
+        raise ValueError(
+            f"its execution_arn {clip(data['execution_arn'], 80)!r} is not a durable "
+            "execution's ARN"
+        ) from None
     return data
 
 
@@ -82,6 +146,7 @@ class Request:
     comment: str = ""
     note: str = ""  # why it was closed, or what was sent
     receipts: dict[str, str] = field(default_factory=dict)  # SQS MessageId -> latest receipt
+    refused: bool = False  # its message does not match its execution's history
 
     @classmethod
     def from_message(cls, data: dict[str, Any], message_id: str, receipt: str) -> Request:
@@ -93,6 +158,15 @@ class Request:
             input=data["input"],
             receipts={message_id: receipt},
             extra=extra_fields(data),
+        )
+
+    def same_as(self, data: dict[str, Any]) -> bool:
+        """Whether a message (``parse_message``) asks for what this request does: a copy
+        from the at-least-once submitter, not another request under the same callback id."""
+        mine = [self.execution_arn, self.tool, self.input]
+        theirs = [data["execution_arn"], data["tool"], data["input"]]
+        return json.dumps(mine, sort_keys=True, default=str) == json.dumps(
+            theirs, sort_keys=True, default=str
         )
 
     @property
@@ -113,3 +187,29 @@ class Request:
 def extra_fields(data: dict[str, Any]) -> dict[str, Any]:
     """What a request message holds besides the required fields (shown on its card)."""
     return {k: v for k, v in data.items() if k not in REQUIRED_FIELDS}
+
+
+@dataclass
+class ExecutionInfo:
+    """What an inbox knows of an execution it started or adopted."""
+
+    arn: str
+    status: str = "UNKNOWN"
+    result: Any = None
+    error: str = ""
+    started: datetime | None = None
+    ended: datetime | None = None
+
+    @property
+    def done(self) -> bool:
+        # Not "anything but RUNNING": PAUSING and PAUSED executions come back.
+        return has_ended(self.status)
+
+    def read_result(self, raw: Any) -> bool:
+        """Keep a SUCCEEDED execution's result (JSON text read, else as it is); whether it
+        has the chatbot's shape."""
+        try:
+            self.result = json.loads(raw) if isinstance(raw, str | bytes) else raw
+        except (ValueError, RecursionError):  # json.loads recurses: deep nesting raises
+            self.result = raw
+        return isinstance(self.result, dict) and {"answer", "decisions"} <= self.result.keys()

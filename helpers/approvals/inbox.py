@@ -5,13 +5,17 @@ messages, watches the executions; every failure becomes one status line, never a
 
 Choices worth knowing:
 
-- A malformed message is **deleted** (after a status line that shows it): it can never be
-  answered, and left on the queue it would come back after every visibility timeout. If a
-  real execution sent it, that execution can still be answered through the inbox's
-  ``recovery`` (:meth:`Recovery.recover`), which reads the open callbacks from the
-  execution's history.
+- A malformed message (not JSON, too big or too deep, fields missing or of the wrong type,
+  an ARN that is not an execution's; anything that raises while it is read) is reported
+  in one line and **deleted**: it can never be answered, and left on the queue it would
+  come back after every visibility timeout (on AWS a redrive policy would move it to a
+  dead-letter queue; the kit's queue has none). Its execution, if real, can still be
+  answered through ``recover()``, which reads the open callbacks from its history.
+- A request is checked against its execution's history (``recovery.mismatch``) before it
+  can be answered: one that does not match is shown closed, saying why, and never answered.
 - A duplicate (same ``callback_id``, another SQS message: the submitter is at-least-once)
-  is deleted at once with a "duplicate" line; the first copy's card stays.
+  is deleted at once with a "duplicate" line; the first copy's card stays. A message with
+  the same callback id but other contents is refused: it never replaces the first.
 - A request is "mine" when its execution was started (or adopted) by this inbox. Others
   are shown marked "other execution" (``others="show"``, the default: after a kernel
   restart they are usually your own) or left on the queue for their owner
@@ -22,19 +26,15 @@ Choices worth knowing:
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, Literal
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from ..durable import has_ended
 from ..polling import is_throttling
-from .contract import Request, answer_payload, as_decision, extra_fields, parse_message, short_id
+from .contract import ExecutionInfo, Request, answer_payload, as_decision, parse_message, short_id
 from .modes import ApprovalConfigError
 from .recovery import OpenCallback, Recovery
 from .status import Level, StatusLine, clip, error_code, error_text
@@ -43,23 +43,6 @@ from .status import Level, StatusLine, clip, error_code, error_text
 # and when it does not know the id at all.
 _CLOSED_CODES = {"CallbackTimeoutException"}
 _UNKNOWN_CODES = {"ResourceNotFoundException", "InvalidParameterValueException"}
-
-
-@dataclass
-class ExecutionInfo:
-    """What an inbox knows of an execution it started or adopted."""
-
-    arn: str
-    status: str = "UNKNOWN"
-    result: Any = None
-    error: str = ""
-    started: datetime | None = None
-    ended: datetime | None = None
-
-    @property
-    def done(self) -> bool:
-        # Not "anything but RUNNING": PAUSING and PAUSED executions come back.
-        return has_ended(self.status)
 
 
 class Inbox:
@@ -92,6 +75,7 @@ class Inbox:
         self.executions: dict[str, ExecutionInfo] = {}  # the ones this inbox started/adopted
         self.lines: list[StatusLine] = []
         self._changed: list[Request] = []
+        self._poisoned: set[str] = set()  # MessageIds reported as malformed (once each)
         self._lock = threading.RLock()
         self.recovery = Recovery(self)
 
@@ -140,7 +124,9 @@ class Inbox:
         for info in pending:
             try:
                 details = self.lam.get_durable_execution(DurableExecutionArn=info.arn)
-            except (ClientError, BotoCoreError) as exc:
+                if not isinstance(details, dict):
+                    raise TypeError(f"the answer is {type(details).__name__}, not an object")
+            except Exception as exc:  # a line, never a traceback
                 if is_throttling(exc):  # the account's quota, shared by the room: next poll
                     continue
                 self.say(
@@ -149,7 +135,7 @@ class Inbox:
                     f"{error_text(exc)}",
                 )
                 continue
-            status = details.get("Status", "UNKNOWN")
+            status = str(details.get("Status") or "UNKNOWN")
             info.started = details.get("StartTimestamp")
             if status == info.status:
                 continue
@@ -158,9 +144,12 @@ class Inbox:
             if status == "SUCCEEDED":
                 self._take_result(info, details.get("Result"))
             elif info.done:
-                error = details.get("Error") or {}
+                error = details.get("Error")
+                error = error if isinstance(error, dict) else {}
                 info.error = ": ".join(
-                    part for part in (error.get("ErrorType"), error.get("ErrorMessage")) if part
+                    str(part)
+                    for part in (error.get("ErrorType"), error.get("ErrorMessage"))
+                    if part
                 )
                 self.say(
                     "error",
@@ -172,11 +161,7 @@ class Inbox:
         return changed
 
     def _take_result(self, info: ExecutionInfo, raw: Any) -> None:
-        try:
-            info.result = json.loads(raw) if isinstance(raw, str | bytes) else raw
-        except ValueError:
-            info.result = raw
-        if not isinstance(info.result, dict) or not {"answer", "decisions"} <= info.result.keys():
+        if not info.read_result(raw):
             self.say(
                 "warn",
                 f"Execution {short_id(info.arn)} SUCCEEDED, but its result is not "
@@ -193,7 +178,7 @@ class Inbox:
                 f"Closed {request.describe()}: the execution ended {info.status} "
                 "before it was answered.",
             )
-            self._delete(request)
+            self.delete_messages(request)
 
     def _open(self, execution_arn: str) -> list[Request]:
         with self._lock:
@@ -242,29 +227,47 @@ class Inbox:
                 "error",
                 f"Could not read the approval queue {self.queue}: {error_text(exc)}.{hint}",
             )
-            with self._lock:
-                changed, self._changed = self._changed, []
-            return changed
-        with self._lock:
-            changed, self._changed = self._changed, []
-        for message in reply.get("Messages", []):
-            request = self._take(message)
-            if request is not None and request not in changed:
-                changed.append(request)
+            return self._adopted()
+        changed = self._adopted()
+        messages = reply.get("Messages") if isinstance(reply, dict) else None
+        for message in messages if isinstance(messages, list) else []:
+            taken: Request | None = None
+            try:
+                taken = self._take(message)
+            except Exception as exc:  # one bad message must not hold up the batch
+                self._poison(message, f"reading it raised {error_text(exc)}")
+            if taken is not None and taken not in changed:
+                changed.append(taken)
         return changed
 
-    def _take(self, message: dict[str, Any]) -> Request | None:
-        message_id, receipt = message["MessageId"], message["ReceiptHandle"]
-        body = message.get("Body", "")
-        try:
-            data = parse_message(body)
-        except ValueError as why:
+    def _adopted(self) -> list[Request]:
+        # Requests track() moved from hidden: checked against the history before shown.
+        with self._lock:
+            changed, self._changed = self._changed, []
+        return [r for r in changed if r.refused or self.recovery.check(r) is not None]
+
+    def _poison(self, message: Any, why: str) -> None:
+        """Report a message that can never be answered once, and delete it."""
+        message = message if isinstance(message, dict) else {}
+        message_id, receipt = str(message.get("MessageId")), message.get("ReceiptHandle")
+        if message_id not in self._poisoned:  # if its delete fails it comes back: say it once
+            self._poisoned.add(message_id)
+            body = message.get("Body")
             self.say(
                 "warn",
                 f"Ignored a malformed approval message: {why}. Deleted it so that it "
-                f"does not come back. Body: {clip(body)!r}",
+                f"does not come back. Body: "
+                f"{clip(body if isinstance(body, str) else repr(body))!r}",
             )
+        if isinstance(receipt, str):
             self._delete_receipt(receipt)
+
+    def _take(self, message: dict[str, Any]) -> Request | None:
+        message_id, receipt = message["MessageId"], message["ReceiptHandle"]
+        try:
+            data = parse_message(message.get("Body", ""))
+        except ValueError as why:
+            self._poison(message, str(why))
             return None
         callback_id = data["callback_id"]
         with self._lock:
@@ -295,8 +298,10 @@ class Inbox:
                 f"Dropped {request.describe()}: its execution already ended "
                 f"({ended}). Deleted the message.",
             )
-            self._delete(request)
+            self.delete_messages(request)
             return request
+        if not self.recovery.check(request):
+            return request if request.refused else None
         where = "" if mine else " (marked 'other execution': this panel did not start it)"
         self.say("info", f"New {request.describe()}{where}: waiting for a decision.")
         return request
@@ -308,20 +313,32 @@ class Inbox:
             # The same message again: its visibility timeout ran out while the card was open.
             known.receipts[message_id] = receipt
             if known.state in ("answered", "closed"):
-                self._delete(known)
+                self.delete_messages(known)
             return None
-        if known.source == "history" and not known.receipts:
-            # Picked up from the history first; the message now tells what it is about.
-            known.tool, known.input, known.receipts[message_id] = (
-                data["tool"],
-                data["input"],
-                receipt,
-            )
-            known.extra = extra_fields(data)
+        if (known.source == "history" and not known.receipts) or known.refused:
+            # Picked up from the history first (the message tells what it is about), or
+            # refused: checked against the history before it fills the card in.
+            if known.execution_arn != data["execution_arn"] and not known.refused:
+                self._refuse_second(known, receipt)
+                return None
+            candidate = Request.from_message(data, message_id, receipt)
+            candidate.number = known.number
+            candidate.mine = data["execution_arn"] in self.executions
+            waiting = known.state == "open" or known.refused
+            if not self.recovery.check(candidate, waiting=waiting):
+                return None
+            known.tool, known.input, known.extra = candidate.tool, candidate.input, candidate.extra
+            known.receipts[message_id] = receipt
+            if known.refused:  # the first message was refused; this one matches the history
+                known.execution_arn, known.mine = candidate.execution_arn, candidate.mine
+                known.refused, known.state, known.note = False, "open", ""
             if known.state in ("answered", "closed"):
-                self._delete(known)
+                self.delete_messages(known)
                 return None
             return known
+        if not known.same_as(data):
+            self._refuse_second(known, receipt)
+            return None
         state = {
             "open": "still open",
             "sending": "being answered",
@@ -336,6 +353,15 @@ class Inbox:
         self._delete_receipt(receipt)
         return None
 
+    def _refuse_second(self, known: Request, receipt: str) -> None:
+        self.say(
+            "warn",
+            f"Refused a second message with the callback id of {known.describe()}: its "
+            "execution, tool or input differ (a forgery or a stale copy). Kept the first; "
+            "deleted this one.",
+        )
+        self._delete_receipt(receipt)
+
     def _delete_receipt(self, receipt: str) -> bool:
         try:
             self.sqs.delete_message(QueueUrl=self.queue_url(), ReceiptHandle=receipt)
@@ -348,7 +374,8 @@ class Inbox:
             )
             return False
 
-    def _delete(self, request: Request) -> None:
+    def delete_messages(self, request: Request) -> None:
+        """Delete the request's messages (those that fail stay: they come back)."""
         for message_id, receipt in list(request.receipts.items()):
             if self._delete_receipt(receipt):
                 request.receipts.pop(message_id, None)
@@ -411,7 +438,7 @@ class Inbox:
             return self._answer_failed(request, exc)
         request.state, request.decision, request.comment = "answered", value, comment or ""
         request.note = f"{value} sent"
-        self._delete(request)
+        self.delete_messages(request)
         return self.say(
             "ok",
             f"{value} sent for {request.describe()}"
@@ -430,7 +457,7 @@ class Inbox:
                     "restart, or it timed out"
                 )
             request.state, request.note = "closed", why
-            self._delete(request)
+            self.delete_messages(request)
             return self.say(
                 "warn",
                 f"Lambda refused the answer to {request.describe()}: {why}. "
@@ -442,7 +469,7 @@ class Inbox:
                 "or a reset local cloud, or a made-up id)"
             )
             request.state, request.note = "closed", "unknown callback id"
-            self._delete(request)
+            self.delete_messages(request)
             return self.say("warn", f"Could not answer {request.describe()}: {why}. Deleted it.")
         request.state = "open"  # transient (network, throttling, permissions): may be retried
         return self.say(
@@ -464,6 +491,12 @@ class Inbox:
         alias) every running execution's, read from their histories (``Recovery.recover``).
         """
         return self.recovery.recover(execution_arns, **running)
+
+    def forget(self, request: Request) -> None:
+        """Drop a request without a line (its message comes back and is taken again)."""
+        with self._lock:
+            if self.requests.get(request.callback_id) is request:
+                del self.requests[request.callback_id]
 
     def adopt(self, callback: OpenCallback) -> Request | None:
         """A request for an open callback found in the history, unless one exists."""

@@ -20,8 +20,8 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from .contract import APPROVE, DENY, Request, short_id
-from .inbox import ExecutionInfo, Inbox
+from .contract import APPROVE, DENY, ExecutionInfo, Request, short_id
+from .inbox import Inbox
 from .modes import (
     ApprovalConfigError,
     AutoDecider,
@@ -254,9 +254,16 @@ class ApprovalPanel:
     def poll(self, wait_seconds: int = 0) -> None:
         """One step: read the queue, show new cards, auto-decide, refresh the status."""
         with self._poll_lock:
-            self._show(self.inbox.poll(wait_seconds))
-            self.inbox.refresh()
-            self._show(self.inbox.recovery.adopt_overdue())
+            steps: list[Callable[[], object]] = [
+                lambda: self._show(self.inbox.poll(wait_seconds)),
+                self.inbox.refresh,
+                lambda: self._show(self.inbox.recovery.adopt_overdue()),
+            ]
+            for step in steps:
+                try:
+                    step()
+                except Exception as exc:  # a line in the panel, never a traceback
+                    self.inbox.say("error", f"The approval panel hit {error_text(exc)}.")
             for card in self.cards.values():
                 card.update()
             self._render_status()

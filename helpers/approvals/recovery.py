@@ -22,16 +22,23 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from ..durable import RUNNING, ExecutionHistory, Operation, callbacks_of, execution_history
+from ..durable import (
+    RUNNING,
+    ExecutionHistory,
+    Operation,
+    callbacks_of,
+    execution_history,
+    fetch_history,
+)
 from .contract import Request, parse_message, short_id
-from .status import error_text
+from .status import clip, error_code, error_text
 
 if TYPE_CHECKING:
     from .inbox import Inbox
 
 _VERSION_RE = re.compile(r"^(\$LATEST(\.PUBLISHED)?|[0-9]+)$")
+# Lambda's answers for an ARN or id it does not know.
+_UNKNOWN_CODES = {"ResourceNotFoundException", "InvalidParameterValueException"}
 _MESSAGE_SLACK_S = 10  # after a visibility timeout runs out, until a poll has the message
 # After a restart, how long a recovered execution's open callback may go without its
 # message before the panel shows it from the history (the message is normally there in ms).
@@ -74,21 +81,63 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def tool_uses_by_turn(rows: Sequence[Operation]) -> list[list[str]]:
-    """The tools the chatbot's model asked for, turn by turn: the ``toolUse`` blocks of each
-    "think #n" step's result (a turn whose result cannot be read counts as no tool). Needs
-    the history's rows with their results (``helpers.durable.fetch_history``)."""
-    turns: list[list[str]] = []
+def _tool_use_blocks(rows: Sequence[Operation]) -> list[list[dict[str, Any]]]:
+    """The ``toolUse`` blocks of each "think #n" step's result, turn by turn (a turn whose
+    result cannot be read counts as none)."""
+    turns: list[list[dict[str, Any]]] = []
     for row in rows:
         if row.kind != "Step" or row.status != "SUCCEEDED" or not row.name.startswith("think #"):
             continue
         try:
             turn = _plain(json.loads(row.result or "null"))
             content = turn["message"]["content"]
-            turns.append([str(b["toolUse"]["name"]) for b in content if "toolUse" in b])
-        except (ValueError, KeyError, TypeError):
+            turns.append([dict(b["toolUse"]) for b in content if "toolUse" in b])
+        except (ValueError, KeyError, TypeError, RecursionError):
             turns.append([])
     return turns
+
+
+def tool_uses_by_turn(rows: Sequence[Operation]) -> list[list[str]]:
+    """The tools the chatbot's model asked for, turn by turn: the ``toolUse`` blocks of each
+    "think #n" step's result (a turn whose result cannot be read counts as no tool). Needs
+    the history's rows with their results (``helpers.durable.fetch_history``)."""
+    return [[str(use.get("name")) for use in turn] for turn in _tool_use_blocks(rows)]
+
+
+def _same_json(a: Any, b: Any) -> bool:
+    return json.dumps(a, sort_keys=True, default=str) == json.dumps(b, sort_keys=True, default=str)
+
+
+def mismatch(lam: Any, request: Request, waiting: bool = True) -> str:
+    """Why a request (from its SQS message) does not match its execution's history;
+    "" when it does. The history is the truth: the execution must wait on a callback with
+    that id, and where the history records the proposal (the chatbot's "approve #k" is the
+    k-th tool use its "think" steps asked for) the tool and input must be the model's.
+    A message from another function's submitter is checked on the callback alone.
+    ``waiting=False`` accepts a callback that is no longer open (a card already answered)."""
+    arn, callback_id = request.execution_arn, request.callback_id
+    history = fetch_history(lam, arn)
+    callback = next((c for c in callbacks_of(history.events) if c.callback_id == callback_id), None)
+    if callback is None:
+        return f"execution {short_id(arn)} waits on no callback with this id"
+    if waiting and not callback.open:
+        return f"its callback is no longer waiting ({callback.state})"
+    number = re.fullmatch(r"approve #([0-9]+)", callback.name)
+    uses = [use for turn in _tool_use_blocks(history.rows) for use in turn]
+    if number is None or not uses:
+        return ""
+    k = int(number.group(1))
+    if k > len(uses):
+        return f"the history records no tool use #{k} for it"
+    use = uses[k - 1]
+    if use.get("name") != request.tool:
+        return (
+            f"it asks for {clip(str(request.tool), 40)}, but the model's tool use #{k} in the "
+            f"history is {clip(str(use.get('name')), 40)}"
+        )
+    if not _same_json(use.get("input"), request.input):
+        return f"its input is not what the model's tool use #{k} in the history asked for"
+    return ""
 
 
 @dataclass(frozen=True)
@@ -254,7 +303,7 @@ class Recovery:
                     for a in running_executions(self.inbox.lam, function_name, qualifier)
                     if a not in arns
                 ]
-            except (ClientError, BotoCoreError) as exc:
+            except Exception as exc:  # a line, never a traceback (also a malformed answer)
                 self.inbox.say(
                     "error",
                     f"Could not list the running executions of {function_name}: {error_text(exc)}",
@@ -273,7 +322,7 @@ class Recovery:
                 continue
             try:
                 callbacks = open_callbacks(self.inbox.lam, arn)
-            except (ClientError, BotoCoreError) as exc:
+            except Exception as exc:  # a line, never a traceback (also a malformed history)
                 self.inbox.say(
                     "error",
                     f"Could not read the history of execution {short_id(arn)}: {error_text(exc)}",
@@ -290,6 +339,35 @@ class Recovery:
             else "Nothing to recover: no execution given or running.",
         )
         return found
+
+    def check(self, request: Request, waiting: bool = True) -> bool | None:
+        """Check a request against its execution's history: True when it matches; False
+        when it does not (closed, its card says why, its message deleted); None when the
+        history cannot be read now (forgotten: its message comes back and is checked)."""
+        try:
+            why = mismatch(self.inbox.lam, request, waiting)
+        except Exception as exc:  # a history or describe call: never a traceback
+            if error_code(exc) not in _UNKNOWN_CODES:
+                self.inbox.forget(request)
+                self.inbox.say(
+                    "warn",
+                    f"Could not check a request of execution {request.execution} against its "
+                    f"history ({error_text(exc)}); it comes back from the queue and is "
+                    "checked then.",
+                )
+                return None
+            why = "Lambda knows no such execution (another account or region, or made up)"
+        if not why:
+            return True
+        request.refused, request.state = True, "closed"
+        request.note = f"does not match its execution's history: {why}; not answered"
+        self.inbox.say(
+            "warn",
+            f"Refused {request.describe()}: {why}. It does not match its execution's "
+            "history, so it will not be answered; deleted its message.",
+        )
+        self.inbox.delete_messages(request)
+        return False
 
     def adopt_overdue(self, after_s: float = OVERDUE_S) -> list[Request]:
         """Requests of recovered executions whose message has not come for ``after_s``.
@@ -310,7 +388,7 @@ class Recovery:
                 continue
             try:
                 callbacks = open_callbacks(self.inbox.lam, arn)
-            except (ClientError, BotoCoreError):
+            except Exception:
                 continue  # the next poll tries again; refresh() reports a lasting failure
             for callback in callbacks:
                 if callback.callback_id in self.inbox.requests:

@@ -16,14 +16,16 @@ def test_the_required_fields_are_the_chatbots_own() -> None:
 
 
 def test_parse_message_names_what_is_wrong() -> None:
-    good = {"execution_arn": "arn:aws:lambda:x", "callback_id": "c", "tool": "t", "input": {}}
+    arn = "arn:aws:lambda:us-east-1:123456789012:function:f:1/durable-execution/chat-1/e1"
+    good = {"execution_arn": arn, "callback_id": "c", "tool": "t", "input": {}}
     assert parse_message(json.dumps(good))["tool"] == "t"
     for body, reason in [
         ("hello", "not JSON"),
         ("[1, 2]", "JSON list, not an object"),
         (json.dumps({"callback_id": "c"}), "lacks execution_arn, tool, input"),
         (json.dumps({**good, "callback_id": 7}), "callback_id is 7"),
-        (json.dumps({**good, "execution_arn": "exec-1"}), "not an ARN"),
+        (json.dumps({**good, "execution_arn": "exec-1"}), "not a durable execution's ARN"),
+        (json.dumps({**good, "execution_arn": "arn:aws:lambda:x"}), "not a durable execution's"),
     ]:
         with pytest.raises(ValueError, match=reason):
             parse_message(body)

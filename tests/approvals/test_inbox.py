@@ -93,13 +93,14 @@ def test_an_answer_refused_by_lambda_is_one_clear_line(
     arn = start()
     panel_a.track(arn)
     first = next_open(panel_a)
-    assert panel_a.answer(first.callback_id, "APPROVE").level == "ok"
 
-    # Another panel gets a stale copy and answers it: Lambda says CallbackTimeoutException.
+    # Another panel gets a copy while the callback waits, and answers it after panel A
+    # did: Lambda says CallbackTimeoutException.
     panel_b = Inbox(lam, sqs, queue)
     sqs.send_message(QueueUrl=queue, MessageBody=body_of(first))
     stale = next_open(panel_b)
     assert not stale.mine and "did not start" in panel_b.status_text
+    assert panel_a.answer(first.callback_id, "APPROVE").level == "ok"
     line = panel_b.answer(stale.callback_id, "DENY")
     assert line.level == "warn"
     assert "already answered, from another panel" in line.text and "timed out" in line.text
@@ -110,11 +111,13 @@ def test_an_answer_refused_by_lambda_is_one_clear_line(
     panel_a.answer(second.callback_id, "APPROVE")
     finish(panel_a, arn)
 
-    # A stale copy after the execution has ended.
+    # A stale copy after the execution has ended: its history says the callback no
+    # longer waits, so the card is closed on arrival and nothing is sent.
     sqs.send_message(QueueUrl=queue, MessageBody=body_of(second))
-    late = next_open(panel_b)
-    line = panel_b.answer(late.callback_id, "APPROVE")
-    assert "its execution has already ended (SUCCEEDED)" in line.text
+    until(lambda: "Refused request #2" in panel_b.status_text, lambda: panel_b.poll(1))
+    late = panel_b.requests[second.callback_id]
+    assert late.state == "closed" and "no longer waiting (succeeded)" in late.note
+    assert panel_b.answer(late.callback_id, "APPROVE").text.endswith("nothing sent.")
     assert queue_count(sqs, queue) == 0
     assert "Traceback" not in panel_b.status_text
 
@@ -145,21 +148,25 @@ def test_requests_of_unknown_executions(lam: Any, sqs: Any, queue: str) -> None:
         {"execution_arn": ghost, "callback_id": "bm90LWEtY2FsbGJhY2s=", "tool": "t", "input": 1}
     )
 
-    shown = Inbox(lam, sqs, queue)  # others="show": a card marked as someone else's
+    shown = Inbox(lam, sqs, queue)  # others="show": checked, refused, never answered
     sqs.send_message(QueueUrl=queue, MessageBody=body)
-    request = next_open(shown)
-    assert not request.mine and "this panel did not start it" in shown.status_text
+    until(lambda: "Refused request #1" in shown.status_text, lambda: shown.poll(1))
+    request = shown.requests["bm90LWEtY2FsbGJhY2s="]
+    assert not request.mine and request.state == "closed"
+    assert "Lambda knows no such execution" in request.note
     line = shown.answer(request.callback_id, "APPROVE")
-    assert line.level == "warn" and "does not know its callback id" in line.text
+    assert line.level == "warn" and line.text.endswith("nothing sent.")
     assert queue_count(sqs, queue) == 0
 
     hidden = Inbox(lam, sqs, queue, others="hide")  # left on the queue for its owner
     sqs.send_message(QueueUrl=queue, MessageBody=body)
     until(lambda: "left on the queue" in hidden.status_text, lambda: hidden.poll(1))
     assert hidden.requests == {} and queue_count(sqs, queue) == 1
-    hidden.track(ghost)  # adopting the execution shows the request at the next poll
+    hidden.track(ghost)  # adopting the execution checks the request at the next poll
     assert [r.callback_id for r in hidden.poll()] == ["bm90LWEtY2FsbGJhY2s="]
-    assert hidden.requests["bm90LWEtY2FsbGJhY2s="].mine
+    adopted = hidden.requests["bm90LWEtY2FsbGJhY2s="]
+    assert adopted.mine and adopted.state == "closed" and adopted.refused
+    assert queue_count(sqs, queue) == 0
 
 
 def test_requests_of_an_execution_that_ended(
