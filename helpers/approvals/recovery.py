@@ -184,9 +184,10 @@ def approval_requests(
     within ``wait_s`` (the tool, its input and the receipt to delete the message with).
 
     The open callbacks come from the execution's history (the truth); the queue tells what
-    each is about. Messages of other executions go back to the queue at once, duplicates
-    and messages of answered callbacks are deleted. A callback whose message did not come
-    is returned all the same (``tool`` None): it can be answered by its id."""
+    each is about. Messages of other executions go back to the queue at once; duplicates,
+    messages of answered callbacks and ones that do not match the history are deleted. A
+    callback whose message did not come is returned all the same (``tool`` None): it can
+    be answered by its id."""
     waiting = {c.callback_id: c for c in open_callbacks(lam, execution_arn)}
     found: dict[str, Request] = {}
     deadline = time.monotonic() + wait_s
@@ -213,8 +214,12 @@ def approval_requests(
             if callback_id not in waiting or callback_id in found:  # answered, or a duplicate
                 sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=receipt)
                 continue
-            found[callback_id] = Request.from_message(data, message["MessageId"], receipt)
-            found[callback_id].label = waiting[callback_id].name
+            request = Request.from_message(data, message["MessageId"], receipt)
+            if mismatch(lam, request):  # not what the history records: never answered
+                sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=receipt)
+                continue
+            found[callback_id] = request
+            request.label = waiting[callback_id].name
         if reply.get("Messages") and not mine:
             time.sleep(1)  # only other executions' messages: do not spin on them
     requests = []

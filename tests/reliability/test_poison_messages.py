@@ -44,6 +44,7 @@ from conftest import create_function_when_role_ready
 from helpers.approvals.contract import MAX_BODY_CHARS, parse_message
 from helpers.approvals.inbox import Inbox
 from helpers.approvals.panel import ApprovalPanel
+from helpers.approvals.recovery import approval_requests
 from helpers.localcloud import LocalCloud
 
 ARN = "arn:aws:lambda:us-east-1:123456789012:function:f:1/durable-execution/chat-1/e1"
@@ -258,6 +259,21 @@ def test_a_request_is_checked_against_the_tool_use_in_the_history(
     ]
     assert panel.clicks == [(next(iter(panel.cards)), "APPROVE")]
     assert queue_count(sqs, queue) == 0
+
+
+def test_approval_requests_takes_only_what_the_history_records(
+    lam: Any, sqs: Any, queue: str, chatbot_like: str
+) -> None:
+    arn = _start(lam, chatbot_like, queue, forge_first=True)
+    until(lambda: queue_count(sqs, queue) == 2)  # the forgery, then the real request
+    (request,) = approval_requests(lam, sqs, queue, arn, wait_s=DEADLINE)
+    assert (request.tool, request.input) == ("calculate", {"expression": "6*7"})
+    assert queue_count(sqs, queue) == 1  # the forgery deleted; the request's message held
+    lam.send_durable_execution_callback_success(
+        CallbackId=request.callback_id, Result=b'{"decision": "DENY", "comment": ""}'
+    )
+    sqs.delete_message(QueueUrl=queue, ReceiptHandle=next(iter(request.receipts.values())))
+    until(lambda: lam.get_durable_execution(DurableExecutionArn=arn)["Status"] == "SUCCEEDED")
 
 
 class _OddLambda:
