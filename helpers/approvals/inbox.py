@@ -217,7 +217,7 @@ class Inbox:
                 WaitTimeSeconds=max(0, min(int(wait_seconds), 20)),
                 VisibilityTimeout=self.visibility_timeout,
             )
-        except (ClientError, BotoCoreError) as exc:
+        except Exception as exc:  # a line in the panel, never a traceback
             hint = (
                 " Create the queue first (the deploy step of notebook 04), or check PREFIX."
                 if "NonExistentQueue" in error_code(exc) or "QueueDoesNotExist" in error_code(exc)

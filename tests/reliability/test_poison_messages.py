@@ -120,11 +120,14 @@ class _OddQueue:
     """An SQS client whose ReceiveMessage answers what no SQS sends (and records deletes)."""
 
     def __init__(self, messages: list[Any]) -> None:
-        self.messages, self.deleted = messages, []
+        self.messages: list[Any] | None = messages
+        self.deleted: list[str] = []
 
-    def receive_message(self, **_: Any) -> dict[str, Any]:
+    def receive_message(self, **_: Any) -> Any:
+        if self.messages is None:  # what a broken endpoint might send instead of a reply
+            raise ValueError("not an SQS reply")
         messages, self.messages = self.messages, []
-        return {"Messages": messages}
+        return {"Messages": messages} if messages else "garbage"
 
     def delete_message(self, QueueUrl: str, ReceiptHandle: str) -> None:
         self.deleted.append(ReceiptHandle)
@@ -143,6 +146,10 @@ def test_messages_no_sqs_sends_are_lines_too() -> None:
     assert inbox.poll() == []
     assert malformed_lines(inbox) == len(odd), inbox.status_text
     assert queue.deleted == ["r1", "r2", "r4"]
+    assert inbox.poll() == []  # a reply that is not an object: nothing taken
+    queue.messages = None
+    assert inbox.poll() == []
+    assert "Could not read the approval queue" in inbox.lines[-1].text
     assert "Traceback" not in inbox.status_text
 
 
