@@ -1,5 +1,8 @@
 """Compaction: a deleted Lambda function's records leave the journal, and unused blobs go.
 
+A function is its account, Region and name (``function_key``), as in moto and on AWS:
+deleting one never drops the records of a same-named function elsewhere.
+
 A function's records (its zips above all: ~17 MB each, most of the replay time) are
 dropped from the journal when the whole function is deleted, and blobs no record needs
 any more are removed. A workshop deploys and cleans up again and again; without this,
@@ -15,7 +18,7 @@ import logging
 import os
 import re
 
-from .requests import deleted_function, function_of
+from .requests import deleted_function, function_key, function_of
 from .store import JOURNAL_NAME, JournalFile
 
 log = logging.getLogger(__name__)
@@ -28,18 +31,18 @@ def compact(journal: JournalFile, deleting: str | None = None) -> bool:
     blobs nothing needs any more. Returns whether it rewrote the journal.
 
     A function's records up to its last whole-function delete are dropped, the delete
-    too: a replay never creates the function. ``deleting``: a function whose delete
-    moto has just applied; all its records go, and its delete is never written. The
-    caller holds the lock and answers only after this; on a failure it journals the
-    delete instead, so the function stays deleted either way.
+    too: a replay never creates the function. ``deleting``: the `function_key` of a
+    function whose delete moto has just applied; all its records go, and its delete is
+    never written. The caller holds the lock and answers only after this; on a failure
+    it journals the delete instead, so the function stays deleted either way.
     """
     path = journal.path
     if not path.exists():
         return False
     tmp = path.with_name(f".{JOURNAL_NAME}.{os.getpid()}.tmp")
     try:
-        lines: list[tuple[bytes, str | None]] = []  # (line, its function)
-        gone: dict[str, int] = {}  # function -> index of its last whole delete
+        lines: list[tuple[bytes, str | None]] = []  # (line, its function's key)
+        gone: dict[str, int] = {}  # function key -> index of its last whole delete
         named = False
         with path.open("rb") as f:
             for line in f:
@@ -84,20 +87,22 @@ def compact(journal: JournalFile, deleting: str | None = None) -> bool:
 
 
 def _function_of_line(journal: JournalFile, line: bytes) -> tuple[str | None, bool, bytes]:
-    """(function, whether the line was just named, the line): journaled records say
+    """(function key, whether the line was just named, the line): journaled records say
     which function they act on; older ones are read once to find out."""
     try:
         record = json.loads(line)
-    except ValueError:
+        if record.get("kind") != "http":
+            return None, False, line
+        headers = record["headers"]
+        if "function" in record:
+            return function_key(str(record["function"]), headers), False, line
+        function = function_of(
+            record["method"], record["path"], headers, lambda: journal.body(record)
+        )
+    except (ValueError, KeyError, TypeError, AttributeError):
         return None, False, line  # replay reports it, as before
-    if record.get("kind") != "http":
-        return None, False, line
-    if "function" in record:
-        return str(record["function"]), False, line
-    function = function_of(
-        record["method"], record["path"], record["headers"], lambda: journal.body(record)
-    )
     if function is None:
         return None, False, line
     record["function"] = function
-    return function, True, json.dumps(record, separators=(",", ":")).encode() + b"\n"
+    named = json.dumps(record, separators=(",", ":")).encode() + b"\n"
+    return function_key(function, headers), True, named

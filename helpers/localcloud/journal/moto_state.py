@@ -28,11 +28,13 @@ from .requests import (
     UPLOAD_ID,
     deleted_function,
     form,
+    function_key,
     function_of,
     is_journaled,
     moto_account,
     ok,
     operation,
+    query_without_credentials,
     without_credentials,
 )
 from .store import JournalFile
@@ -90,7 +92,8 @@ class MotoState:
                     deleted = deleted_function(
                         record["method"], record["path"], record["query"], environ
                     )
-                    if deleted is None or not compact(self.journal, deleted):
+                    key = deleted and function_key(deleted, record["headers"])
+                    if key is None or not compact(self.journal, key):
                         self.journal.append(record)
         start_response(status, headers)
         return [payload]
@@ -143,7 +146,7 @@ class MotoState:
             "seed": seed,
             "method": environ["REQUEST_METHOD"],
             "path": environ.get("PATH_INFO", ""),
-            "query": environ.get("QUERY_STRING", ""),
+            "query": query_without_credentials(environ.get("QUERY_STRING", "")),
             "headers": headers,
         }
         names = environ.get(PRESERVED_HEADER_NAMES_ENVIRON_KEY)
