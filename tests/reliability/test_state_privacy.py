@@ -29,7 +29,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 from conftest import ASSUME_LAMBDA, create_function_when_role_ready, make_zip
-from state_scan import credential_shaped
+from state_scan import credential_shaped, state_holds_no_credentials  # noqa: F401  (autouse)
 
 from helpers.localcloud import LocalCloud, background
 from helpers.localcloud.journal import JOURNAL_NAME
@@ -281,3 +281,24 @@ def test_localcloud_json_with_a_remote_endpoint_is_not_trusted(
 
     assert background.running_endpoint(state) is None
     assert "not http://127.0.0.1:<port> (loopback)" in capsys.readouterr().err
+
+
+def test_the_scanner_finds_each_kind_of_credential(tmp_path: Path) -> None:
+    # So that a scan that finds nothing has looked for something.
+    samples = {
+        "key": KEY_ID,
+        "token": TOKEN,
+        "token-param": "X-Amz-Security-Token=" + "Zm9v" * 10,
+        "sigv4": f"X-Amz-Credential={KEY_ID}%2F20260101&X-Amz-Signature={'ab' * 32}",
+        "sigv2": "AWSAccessKeyId=realkey&Signature=n%2BEalOV6A2HIOx4Rcfb7LT16bBM%3D",
+        "local": f"X-Amz-Credential=localcloud%2F20260101&X-Amz-Signature={'cd' * 32}",
+        "example": "AKIAIOSFODNN7EXAMPLE",
+    }
+    state = tmp_path / "scanned"
+    state.mkdir()
+    for name, text in samples.items():
+        (state / name).write_text(f'{{"query": "{text}"}}')
+    found = {line.split(":", 1)[0] for line in credential_shaped(state)}
+    assert found == {"key", "token", "token-param", "sigv4", "sigv2"}
+    for name in samples:
+        (state / name).unlink()  # the fixture scans tmp_path afterwards
