@@ -242,6 +242,10 @@ def test_a_crafted_blob_path_is_refused_at_replay(
     refused = [r.getMessage() for r in caplog.records if "not replayed" in r.getMessage()]
     assert len(refused) == 2 and all("refused" in m for m in refused), refused
     assert outside.exists()
+    # Refused records leave the journal: it does not grow with what never replays.
+    kept = journal.read_text()
+    assert all(path not in kept for path in crafted.values())
+    assert len(kept.splitlines()) == len(records) - 2
 
 
 # -- localcloud.json is checked before it is trusted -------------------------------------------

@@ -1,5 +1,9 @@
 """Compaction: a deleted Lambda function's records leave the journal, and unused blobs go.
 
+The journal holds only calls moto acknowledged (a failed call is never written; a record
+torn by a kill, never acknowledged, is cut at start, ``store.drop_torn_tail``); records
+that fail to replay (crafted, or refused) are dropped after the replay (`drop_failed`).
+
 A function is its account, Region and name (``function_key``), as in moto and on AWS:
 deleting one never drops the records of a same-named function elsewhere.
 
@@ -74,10 +78,7 @@ def compact(journal: JournalFile, deleting: str | None = None) -> bool:
         log.warning("journal %s: not compacted: %s", path, e)
         tmp.unlink(missing_ok=True)
         return False
-    needed = {m.group(1).decode() for line in kept if (m := _BLOB_REF.search(line))}
-    for blob in journal.blob_dir.iterdir():
-        if not blob.name.startswith(".") and blob.name not in needed:
-            blob.unlink(missing_ok=True)
+    _remove_unneeded_blobs(journal, kept)
     log.info(
         "journal: %d record(s) of %d deleted function(s) compacted away",
         len(lines) - len(kept),
@@ -106,3 +107,34 @@ def _function_of_line(journal: JournalFile, line: bytes) -> tuple[str | None, bo
     record["function"] = function
     named = json.dumps(record, separators=(",", ":")).encode() + b"\n"
     return function_key(function, headers), True, named
+
+
+def drop_failed(journal: JournalFile, failed: set[int]) -> None:
+    """Rewrite the journal without the records at line numbers ``failed`` (1-based):
+    records replay refused or could not apply. Replay is deterministic, so they would
+    fail at every start, and a journal keeping them would only grow. The caller holds the
+    lock; the journal is reopened on the next append."""
+    path = journal.path
+    tmp = path.with_name(f".{JOURNAL_NAME}.{os.getpid()}.tmp")
+    try:
+        with path.open("rb") as f:
+            kept = [line for lineno, line in enumerate(f, 1) if lineno not in failed]
+        journal.close()
+        with tmp.open("wb") as f:
+            f.writelines(kept)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except OSError as e:  # they stay, and are reported again at the next start
+        log.warning("journal %s: records that failed not dropped: %s", path, e)
+        tmp.unlink(missing_ok=True)
+        return
+    _remove_unneeded_blobs(journal, kept)
+    log.warning("journal %s: %d record(s) that failed to replay dropped", path, len(failed))
+
+
+def _remove_unneeded_blobs(journal: JournalFile, kept: list[bytes]) -> None:
+    needed = {m.group(1).decode() for line in kept if (m := _BLOB_REF.search(line))}
+    for blob in journal.blob_dir.iterdir():
+        if not blob.name.startswith(".") and blob.name not in needed:
+            blob.unlink(missing_ok=True)
