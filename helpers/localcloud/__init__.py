@@ -11,7 +11,7 @@ Where each part lives:
   quotas; ``model/`` and ``bedrock`` answer Bedrock Converse;
 - ``patches/`` holds every patch of moto's and the testing SDK's internals
   (tests/localcloud/test_foundations.py names what they rely on); ``wsgi`` and ``errors``
-  are shared plumbing.
+  are shared plumbing; ``statedir`` keeps the state dir private (0700/0600).
 """
 
 from .cloud import LocalCloud, local_client

@@ -22,6 +22,7 @@ from .gateway import Gateway
 from .lambda_host import LambdaHost
 from .realism import Realism, profile_named
 from .runner import DurableService
+from .statedir import PRIVATE_UMASK, make_private
 
 log = logging.getLogger(__name__)
 DEFAULT_REGION = "us-east-1"
@@ -67,11 +68,11 @@ class LocalCloud:
         self._threads: list[threading.Thread] = []
         self._logs_clients: dict[str, Any] = {}
         self._clients_lock = threading.Lock()
+        self._umask: int | None = None
 
     def start(self) -> LocalCloud:
         from .journal import MotoState  # imports moto: after the env it needs is set
 
-        self.state_dir.mkdir(parents=True, exist_ok=True)
         # The runner's own Lambda client uses the default credential chain; any key will do.
         os.environ.setdefault("AWS_ACCESS_KEY_ID", LOCAL_CREDENTIALS["aws_access_key_id"])
         os.environ.setdefault("AWS_SECRET_ACCESS_KEY", LOCAL_CREDENTIALS["aws_secret_access_key"])
@@ -79,6 +80,10 @@ class LocalCloud:
         # state dir; and werkzeug answers a bind error with sys.exit(1), where the CLI and
         # in-process callers (notebooks, tests) need the OSError, so the socket is ours.
         listener = socket.create_server(("127.0.0.1", self.port))
+        # Private before anything is written; the umask is process-wide while it serves
+        # (the journal, the runner's store and the host's code all write here).
+        make_private(self.state_dir)
+        self._umask = os.umask(PRIVATE_UMASK)
         try:
             self.moto = MotoState(self.state_dir)
             self.moto.replay()
@@ -143,6 +148,9 @@ class LocalCloud:
         self.moto.close()  # the journal file
         for thread in self._threads:
             thread.join(timeout=5)
+        if self._umask is not None:
+            os.umask(self._umask)
+            self._umask = None
 
     def __enter__(self) -> LocalCloud:
         return self.start()

@@ -22,7 +22,7 @@ from aws_durable_execution_sdk_python_testing.stores.base import StoreType
 from aws_durable_execution_sdk_python_testing.stores.sqlite import SQLiteExecutionStore
 from aws_durable_execution_sdk_python_testing.web.server import WebServiceConfig
 
-from .patches import testing_sdk
+from .patches import callback_ids, testing_sdk
 
 
 def free_port() -> int:
@@ -36,6 +36,7 @@ class DurableService:
 
     def __init__(self, state_dir: Path, lambda_endpoint: str, region: str) -> None:
         testing_sdk.apply(region)
+        callback_ids.install(state_dir)
         self.port = free_port()
         self.endpoint = f"http://127.0.0.1:{self.port}"
         config = WebRunnerConfig(

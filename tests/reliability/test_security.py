@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 import yaml
+from state_scan import state_holds_no_credentials  # noqa: F401  (autouse: no credentials in the state)
 
 from helpers import deploy
 from helpers.deploy import Bundle, Names

@@ -19,7 +19,7 @@ from werkzeug.wsgi import get_input_stream
 
 from ..patches import moto as moto_patches
 from ..wsgi import StartResponse, call_wsgi
-from .compaction import compact
+from .compaction import compact, drop_failed
 from .replay import apply_sqs_delete, replay_http, resolve_sqs_delete
 from .requests import (
     DROPPED_HEADERS,
@@ -28,11 +28,13 @@ from .requests import (
     UPLOAD_ID,
     deleted_function,
     form,
+    function_key,
     function_of,
     is_journaled,
     moto_account,
     ok,
     operation,
+    query_without_credentials,
     without_credentials,
 )
 from .store import JournalFile
@@ -90,7 +92,8 @@ class MotoState:
                     deleted = deleted_function(
                         record["method"], record["path"], record["query"], environ
                     )
-                    if deleted is None or not compact(self.journal, deleted):
+                    key = deleted and function_key(deleted, record["headers"])
+                    if key is None or not compact(self.journal, key):
                         self.journal.append(record)
         start_response(status, headers)
         return [payload]
@@ -98,7 +101,8 @@ class MotoState:
     def replay(self) -> int:
         """Reset moto and re-apply the journal; returns the number of records applied.
 
-        Records of functions deleted since are compacted away first (compaction.py).
+        Records of functions deleted since are compacted away first, and records that
+        fail to replay are dropped after it (compaction.py).
         """
         with self._lock:
             self.journal.drop_torn_tail()
@@ -106,6 +110,7 @@ class MotoState:
             self.journal.open()
             moto_api_backend.reset()
             applied = 0
+            failed: set[int] = set()
             with self.journal_path.open("rb") as f:
                 for lineno, line in enumerate(f, 1):
                     try:
@@ -116,9 +121,12 @@ class MotoState:
                             replay_http(self._moto, record, self.journal.body(record))
                         applied += 1
                     except Exception as e:  # one bad record must not stop the cloud
+                        failed.add(lineno)
                         log.warning(
                             "journal %s line %d not replayed: %s", self.journal_path, lineno, e
                         )
+            if failed:
+                drop_failed(self.journal, failed)
             return applied
 
     def close(self) -> None:
@@ -143,7 +151,7 @@ class MotoState:
             "seed": seed,
             "method": environ["REQUEST_METHOD"],
             "path": environ.get("PATH_INFO", ""),
-            "query": environ.get("QUERY_STRING", ""),
+            "query": query_without_credentials(environ.get("QUERY_STRING", "")),
             "headers": headers,
         }
         names = environ.get(PRESERVED_HEADER_NAMES_ENVIRON_KEY)

@@ -50,6 +50,13 @@ DROPPED_HEADERS = frozenset(
 # credential scope (region, service) and the account, not the key, token or signature.
 _CREDENTIAL_HEADERS = frozenset({"HTTP_X_AMZ_SECURITY_TOKEN"})
 _KEY_OR_SIGNATURE = re.compile(r"(?<=Credential=)[^/,\s]+|(?<=Signature=)[^,\s]+")
+# The same in a presigned URL's query (SigV4 and SigV2): the key id (in the credential
+# scope, whose region and service replay needs), the signature and the session token.
+_QUERY_KEY_OR_SIGNATURE = re.compile(
+    r"(?i)(?<![^&])(x-amz-credential=)[^&%/]+(?=%2F|/)"
+    r"|(?<![^&])(x-amz-signature=|awsaccesskeyid=|signature=)[^&]*"
+)
+_QUERY_TOKEN = re.compile(r"(?i)(?<![^&])(x-amz-security-token|security-token)=[^&]*&?")
 
 
 def form(data: bytes | str) -> dict[str, list[str]]:
@@ -101,7 +108,8 @@ def moto_account(environ: dict[str, Any]) -> str:
     if environ.get("HTTP_X_MOTO_ACCOUNT_ID"):
         return str(environ["HTTP_X_MOTO_ACCOUNT_ID"])
     match = BaseResponse.access_key_regex.search(environ.get("HTTP_AUTHORIZATION", ""))
-    return str(get_account_id_from(match.group(1) if match else "AKIAEXAMPLE"))
+    presigned = form(environ.get("QUERY_STRING", "")).get("AWSAccessKeyId", ["AKIAEXAMPLE"])
+    return str(get_account_id_from(match.group(1) if match else presigned[0]))
 
 
 def without_credentials(headers: dict[str, Any], account: str) -> dict[str, Any]:
@@ -112,6 +120,21 @@ def without_credentials(headers: dict[str, Any], account: str) -> dict[str, Any]
         kept["HTTP_AUTHORIZATION"] = _KEY_OR_SIGNATURE.sub("journal", kept["HTTP_AUTHORIZATION"])
     kept.setdefault("HTTP_X_MOTO_ACCOUNT_ID", account)
     return kept
+
+
+def query_without_credentials(query: str) -> str:
+    """A query string as the journal keeps it: a presigned URL's key id and signature
+    replaced, its session token dropped (moto checks none of them at replay)."""
+    query = _QUERY_TOKEN.sub("", query).rstrip("&")
+    return _QUERY_KEY_OR_SIGNATURE.sub(lambda m: (m.group(1) or m.group(2)) + "journal", query)
+
+
+def function_key(name: str, headers: dict[str, Any]) -> str:
+    """``account/region/name``: what a journaled Lambda call's function is in moto, which
+    files functions per account and Region (two of one name are two functions)."""
+    scope = credential_scope(headers)
+    region = scope[2] if scope else ""
+    return f"{headers.get('HTTP_X_MOTO_ACCOUNT_ID', '')}/{region}/{name}"
 
 
 def is_journaled(environ: dict[str, Any], body: bytes) -> bool:

@@ -7,6 +7,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import threading
 from pathlib import Path
 from typing import IO, Any
@@ -16,6 +17,7 @@ log = logging.getLogger(__name__)
 JOURNAL_NAME = "moto-journal.jsonl"
 BLOB_DIR = "blobs"
 BLOB_THRESHOLD = 64 * 1024  # bigger bodies go to blobs/ so the jsonl stays quick to scan
+_BLOB_NAME = re.compile(r"[0-9a-f]{64}")
 
 
 class JournalFile:
@@ -85,7 +87,11 @@ class JournalFile:
     def body(self, record: dict[str, Any]) -> bytes:
         """The request body a record keeps, inline or in its blob."""
         if "blob" in record:
-            blob: str = record["blob"]
+            blob = record["blob"]
+            # A blob is named by its sha256 and nothing else: a crafted ``../x`` or
+            # absolute path would read (and compaction delete) outside blobs/.
+            if not isinstance(blob, str) or not _BLOB_NAME.fullmatch(blob):
+                raise ValueError(f"blob {blob!r} is not a sha256 in {BLOB_DIR}/: refused")
             return (self.blob_dir / blob).read_bytes()
         return base64.b64decode(record.get("body", ""))
 
