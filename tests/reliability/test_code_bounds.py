@@ -78,7 +78,10 @@ def test_create_and_update_refuse_what_lambda_refuses(
 ) -> None:
     lam, name = client("lambda"), unique("zip")
     expected = (400, "InvalidParameterValueException", message)
-    assert refused(lambda: lam.create_function(**spec(client, name, code))) == expected
+    assert (
+        refused(lambda: create_function_when_role_ready(lam, **spec(client, name, code)))
+        == expected
+    )
     with pytest.raises(lam.exceptions.ResourceNotFoundException):
         lam.get_function(FunctionName=name)
     good = spec(client, name + "-ok", make_zip("def handler(e, c):\n    return 1\n"))
