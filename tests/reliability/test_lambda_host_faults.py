@@ -192,11 +192,15 @@ def handler(event, context):
     time.sleep(event.get("hold", 0))
     return len(hog)
 """
-    host, _logs = make_host()
+    host, logs = make_host()
     fn = version(source, timeout=30, memory_size=128)
     _result, body = call(host, fn, {"mb": 300, "hold": 25})
     assert body["errorType"] == "Runtime.OutOfMemory", body
     assert body["errorMessage"].endswith("Error: Runtime exited with error: signal: killed")
+    host.logs.flush()
+    report = [m for m in logs.messages if m.startswith(f"REPORT RequestId: {body['requestId']}")]
+    assert report and "\tMemory Size: 128 MB\tMax Memory Used: 128 MB\t" in report[0]
+    assert report[0].endswith("\tStatus: error\tError Type: Runtime.OutOfMemory\t"), report
     assert host.pool.pids() == []
     assert call(host, fn, {"mb": 1})[1] == 1 << 20  # within its memory it still serves
 

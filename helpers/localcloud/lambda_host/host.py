@@ -172,6 +172,9 @@ class LambdaHost:
         # so the REPORT shows its memory as Lambda's does, not 0 MB.
         peak_kb = reply.get("max_rss_kb") or worker.peak_rss_kb()
         inv.max_memory_mb = math.ceil(peak_kb / 1024)
+        if reply.get("error", {}).get("errorType") == "Runtime.OutOfMemory":
+            # As Lambda reports it: all of its memory used, and why it ended.
+            inv.max_memory_mb, inv.error_type = fn.memory_size, "Runtime.OutOfMemory"
         lines = reply.get("logs", "").splitlines()
         if reply["type"] == "result":
             self._ship(inv, init_logs, lines, worker.log_stream)
