@@ -228,3 +228,21 @@ def test_detached_children_die_with_the_function(
     else:
         host.stop()
     assert wait_dead(pids) == []
+
+
+def test_delete_function_ends_a_busy_invocation_and_what_it_started(
+    make_host: HostFactory, tmp_path: Path
+) -> None:
+    host, _ = make_host()
+    fn = version(SPAWNS.replace("{after}", "import time; time.sleep(300)"), timeout=120)
+    with ThreadPoolExecutor(1) as runner:
+        running = runner.submit(host.run, fn, fn.arn, json.dumps({"dir": str(tmp_path)}).encode())
+        deadline = time.monotonic() + DEADLINE
+        while not (tmp_path / "pids").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        pids = recorded_pids(tmp_path)
+        host.function_deleted(fn.name, fn.region)
+        body = json.loads(running.result(timeout=DEADLINE).payload)
+    assert body["errorType"] == "Runtime.ExitError", body
+    assert wait_dead(pids) == []
+    assert host.pool.busy_pids() == []

@@ -66,6 +66,8 @@ class Worker:
         self.marker = uuid.uuid4().hex
         self.idle_since = 0.0
         self.init_retried = False  # set by the host when this is Init's second try
+        self._kill_lock = threading.Lock()
+        self._closed = False
         req_r, req_w = os.pipe()
         self._replies, rep_w = os.pipe()
         started = time.perf_counter()
@@ -133,14 +135,31 @@ class Worker:
             raise WorkerDied(f"exit status {self.proc.wait()}") from exc
         return self._receive(deadline)
 
-    def kill(self) -> None:
-        """Kill the process, its group, and whatever it started that left the group."""
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        with contextlib.suppress(ProcessLookupError):
-            self.proc.kill()
-        self.proc.wait()
+    def terminate(self) -> None:
+        """SIGKILL the process, its group, and whatever it started that left the group.
+
+        Safe while another thread is in ``call``: that call then sees the pipe close
+        (WorkerDied), and its ``kill`` reaps the process and closes the pipes.
+        """
+        with self._kill_lock:
+            if self.proc.returncode is not None:  # reaped: its pid may be another's now
+                return
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):
+                self.proc.kill()
         kill_marked(self.marker)
+
+    def kill(self) -> None:
+        """terminate(), reap, close the pipes: only by the worker's current holder."""
+        self.terminate()
+        with self._kill_lock:  # reaped under the lock: terminate() never signals a reused pid
+            self.proc.wait()
+        kill_marked(self.marker)  # anything started in the instant before it died
+        with self._kill_lock:
+            if self._closed:
+                return
+            self._closed = True
         with contextlib.suppress(OSError):
             self._requests.close()
         with contextlib.suppress(OSError):
@@ -259,7 +278,7 @@ class WorkerPool:
         with self._lock:
             busy = [w for w in self._busy if w.fn.name == name and w.fn.region == region]
         for worker in busy:
-            worker.kill()  # its call ends as WorkerDied; release() then frees the slot
+            worker.terminate()  # its call ends as WorkerDied; release() then frees the slot
 
     def stop(self) -> None:
         """Cloud stop: every worker, idle or busy, and everything they started."""
@@ -268,7 +287,7 @@ class WorkerPool:
         with self._lock:
             busy = list(self._busy)
         for worker in busy:
-            worker.kill()
+            worker.terminate()
 
     def _reap(self) -> None:
         while not self._stopped.wait(min(self._ttl / 2, 30.0)):
