@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import re
@@ -13,13 +14,23 @@ from werkzeug.wrappers import Request, Response
 from helpers.regions import offers_durable_functions
 
 from ..errors import AwsError, invalid, not_found
-from ..lambda_host import FunctionVersion
+from ..lambda_host import FunctionVersion, check_zip
 from ..wsgi import call_wsgi
 from .base import GatewayBase
 from .control_store import validate_durable_config
 from .scope import account_of, not_offered_here, region_of, split_function_ref
 
 FUNCTIONS = re.compile(r"^/2015-03-31/functions(/(?P<fn>[^/]+))?(?P<rest>/.*)?$")
+
+
+def check_code(code: Any) -> None:
+    """A ZipFile in CreateFunction/UpdateFunctionCode must unzip, within Lambda's quota."""
+    if isinstance(code, dict) and isinstance(code.get("ZipFile"), str):
+        try:
+            data = base64.b64decode(code["ZipFile"], validate=True)
+        except ValueError:
+            data = b""
+        check_zip(data)
 
 
 class ControlPlane(GatewayBase):
@@ -49,6 +60,11 @@ class ControlPlane(GatewayBase):
             )
             extra["LoggingConfig"] = spec.pop("LoggingConfig", None)
             name = split_function_ref(str(spec.get("FunctionName", "")), None)[0]
+            check_code(spec.get("Code"))
+            self._replace_body(environ, spec)
+        elif request.method == "PUT" and rest == "/code":
+            spec = self._json_body(request)
+            check_code(spec)
             self._replace_body(environ, spec)
         elif request.method == "PUT" and rest == "/configuration":
             spec = self._json_body(request)
@@ -80,7 +96,7 @@ class ControlPlane(GatewayBase):
         ):
             self.configs.drop(region, name)
             if self.host:
-                self.host.pool.retire(name)
+                self.host.function_deleted(name, region)
         if status < 300 and rest in ("/code", "/configuration") and self.host:
             self.host.pool.retire(name, "$LATEST")  # idle workers of the old code or config
         if status < 300 and body[:1] == b"{":

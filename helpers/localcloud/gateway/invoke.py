@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 import time
 import uuid
 from urllib.parse import quote
@@ -69,11 +68,7 @@ class Invoke(DurableApis):
         if invocation_type == "Event":
             request_id = str(uuid.uuid4())
             # The 202's request id is the invocation's own, as on AWS (logs join on it).
-            threading.Thread(
-                target=self.host.run,
-                args=(fn, invoked_arn, payload, tenant, request_id),
-                daemon=True,
-            ).start()
+            self.host.submit_event(fn, invoked_arn, payload, tenant, request_id)
             return Response(b"", 202, {"X-Amzn-RequestId": request_id})
         result = self.host.run(fn, invoked_arn, payload, tenant)
         return Response(

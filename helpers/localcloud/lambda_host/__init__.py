@@ -13,6 +13,7 @@ Parts: ``function`` (a resolved version), ``code`` (its unpacked zip and environ
 delivery) and ``host`` (`LambdaHost`, which runs one invocation).
 """
 
+from .code import MAX_UNZIPPED, check_zip
 from .function import MARKER_HEADER, MAX_ASYNC_PAYLOAD, MAX_PAYLOAD, FunctionVersion, InvokeResult
 from .host import LambdaHost
 from .logs import LogShipper
@@ -21,8 +22,10 @@ __all__ = [
     "MARKER_HEADER",
     "MAX_ASYNC_PAYLOAD",
     "MAX_PAYLOAD",
+    "MAX_UNZIPPED",
     "FunctionVersion",
     "InvokeResult",
     "LambdaHost",
     "LogShipper",
+    "check_zip",
 ]

@@ -143,6 +143,7 @@ class Invocation:
     init_ms: float | None = None
     max_memory_mb: int = 0
     status: str = "success"  # success | error | timeout
+    error_type: str | None = None  # what the REPORT names, as Lambda's does for OOM
 
     @property
     def billed_ms(self) -> int:
@@ -195,7 +196,13 @@ def platform_records(inv: Invocation, init_logs: str, stream_lines: list[str]) -
         )
         out.append(
             platform(
-                "platform.report", {"requestId": rid, "metrics": metrics, "status": inv.status}
+                "platform.report",
+                {
+                    "requestId": rid,
+                    "metrics": metrics,
+                    "status": inv.status,
+                    **({"errorType": inv.error_type} if inv.error_type else {}),
+                },
             )
         )
         return out
@@ -218,5 +225,7 @@ def platform_records(inv: Invocation, init_logs: str, stream_lines: list[str]) -
         report += f"Init Duration: {inv.init_ms:.2f} ms\t"
     if inv.status != "success":
         report += f"Status: {inv.status}\t"
+    if inv.error_type:
+        report += f"Error Type: {inv.error_type}\t"
     out.append(report)
     return out
