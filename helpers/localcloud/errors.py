@@ -60,6 +60,14 @@ def protocol_error(environ: dict[str, Any], status: int, code: str, message: str
     if environ.get("HTTP_X_AMZ_TARGET") or "json" in str(environ.get("CONTENT_TYPE", "")):
         body = json.dumps({"__type": code, "message": message}).encode()
         headers = [("Content-Type", "application/x-amz-json-1.0"), ("x-amzn-ErrorType", code)]
+    elif _is_s3(environ):
+        # S3's REST-XML error (S3 API reference, "Error responses"): InternalError for 500.
+        s3_code = "InternalError" if status >= 500 else code
+        body = (
+            f"<?xml version='1.0' encoding='UTF-8'?><Error><Code>{escape(s3_code)}</Code>"
+            f"<Message>{escape(message)}</Message></Error>"
+        ).encode()
+        headers = [("Content-Type", "application/xml")]
     else:
         body = (
             "<ErrorResponse><Error><Type>"
@@ -71,6 +79,16 @@ def protocol_error(environ: dict[str, Any], status: int, code: str, message: str
     headers.append(("Content-Length", str(len(body))))
     reason = {400: "Bad Request", 404: "Not Found", 500: "Internal Server Error"}
     return f"{status} {reason.get(status, 'Error')}", headers, body
+
+
+def _is_s3(environ: dict[str, Any]) -> bool:
+    """An S3 call: signed for s3, or neither a JSON- nor a query-protocol call (moto serves
+    what names no other service as S3)."""
+    auth = str(environ.get("HTTP_AUTHORIZATION", ""))
+    if "/s3/aws4_request" in auth:
+        return True
+    form = "x-www-form-urlencoded" in str(environ.get("CONTENT_TYPE", ""))
+    return "Credential=" not in auth and not form
 
 
 def request_is_json_object(environ: dict[str, Any], body: bytes) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 from collections.abc import Callable, Iterable
@@ -69,6 +70,11 @@ class Gateway(Invoke):
 
     def _check_edge(self, environ: dict[str, Any], path: str, method: str) -> None:
         """What AWS refuses before it reads a body or looks anything up (edge.py)."""
+        if method in ("GET", "HEAD"):
+            # No AWS operation reads a GET or HEAD body: drained here, so that no part
+            # behind the gateway parses one (moto crashed on some).
+            read_body(environ)
+            environ["wsgi.input"], environ["CONTENT_LENGTH"] = io.BytesIO(), "0"
         if (error := edge.too_large(environ, path, method)) is not None:
             raise error
         if method == "POST" and INVOKE.match(path):
@@ -183,6 +189,10 @@ class Gateway(Invoke):
                 "throttled": self.realism.throttled if self.realism else 0,
             }
             return Response(json.dumps(health), 200, {"Content-Type": "application/json"})
+        if path.startswith(("/model/", "/_localcloud/")):
+            raise edge.unknown_operation(request.method, path)  # no other operation lives here
         if FUNCTIONS.match(path):
+            if request.method not in ("GET", "POST", "PUT", "DELETE"):
+                raise edge.unknown_operation(request.method, path)
             return self._lambda_control(request, environ)
         return self._guarded_moto(environ, start_response)

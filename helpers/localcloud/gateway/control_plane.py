@@ -15,7 +15,7 @@ from helpers.regions import offers_durable_functions
 
 from ..errors import invalid, is_html, not_found, service_failure
 from ..lambda_host import FunctionVersion
-from ..wsgi import call_wsgi
+from ..wsgi import call_wsgi, read_body
 from . import edge
 from .base import GatewayBase
 from .control_store import validate_durable_config
@@ -40,6 +40,10 @@ class ControlPlane(GatewayBase):
         extra: dict[str, Any] = {}
         role: str | None = None
         creating = request.method == "POST" and not name
+        if request.method in ("POST", "PUT") and not creating and (data := read_body(environ)):
+            # Lambda reads no control-plane body that is not a JSON object (read_body leaves
+            # the body in place for moto).
+            edge.parse_json_object(data, "InvalidRequestContentException", "request body")
         if creating:  # CreateFunction
             spec = self._json_body(request)
             if "DurableConfig" in spec and not offers_durable_functions(region):
