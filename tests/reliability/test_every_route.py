@@ -423,3 +423,25 @@ def test_post_root_without_a_service_is_refused_and_never_journaled(cloud: Local
     blobs = cloud.state_dir / "blobs"
     if blobs.exists():
         assert not any(marker in p.read_bytes() for p in blobs.iterdir() if p.is_file())
+
+
+def test_a_restart_over_a_bad_stored_config_keeps_every_function(tmp_path: Path) -> None:
+    """lambda-config.json written by an older kit with a bad LoggingConfig: after a
+    restart ListFunctions, GetFunction and Invoke work for every function."""
+    from tests.conftest import deploy_function
+
+    state = tmp_path / "state"
+    with LocalCloud(state, port=0) as first:
+        name = unique("restart")
+        deploy_function(
+            first.client, name, "def handler(e, c):\n    return 7\n", DurableConfig=None
+        )
+    stored = json.loads((state / "lambda-config.json").read_text() or "{}")
+    stored[f"{REGION}/{name}"] = {"LoggingConfig": "JSON"}  # what an unchecked kit kept
+    (state / "lambda-config.json").write_text(json.dumps(stored))
+    with LocalCloud(state, port=0) as again:
+        lam = again.client("lambda")
+        assert name in [f["FunctionName"] for f in lam.list_functions()["Functions"]]
+        config = lam.get_function(FunctionName=name)["Configuration"]
+        assert config["LoggingConfig"]["LogFormat"] == "Text"
+        assert json.loads(lam.invoke(FunctionName=name)["Payload"].read()) == 7
