@@ -1,8 +1,10 @@
-"""AWS-style errors of the kit's own routes (Lambda Invoke, the workshop model)."""
+"""AWS-style errors of the kit's own routes, and the error boundary's answers for the rest."""
 
 from __future__ import annotations
 
 import json
+from typing import Any
+from xml.sax.saxutils import escape
 
 
 class AwsError(Exception):
@@ -15,7 +17,10 @@ class AwsError(Exception):
         self.message = message
 
     def body(self) -> bytes:
-        return json.dumps({"Type": "User", "message": self.message, "__type": self.code}).encode()
+        # Lambda's error body: "Type" is "User" for a caller's fault, "Service" for its own
+        # (Lambda API reference, Errors: ServiceException, 500).
+        kind = "Service" if self.status >= 500 else "User"
+        return json.dumps({"Type": kind, "message": self.message, "__type": self.code}).encode()
 
     def headers(self) -> dict[str, str]:
         return {"Content-Type": "application/json", "x-amzn-ErrorType": self.code}
@@ -27,3 +32,69 @@ def not_found(what: str) -> AwsError:
 
 def invalid(message: str) -> AwsError:
     return AwsError(400, "InvalidParameterValueException", message)
+
+
+def service_failure() -> AwsError:
+    """Lambda's answer when it fails on its own (the cause goes to the local cloud's log)."""
+    return AwsError(
+        500,
+        "ServiceException",
+        "The local cloud failed on this call; see its log in the state dir.",
+    )
+
+
+def is_html(headers: dict[str, str], body: bytes) -> bool:
+    """An HTML page (werkzeug's 404/405/500): judged by the body, as moto labels its JSON
+    answers text/html too."""
+    head = body.lstrip()[:32].lower()
+    return head.startswith((b"<!doctype html", b"<html"))
+
+
+Wsgi = tuple[str, list[tuple[str, str]], bytes]  # status line, headers, body
+
+
+def protocol_error(environ: dict[str, Any], status: int, code: str, message: str) -> Wsgi:
+    """(status line, headers, body) of an error in the protocol of the call in ``environ``:
+    JSON for JSON-protocol calls (``X-Amz-Target``), the query protocols' XML otherwise
+    (AWS general reference, "Common errors": InternalFailure 500, the 4xx codes)."""
+    if environ.get("HTTP_X_AMZ_TARGET") or "json" in str(environ.get("CONTENT_TYPE", "")):
+        body = json.dumps({"__type": code, "message": message}).encode()
+        headers = [("Content-Type", "application/x-amz-json-1.0"), ("x-amzn-ErrorType", code)]
+    elif _is_s3(environ):
+        # S3's REST-XML error (S3 API reference, "Error responses"): InternalError for 500.
+        s3_code = "InternalError" if status >= 500 else code
+        body = (
+            f"<?xml version='1.0' encoding='UTF-8'?><Error><Code>{escape(s3_code)}</Code>"
+            f"<Message>{escape(message)}</Message></Error>"
+        ).encode()
+        headers = [("Content-Type", "application/xml")]
+    else:
+        body = (
+            "<ErrorResponse><Error><Type>"
+            + ("Receiver" if status >= 500 else "Sender")
+            + f"</Type><Code>{escape(code)}</Code><Message>{escape(message)}</Message>"
+            "</Error><RequestId>00000000-0000-0000-0000-000000000000</RequestId></ErrorResponse>"
+        ).encode()
+        headers = [("Content-Type", "text/xml")]
+    headers.append(("Content-Length", str(len(body))))
+    reason = {400: "Bad Request", 404: "Not Found", 500: "Internal Server Error"}
+    return f"{status} {reason.get(status, 'Error')}", headers, body
+
+
+def _is_s3(environ: dict[str, Any]) -> bool:
+    """An S3 call: signed for s3, or neither a JSON- nor a query-protocol call (moto serves
+    what names no other service as S3)."""
+    auth = str(environ.get("HTTP_AUTHORIZATION", ""))
+    if "/s3/aws4_request" in auth:
+        return True
+    form = "x-www-form-urlencoded" in str(environ.get("CONTENT_TYPE", ""))
+    return "Credential=" not in auth and not form
+
+
+def request_is_json_object(environ: dict[str, Any], body: bytes) -> bool:
+    if not environ.get("HTTP_X_AMZ_TARGET"):
+        return True  # not a JSON-protocol call: nothing to judge here
+    try:
+        return isinstance(json.loads(body or b"{}"), dict)
+    except (ValueError, RecursionError):
+        return False

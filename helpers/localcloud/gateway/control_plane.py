@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import logging
 import re
 from typing import Any
 from urllib.parse import unquote
@@ -13,13 +14,15 @@ from werkzeug.wrappers import Request, Response
 
 from helpers.regions import offers_durable_functions
 
-from ..errors import AwsError, invalid, not_found
+from ..errors import AwsError, invalid, is_html, not_found, service_failure
 from ..lambda_host import FunctionVersion, check_zip
-from ..wsgi import call_wsgi
+from ..wsgi import call_wsgi, read_body
+from . import edge
 from .base import GatewayBase
 from .control_store import validate_durable_config
 from .scope import account_of, not_offered_here, region_of, split_function_ref
 
+log = logging.getLogger(__name__)
 FUNCTIONS = re.compile(r"^/2015-03-31/functions(/(?P<fn>[^/]+))?(?P<rest>/.*)?$")
 
 
@@ -48,6 +51,10 @@ class ControlPlane(GatewayBase):
         extra: dict[str, Any] = {}
         role: str | None = None
         creating = request.method == "POST" and not name
+        if request.method in ("POST", "PUT") and not creating and (data := read_body(environ)):
+            # Lambda reads no control-plane body that is not a JSON object (read_body leaves
+            # the body in place for moto).
+            edge.parse_json_object(data, "InvalidRequestContentException", "request body")
         if creating:  # CreateFunction
             spec = self._json_body(request)
             if "DurableConfig" in spec and not offers_durable_functions(region):
@@ -58,8 +65,15 @@ class ControlPlane(GatewayBase):
                 if "DurableConfig" in spec
                 else None
             )
-            extra["LoggingConfig"] = spec.pop("LoggingConfig", None)
-            name = split_function_ref(str(spec.get("FunctionName", "")), None)[0]
+            extra["LoggingConfig"] = (
+                edge.check_logging_config(spec.pop("LoggingConfig"), creating=True)
+                if "LoggingConfig" in spec
+                else None
+            )
+            if not isinstance(spec.get("FunctionName"), str):
+                raise edge.validation("FunctionName is required and must be a string.")
+            edge.check_function_name(spec["FunctionName"], edge.MAX_NAME_TO_CREATE)
+            name = split_function_ref(spec["FunctionName"], None)[0]
             check_code(spec.get("Code"))
             self._replace_body(environ, spec)
         elif request.method == "PUT" and rest == "/code":
@@ -75,7 +89,9 @@ class ControlPlane(GatewayBase):
                     )
                 extra["DurableConfig"] = validate_durable_config(spec.pop("DurableConfig"))
             if "LoggingConfig" in spec:
-                extra["LoggingConfig"] = spec.pop("LoggingConfig")
+                extra["LoggingConfig"] = edge.check_logging_config(
+                    spec.pop("LoggingConfig"), creating=False
+                )
             self._replace_body(environ, spec)
         account = account_of(request)
         if self.realism is not None:  # Pending, InProgress, a role Lambda cannot see yet
@@ -106,17 +122,9 @@ class ControlPlane(GatewayBase):
 
     @staticmethod
     def _json_body(request: Request) -> dict[str, Any]:
-        try:
-            data = json.loads(request.get_data() or b"{}")
-        except ValueError as exc:
-            raise AwsError(
-                400, "InvalidRequestContentException", "Could not parse request body into json."
-            ) from exc
-        if not isinstance(data, dict):
-            raise AwsError(
-                400, "InvalidRequestContentException", "Request body must be a JSON object."
-            )
-        return data
+        return edge.parse_json_object(
+            request.get_data(), "InvalidRequestContentException", "request body"
+        )
 
     @staticmethod
     def _replace_body(environ: dict[str, Any], spec: dict[str, Any]) -> None:
@@ -128,7 +136,14 @@ class ControlPlane(GatewayBase):
 
     def _call_moto(self, environ: dict[str, Any]) -> tuple[int, dict[str, str], bytes]:
         status, headers, body = call_wsgi(self.moto, environ)
-        return int(status.split()[0]), dict(headers), body
+        code = int(status.split()[0])
+        if is_html(dict(headers), body) or (code >= 400 and body[:1] != b"{"):
+            # moto's own pages (no route, a crash) are no Lambda answer (errors.py).
+            log.warning("moto answered %s to a Lambda call: %r", status, body[:300])
+            if code in (404, 405):
+                raise edge.unknown_operation(environ["REQUEST_METHOD"], environ["PATH_INFO"])
+            raise service_failure() if code >= 500 else edge.validation("Invalid request.")
+        return code, dict(headers), body
 
     def _with_configs(self, body: bytes, region: str) -> bytes:
         data = json.loads(body)

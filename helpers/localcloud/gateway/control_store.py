@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from pathlib import Path
 from typing import Any
 
-from ..errors import invalid
+from ..errors import AwsError, invalid
+from .edge import check_logging_config
+
+log = logging.getLogger(__name__)
 
 
 class LambdaConfigStore:
@@ -16,9 +20,37 @@ class LambdaConfigStore:
     def __init__(self, path: Path) -> None:
         self._path = path
         self._lock = threading.Lock()
-        self._data: dict[str, dict[str, Any]] = (
-            json.loads(path.read_text()) if path.exists() else {}
-        )
+        self._data = self._load(path)
+
+    @staticmethod
+    def _load(path: Path) -> dict[str, dict[str, Any]]:
+        """The stored configs, without any an older kit stored unchecked: one bad entry
+        (or a file that is no JSON) must not make every ListFunctions fail after a restart."""
+        if not path.exists():
+            return {}
+        try:
+            stored = json.loads(path.read_text())
+        except (ValueError, RecursionError, UnicodeDecodeError):
+            log.warning("%s is not JSON: kept as %s.corrupt, starting empty", path, path.name)
+            path.replace(path.with_suffix(".json.corrupt"))
+            return {}
+        if not isinstance(stored, dict):
+            log.warning("%s holds no object: ignored", path)
+            return {}
+        kept: dict[str, dict[str, Any]] = {}
+        for key, entry in stored.items():
+            try:
+                if not isinstance(entry, dict) or set(entry) - {"LoggingConfig", "DurableConfig"}:
+                    raise invalid("not a config entry")
+                if "LoggingConfig" in entry:
+                    check_logging_config(entry["LoggingConfig"], creating=False)
+                if "DurableConfig" in entry:
+                    validate_durable_config(dict(entry["DurableConfig"]))
+            except (AwsError, TypeError, ValueError) as exc:
+                log.warning("lambda-config.json: skipped the bad entry %s (%s)", key, exc)
+                continue
+            kept[key] = entry
+        return kept
 
     def get(self, region: str, name: str) -> dict[str, Any]:
         with self._lock:

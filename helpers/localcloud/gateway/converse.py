@@ -8,7 +8,7 @@ import re
 from werkzeug.wrappers import Request, Response
 
 from .. import bedrock, model
-from ..errors import AwsError
+from . import edge
 from .scope import region_of
 
 CONVERSE = re.compile(r"^/model/(?P<model>.+)/converse/?$")
@@ -19,10 +19,7 @@ def converse(request: Request, model_id: str, default_region: str) -> Response:
     # Bedrock refuses a model id that does not exist from the calling Region, or one the
     # account has no access to, before it reads the request (bedrock.py).
     bedrock.check_model(model_id, region_of(request, default_region))
-    try:
-        body = json.loads(request.get_data() or b"{}")
-    except ValueError as exc:
-        raise AwsError(400, "ValidationException", "The request body is not JSON.") from exc
+    body = edge.parse_json_object(request.get_data(), "ValidationException", "request body")
     return Response(
         json.dumps(model.answer(model_id, body)), 200, {"Content-Type": "application/json"}
     )

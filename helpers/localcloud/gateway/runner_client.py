@@ -51,10 +51,15 @@ def runner_error(status: int, body: bytes, path: str) -> AwsError | None:
         return None
     try:
         data = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):
+        data = {}
+    if not isinstance(data, dict):
         data = {}
     code = data.get("Type") or data.get("__type") or data.get("code") or "ServiceException"
     message = data.get("message") or data.get("Message") or body.decode(errors="replace")
+    if not isinstance(message, str) or "<html" in message.lower():
+        # The runner's HTTP server answers an operation it lacks with an HTML page.
+        message = "The local cloud's durable runner cannot serve this call."
     if "/durable-execution-callbacks/" in path:
         # The runner says ResourceNotFound for every failed answer; AWS distinguishes an
         # unknown callback id from one that is no longer waiting.

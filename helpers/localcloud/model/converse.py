@@ -48,8 +48,61 @@ def _invalid(message: str) -> AwsError:
     return AwsError(400, "ValidationException", message)
 
 
+# Inferred: Bedrock refuses a request whose JSON nests deeper than any Converse shape
+# needs; the local model reads nothing nested this deep, and Python's own limits are near.
+MAX_DEPTH = 64
+_OPTIONAL_OBJECTS = ("inferenceConfig", "toolConfig", "additionalModelRequestFields")
+
+
+def _depth(value: Any) -> int:
+    """How deep ``value`` nests (iteratively: the check itself must not recurse)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if depth > MAX_DEPTH:
+            break
+        children = (
+            item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        )
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+def _check_shapes(request: dict[str, Any]) -> None:
+    """The Converse request's JSON types (Converse API reference: Message, ContentBlock,
+    SystemContentBlock, InferenceConfiguration, ToolConfiguration)."""
+    if _depth(request) > MAX_DEPTH:
+        raise _invalid(f"The request nests deeper than {MAX_DEPTH} levels.")
+    for key in _OPTIONAL_OBJECTS:
+        if key in request and not isinstance(request[key], dict):
+            raise _invalid(f"{key} must be an object.")
+    system = request.get("system", [])
+    if not isinstance(system, list) or any(
+        not isinstance(b, dict) or not isinstance(b.get("text", ""), str) for b in system
+    ):
+        raise _invalid("system must be a list of content blocks with string text.")
+    for i, message in enumerate(request.get("messages") or []):
+        content = message.get("content") if isinstance(message, dict) else None
+        for j, block in enumerate(content if isinstance(content, list) else []):
+            if not isinstance(block, dict):
+                continue
+            if "text" in block and not isinstance(block["text"], str):
+                raise _invalid(f"messages.{i}.content.{j}.text must be a string.")
+            for kind in ("toolUse", "toolResult"):
+                if kind in block and (
+                    not isinstance(block[kind], dict)
+                    or not isinstance(block[kind].get("toolUseId"), str)
+                ):
+                    raise _invalid(f"messages.{i}.content.{j}.{kind} needs a string toolUseId.")
+            result = block.get("toolResult")
+            if isinstance(result, dict) and not isinstance(result.get("content", []), list):
+                raise _invalid(f"messages.{i}.content.{j}.toolResult.content must be a list.")
+
+
 def validated(request: dict[str, Any]) -> list[dict[str, Any]]:
     """The request's messages, checked as Bedrock checks them (non-object blocks dropped)."""
+    _check_shapes(request)
     messages = request.get("messages")
     if not isinstance(messages, list) or not messages:
         raise _invalid("messages: at least one message is required.")

@@ -142,7 +142,8 @@ def _arithmetic(text: str) -> str | None:
 def _parses(expression: str) -> bool:
     try:
         ast.parse(expression, mode="eval")
-    except SyntaxError:
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        # A very long or deeply bracketed expression is no arithmetic the model reads.
         return False
     return True
 
