@@ -10,12 +10,20 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 OUTPUT_DIR ?= outputs
+# make test runs pytest on this many xdist workers. The tests mostly wait (on the local
+# cloud's realism delays, on notebook kernels, on polling), not compute: twice the cores.
+TEST_WORKERS ?= $(shell echo $$(( 2 * $$(nproc 2>/dev/null || echo 2) )))
+# Tests sharing a module-scoped fixture stay on one worker (tests/conftest.py marks them);
+# the order of the units is the one tests/conftest.py gives (longest work first).
+XDIST = --dist loadgroup --no-loadscope-reorder
+SERIES_WORKERS ?= 5
 
-.PHONY: help setup workshop lab test test-fast bench lint localcloud clean
+.PHONY: help setup workshop lab test test-series test-fast bench lint localcloud clean
 
 help:
 	@echo "make workshop   run every notebook headless against the local cloud (outputs/)"
-	@echo "make test       run the whole test suite"
+	@echo "make test       the test suite but the whole-series runs (FULL=1: with them)"
+	@echo "make test-series the whole-series runs: a room of thirty, the Region matrix"
 	@echo "make test-fast  the tests not marked slow (the inner loop)"
 	@echo "make lab        open JupyterLab on the notebooks"
 	@echo "make bench      print the local cloud's benchmark table"
@@ -38,11 +46,18 @@ workshop: $(STAMP)
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab --ip 127.0.0.1 notebooks/
 
+# The whole-series runs (mark series: thirty attendees at once, the series in other Regions,
+# profiles and models) take as long as the rest of the suite together: make test leaves them
+# to make test-series (CI runs both), or runs them too with FULL=1.
 test: $(STAMP)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) $(XDIST) $(if $(FULL),,-m "not series") $(PYTEST_ARGS)
+
+# One worker per series test: each mostly waits, and none should queue behind the room.
+test-series: $(STAMP)
+	$(PY) -m pytest -n $(SERIES_WORKERS) $(XDIST) -m series $(PYTEST_ARGS)
 
 test-fast: $(STAMP)
-	$(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) $(XDIST) -m "not slow" $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(PY) -m benchmarks

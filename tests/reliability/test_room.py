@@ -34,7 +34,7 @@ from helpers import state
 from helpers.bundle import build_zip
 from helpers.localcloud.background import REPO_ROOT
 
-pytestmark = [pytest.mark.slow]
+pytestmark = [pytest.mark.slow, pytest.mark.series]
 
 ATTENDEES = int(os.environ.get("ROOM_ATTENDEES", "30"))
 REGION = "ap-northeast-1"  # a JAWS-UG room in Tokyo
