@@ -16,14 +16,14 @@ TEST_WORKERS ?= $(shell echo $$(( 2 * $$(nproc 2>/dev/null || echo 2) )))
 # Tests sharing a module-scoped fixture stay on one worker (tests/conftest.py marks them);
 # the order of the units is the one tests/conftest.py gives (longest work first).
 XDIST = --dist loadgroup --no-loadscope-reorder
-SERIES_WORKERS ?= 5
 
-.PHONY: help setup workshop lab test test-series test-fast bench lint localcloud clean
+.PHONY: help setup workshop lab test test-series test-all test-fast bench lint localcloud clean
 
 help:
 	@echo "make workshop   run every notebook headless against the local cloud (outputs/)"
-	@echo "make test       the test suite but the whole-series runs (FULL=1: with them)"
-	@echo "make test-series the whole-series runs: a room of thirty, the Region matrix"
+	@echo "make test       the test suite but the whole-series runs"
+	@echo "make test-series the whole-series runs: the Region matrix, then a room of thirty"
+	@echo "make test-all   both (what CI runs)"
 	@echo "make test-fast  the tests not marked slow (the inner loop)"
 	@echo "make lab        open JupyterLab on the notebooks"
 	@echo "make bench      print the local cloud's benchmark table"
@@ -46,15 +46,18 @@ workshop: $(STAMP)
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab --ip 127.0.0.1 notebooks/
 
-# The whole-series runs (mark series: thirty attendees at once, the series in other Regions,
-# profiles and models) take as long as the rest of the suite together: make test leaves them
-# to make test-series (CI runs both), or runs them too with FULL=1.
+# The whole-series runs (mark series: the series in other Regions, profiles and models, and
+# thirty attendees at once) take as long as the rest of the suite together: make test leaves
+# them to make test-series; CI runs both (make test-all). The room (mark alone) runs by
+# itself, last: thirty kernels next to other notebook runs starve each other on two cores.
 test: $(STAMP)
-	$(PY) -m pytest -n $(TEST_WORKERS) $(XDIST) $(if $(FULL),,-m "not series") $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) $(XDIST) -m "not series" $(PYTEST_ARGS)
 
-# One worker per series test: each mostly waits, and none should queue behind the room.
 test-series: $(STAMP)
-	$(PY) -m pytest -n $(SERIES_WORKERS) $(XDIST) -m series $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) $(XDIST) -m "series and not alone" $(PYTEST_ARGS)
+	$(PY) -m pytest -m "series and alone" $(PYTEST_ARGS)
+
+test-all: test test-series
 
 test-fast: $(STAMP)
 	$(PY) -m pytest -n $(TEST_WORKERS) $(XDIST) -m "not slow" $(PYTEST_ARGS)
