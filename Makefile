@@ -10,12 +10,20 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 OUTPUT_DIR ?= outputs
+# make test runs pytest on this many xdist workers. The tests mostly wait (on the local
+# cloud's realism delays, on notebook kernels, on polling), not compute: twice the cores.
+TEST_WORKERS ?= $(shell echo $$(( 2 * $$(nproc 2>/dev/null || echo 2) )))
+# Tests sharing a module-scoped fixture stay on one worker (tests/conftest.py marks them);
+# the order of the units is the one tests/conftest.py gives (longest work first).
+XDIST = --dist loadgroup --no-loadscope-reorder
 
-.PHONY: help setup workshop lab test test-fast bench lint localcloud clean
+.PHONY: help setup workshop lab test test-series test-all test-fast bench lint localcloud clean
 
 help:
 	@echo "make workshop   run every notebook headless against the local cloud (outputs/)"
-	@echo "make test       run the whole test suite"
+	@echo "make test       the test suite but the whole-series runs"
+	@echo "make test-series the whole-series runs: the Region matrix, then a room of thirty"
+	@echo "make test-all   both (what CI runs)"
 	@echo "make test-fast  the tests not marked slow (the inner loop)"
 	@echo "make lab        open JupyterLab on the notebooks"
 	@echo "make bench      print the local cloud's benchmark table"
@@ -38,11 +46,21 @@ workshop: $(STAMP)
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab --ip 127.0.0.1 notebooks/
 
+# The whole-series runs (mark series: the series in other Regions, profiles and models, and
+# thirty attendees at once) take as long as the rest of the suite together: make test leaves
+# them to make test-series; CI runs both (make test-all). The room (mark alone) runs by
+# itself, last: thirty kernels next to other notebook runs starve each other on two cores.
 test: $(STAMP)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) $(XDIST) -m "not series" $(PYTEST_ARGS)
+
+test-series: $(STAMP)
+	$(PY) -m pytest -n $(TEST_WORKERS) $(XDIST) -m "series and not alone" $(PYTEST_ARGS)
+	$(PY) -m pytest -m "series and alone" $(PYTEST_ARGS)
+
+test-all: test test-series
 
 test-fast: $(STAMP)
-	$(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) $(XDIST) -m "not slow" $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(PY) -m benchmarks

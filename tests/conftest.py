@@ -3,6 +3,11 @@
 Tests talk to the local cloud only through boto3 pointed at its endpoint, exactly as the
 notebooks do; nothing in the local cloud is mocked. The cloud is module-scoped: moto's
 state is process-global and other modules start clouds of their own (each resets moto).
+
+``make test`` runs the suite on several pytest-xdist workers (``--dist loadgroup``), each a
+process of its own, so each with its own moto. The hooks at the end of this file keep the
+tests that share a module-scoped fixture (a cloud, a deployment, a notebook run) on one
+worker, so it is set up once, and send the longest work out first.
 """
 
 from __future__ import annotations
@@ -371,3 +376,71 @@ def local_cloud_process(state_dir: Path, env: dict[str, str]) -> Iterator[Served
 def create_function() -> Callable[..., dict[str, Any]]:
     """``create_function(lam, **spec)``: create_function retried while the role propagates."""
     return create_function_when_role_ready
+
+
+# -- running on several workers (pytest-xdist, ``make test``) ----------------------------------
+def pytest_sessionstart(session: pytest.Session) -> None:
+    # Notebook 03 builds the chatbot's zip into the repository's .build/ (cached by its
+    # inputs); notebooks running at once on several workers would race to build it cold.
+    # Built once here, in the controller of an xdist run, before any worker starts.
+    if session.config.getoption("numprocesses", None):
+        bundling.build_zip(quiet=True)
+
+
+def longest_first(unit: list[pytest.Item]) -> tuple[float, bool, int]:
+    """Sort key of a work unit: the longest timeout a test of it asks for (a whole room or a
+    whole series of notebooks asks for more than the default), then the ``slow`` ones, then
+    the units of more tests."""
+    asked = [float(m.args[0]) for i in unit if (m := i.get_closest_marker("timeout")) and m.args]
+    slow = any(i.get_closest_marker("slow") for i in unit)
+    return -max(asked, default=0.0), not slow, -len(unit)
+
+
+@pytest.hookimpl(wrapper=True)  # around xdist's own hook, which reads the xdist_group marks
+def pytest_collection_modifyitems(
+    config: pytest.Config, items: list[pytest.Item]
+) -> Iterator[None]:
+    """On xdist workers: one work unit per module for the tests that share a module-scoped
+    fixture (set up once, on one worker); every other test a unit of its own. The longest
+    units first (see longest_first), so that no long one starts last."""
+    if not getattr(config, "workerinput", None):
+        return (yield)
+    units: dict[str, list[pytest.Item]] = {}
+    for item in items:
+        definitions = item._fixtureinfo.name2fixturedefs.values()
+        shares = any(d.scope in ("module", "class", "package") for ds in definitions for d in ds)
+        if shares and item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+        units.setdefault(item.nodeid.split("::")[0] if shares else item.nodeid, []).append(item)
+    items[:] = [item for unit in sorted(units.values(), key=longest_first) for item in unit]
+    yield
+    # xdist groups a test by suffixing its node id with "@group"; should a pytest release
+    # stop honouring that (pytest-xdist#1386), every test would run anywhere and each
+    # module-scoped cloud be set up on every worker: slow, not wrong. Said at the end.
+    grouped = [i.nodeid for i in items if i.get_closest_marker("xdist_group")]
+    if config.getvalue("loadgroup") and grouped and not any("@" in n for n in grouped):
+        config.workeroutput["groups_lost"] = True  # type: ignore[attr-defined]
+
+
+GROUPS_LOST = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    if getattr(node, "workeroutput", {}).get("groups_lost"):
+        node.config.stash[GROUPS_LOST] = True
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if session.config.stash.get(GROUPS_LOST, False):
+        session.exitstatus = pytest.ExitCode.USAGE_ERROR
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    if config.stash.get(GROUPS_LOST, False):
+        terminalreporter.write_sep(
+            "=",
+            "pytest-xdist did not keep the tests of a module-scoped fixture together "
+            "(pytest-xdist#1386): make setup installs the pytest pyproject.toml pins",
+            red=True,
+        )

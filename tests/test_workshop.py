@@ -34,6 +34,7 @@ def test_committed_notebook_is_clean_and_parameterised(notebook: Path) -> None:
     assert "TARGET" in "".join(tagged[0]["source"])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("prefix", [None, "ci-alt"])
 def test_every_notebook_runs_against_the_local_cloud(
     endpoint: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, prefix: str | None
@@ -66,6 +67,7 @@ SERIES = [
 
 
 @pytest.mark.slow
+@pytest.mark.series
 @pytest.mark.timeout(1200)
 @pytest.mark.parametrize(("region", "realism", "model", "seed"), SERIES)
 def test_the_series_holds_in_other_regions_profiles_and_models(

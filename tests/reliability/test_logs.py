@@ -449,6 +449,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
 
 
 # -- the checks --------------------------------------------------------------------------------
+@pytest.mark.slow  # the whole series runs first (the module's run fixture)
 def test_the_run_covered_what_it_should(run: Run) -> None:
     # A scan of nothing finds nothing: the run must have produced what is scanned, under the
     # canary account (or the account rule could not fail).
@@ -479,6 +480,7 @@ def test_the_run_covered_what_it_should(run: Run) -> None:
     assert "notebooks in" in run.scopes["terminal"].texts[0][1], "the run's output was captured"
 
 
+@pytest.mark.slow  # the whole series runs first (the module's run fixture)
 @pytest.mark.parametrize("scope", list(RULES))
 def test_nothing_secret_in(run: Run, scope: str) -> None:
     leaks: list[Leak] = []
@@ -489,6 +491,7 @@ def test_nothing_secret_in(run: Run, scope: str) -> None:
     assert not leaks, "\n".join(str(leak) for leak in leaks[:20])
 
 
+@pytest.mark.slow  # the whole series runs first (the module's run fixture)
 def test_the_exempt_report_urls_carry_no_caller_credentials(run: Run) -> None:
     # The function signs its report URL with its own credentials, never the caller's.
     for url in run.report_urls:

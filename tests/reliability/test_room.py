@@ -34,13 +34,15 @@ from helpers import state
 from helpers.deploy import build_zip
 from helpers.localcloud.background import REPO_ROOT
 
-pytestmark = [pytest.mark.slow]
+pytestmark = [pytest.mark.slow, pytest.mark.series, pytest.mark.alone]
 
 ATTENDEES = int(os.environ.get("ROOM_ATTENDEES", "30"))
 REGION = "ap-northeast-1"  # a JAWS-UG room in Tokyo
 NOTEBOOKS = ["03_deploy.ipynb", "04_chatbot_with_approvals.ipynb", "05_billed_vs_wallclock.ipynb"]
 DECISIONS = {"calculate": "DENY"}  # by tool name: the order the model proposes in is its own
 NOTEBOOK_TIMEOUT_S = 900
+# Thirty kernels starting at once on two shared cores may take longer than papermill's 60 s.
+KERNEL_START_TIMEOUT_S = 300
 
 
 def run_attendee(index: int, endpoint: str, out: Path) -> tuple[str, list[str]]:
@@ -60,6 +62,8 @@ def run_attendee(index: int, endpoint: str, out: Path) -> tuple[str, list[str]]:
             "--cwd",
             str(REPO_ROOT / "notebooks"),
             "--no-progress-bar",
+            "--start-timeout",
+            str(KERNEL_START_TIMEOUT_S),
             "-p",
             "TARGET",
             "local",
