@@ -17,13 +17,12 @@ TEST_WORKERS ?= $(shell echo $$(( 2 * $$(nproc 2>/dev/null || echo 2) )))
 # the order of the units is the one tests/conftest.py gives (longest work first).
 XDIST = --dist loadgroup --no-loadscope-reorder
 
-.PHONY: help setup workshop lab test test-series test-all test-fast bench lint localcloud clean
+.PHONY: help setup workshop lab test test-series test-fast bench lint localcloud clean
 
 help:
 	@echo "make workshop   run every notebook headless against the local cloud (outputs/)"
-	@echo "make test       the test suite but the whole-series runs"
-	@echo "make test-series the whole-series runs: the Region matrix, then a room of thirty"
-	@echo "make test-all   both (what CI runs)"
+	@echo "make test       the whole test suite (what CI runs)"
+	@echo "make test-series only the whole-series runs: the Region matrix, then a room of thirty"
 	@echo "make test-fast  the tests not marked slow (the inner loop)"
 	@echo "make lab        open JupyterLab on the notebooks"
 	@echo "make bench      print the local cloud's benchmark table"
@@ -46,18 +45,17 @@ workshop: $(STAMP)
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab --ip 127.0.0.1 notebooks/
 
-# The whole-series runs (mark series: the series in other Regions, profiles and models, and
-# thirty attendees at once) take as long as the rest of the suite together: make test leaves
-# them to make test-series; CI runs both (make test-all). The room (mark alone) runs by
-# itself, last: thirty kernels next to other notebook runs starve each other on two cores.
+# make test is the whole suite, in two runs: everything but the room on the workers (the
+# series in other Regions, profiles and models among it, longest first), then the room
+# (mark alone) by itself: thirty kernels next to other notebook runs starve each other.
 test: $(STAMP)
-	$(PY) -m pytest -n $(TEST_WORKERS) $(XDIST) -m "not series" $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) $(XDIST) -m "not alone" $(PYTEST_ARGS)
+	$(PY) -m pytest -m "alone" $(PYTEST_ARGS)
 
+# Only the whole-series runs (mark series), for work on them.
 test-series: $(STAMP)
 	$(PY) -m pytest -n $(TEST_WORKERS) $(XDIST) -m "series and not alone" $(PYTEST_ARGS)
 	$(PY) -m pytest -m "series and alone" $(PYTEST_ARGS)
-
-test-all: test test-series
 
 test-fast: $(STAMP)
 	$(PY) -m pytest -n $(TEST_WORKERS) $(XDIST) -m "not slow" $(PYTEST_ARGS)

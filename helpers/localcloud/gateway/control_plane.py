@@ -14,7 +14,7 @@ from werkzeug.wrappers import Request, Response
 
 from helpers.regions import offers_durable_functions
 
-from ..errors import AwsError, invalid, is_html, not_found, service_failure
+from ..errors import invalid, is_html, not_found, service_failure
 from ..lambda_host import FunctionVersion, check_zip
 from ..wsgi import call_wsgi, read_body
 from . import edge
