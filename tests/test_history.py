@@ -128,7 +128,13 @@ def test_the_timeline_is_a_labelled_png(first_run: History, tmp_path: Path) -> N
     ]
     texts = "\n".join(t.get_text() for t in ax.texts)
     assert "#1 first run" in texts and "#2 replay" in texts
-    assert "sleeping, no compute: " in texts
+    # A wait is labelled when it is a visible share (a tenth) of the run; on a loaded machine
+    # the cold start can make the 1 s wait smaller than that. Both ways are the rule.
+    (wait,) = [op for op in first_run.operations if op.kind == "Wait"]
+    span = (first_run.end or 0) - first_run.start
+    assert wait.end is not None
+    labelled = (wait.end - wait.start) > span * 0.1
+    assert ("sleeping, no compute: " in texts) == labelled
 
 
 def test_logs_per_invocation_show_what_each_one_logged(
