@@ -11,7 +11,13 @@ from urllib.parse import quote
 from werkzeug.wrappers import Request, Response
 
 from ..errors import AwsError, invalid
-from ..lambda_host import MARKER_HEADER, MAX_ASYNC_PAYLOAD, MAX_PAYLOAD, FunctionVersion
+from ..lambda_host import (
+    MARKER_HEADER,
+    MAX_ASYNC_PAYLOAD,
+    MAX_PAYLOAD,
+    MAX_RESPONSE,
+    FunctionVersion,
+)
 from .durable_apis import DurableApis
 from .runner_client import SYNC_LIMIT_S
 from .scope import account_of, region_of, split_function_ref
@@ -71,6 +77,18 @@ class Invoke(DurableApis):
             self.host.submit_event(fn, invoked_arn, payload, tenant, request_id)
             return Response(b"", 202, {"X-Amzn-RequestId": request_id})
         result = self.host.run(fn, invoked_arn, payload, tenant)
+        if len(result.payload) > MAX_RESPONSE:
+            # Lambda answers 200 with a function error, not an API error: the call itself
+            # worked, the function's answer is what it refuses to pass on.
+            too_large = {
+                "errorMessage": "Response payload size exceeded maximum allowed payload size "
+                f"({MAX_RESPONSE} bytes).",
+                "errorType": "Function.ResponseSizeTooLarge",
+            }
+            headers = {**result.headers, "X-Amz-Function-Error": "Unhandled"}
+            return Response(
+                json.dumps(too_large), 200, {**headers, "Content-Type": "application/json"}
+            )
         return Response(
             result.payload, result.status, {**result.headers, "Content-Type": "application/json"}
         )

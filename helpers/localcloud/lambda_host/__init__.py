@@ -14,7 +14,14 @@ delivery) and ``host`` (`LambdaHost`, which runs one invocation).
 """
 
 from .code import MAX_UNZIPPED, check_zip
-from .function import MARKER_HEADER, MAX_ASYNC_PAYLOAD, MAX_PAYLOAD, FunctionVersion, InvokeResult
+from .function import (
+    MARKER_HEADER,
+    MAX_ASYNC_PAYLOAD,
+    MAX_PAYLOAD,
+    MAX_RESPONSE,
+    FunctionVersion,
+    InvokeResult,
+)
 from .host import LambdaHost
 from .logs import LogShipper
 
@@ -22,6 +29,7 @@ __all__ = [
     "MARKER_HEADER",
     "MAX_ASYNC_PAYLOAD",
     "MAX_PAYLOAD",
+    "MAX_RESPONSE",
     "MAX_UNZIPPED",
     "FunctionVersion",
     "InvokeResult",

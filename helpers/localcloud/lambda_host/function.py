@@ -9,6 +9,9 @@ from typing import Any
 MARKER_HEADER = "X-Dex-Handler-Invoke"
 MAX_PAYLOAD = 6 * 1024 * 1024  # synchronous invocation payload limit
 MAX_ASYNC_PAYLOAD = 1024 * 1024  # Event invocation payload limit
+# A synchronous response may be 6 MB too; Lambda's own error names 6291556 bytes, 100 more
+# than 6 MiB ("Invocation payload (request and response)", Lambda quotas).
+MAX_RESPONSE = 6_291_556
 
 
 @dataclass(frozen=True)
