@@ -9,6 +9,7 @@ import pytest
 
 from helpers import deploy
 from helpers.deploy import Bundle, Names, build_zip
+from helpers.deploy.bundle import BUNDLED, install_deps
 from helpers.target import Target
 
 REGION = "us-east-1"
@@ -38,9 +39,25 @@ def fake_source(root: Path, version: int) -> Path:
     return package
 
 
+def own_build_dir(shared: Path, where: Path) -> Path:
+    """A build dir for the zip of another ``lambda_fn/`` (every such zip is named
+    ``lambda_fn.zip``, and the session's real one must stay as built), reusing the packages
+    already installed in ``shared``. Tests on other xdist workers, or later on this one,
+    would otherwise find the real zip replaced."""
+    deps = install_deps(BUNDLED, shared)
+    own = where / "build"
+    own.mkdir(parents=True, exist_ok=True)
+    if not (own / deps.name).exists():
+        (own / deps.name).symlink_to(deps, target_is_directory=True)
+    return own
+
+
 def build_fake_bundles(build_dir: Path, root: Path) -> list[Bundle]:
     """Two versions of the small handler, zipped with the real bundled packages."""
-    return [build_zip(fake_source(root, v), build_dir, quiet=True) for v in (1, 2)]
+    return [
+        build_zip(fake_source(root, v), own_build_dir(build_dir, root / f"v{v}"), quiet=True)
+        for v in (1, 2)
+    ]
 
 
 def printed(capsys: pytest.CaptureFixture[str]) -> list[str]:

@@ -26,6 +26,7 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
+from deploying import own_build_dir
 from iam_eval import (
     Place,
     Recorder,
@@ -627,7 +628,7 @@ def changed_bundle(build_dir: Path, tmp: Path) -> Bundle:
     source = tmp / "edited" / "lambda_fn"
     shutil.copytree(bundling.SOURCE, source, ignore=shutil.ignore_patterns("__pycache__"))
     (source / "edited.py").write_text("EDITED = True\n")
-    return build_zip(source, build_dir, quiet=True)
+    return build_zip(source, own_build_dir(build_dir, tmp / "edited"), quiet=True)
 
 
 def second_session(

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from deploying import printed
+from deploying import own_build_dir, printed
 
 from helpers.deploy import Bundle, build_zip
 from helpers.deploy import bundle as bundling
@@ -45,6 +45,7 @@ def test_a_source_change_rebuilds_the_zip_but_not_the_packages(
 ) -> None:
     source = tmp_path / "lambda_fn"
     shutil.copytree(bundling.SOURCE, source, ignore=shutil.ignore_patterns("__pycache__"))
+    build_dir = own_build_dir(build_dir, tmp_path)
     copy = build_zip(source, build_dir, quiet=True)
     assert copy.key == real_bundle.key  # the same inputs: where they live does not matter
 
