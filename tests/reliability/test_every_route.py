@@ -31,7 +31,7 @@ DEADLINE_S = 30.0  # a hang detector, far above any answer here
 def auth(service: str, region: str = REGION) -> dict[str, str]:
     """An Authorization header of the SigV4 shape (moto routes on its credential scope)."""
     return {
-        "Authorization": f"AWS4-HMAC-SHA256 Credential=AKIA000000000000EXAMPLE/20260101/"
+        "Authorization": f"AWS4-HMAC-SHA256 Credential=localcloud/20260101/"
         f"{region}/{service}/aws4_request, SignedHeaders=host, Signature=00"
     }
 

@@ -12,6 +12,7 @@ journal's blobs and of localcloud.json).
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import os
@@ -23,13 +24,18 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 from conftest import ASSUME_LAMBDA, create_function_when_role_ready, make_zip
-from state_scan import credential_shaped, state_holds_no_credentials  # noqa: F401  (autouse)
+from state_scan import (  # noqa: F401  (state_holds_no_credentials: autouse)
+    STS_TOKEN_START,
+    credential_shaped,
+    state_holds_no_credentials,
+)
 
 from helpers.localcloud import LocalCloud, background
 from helpers.localcloud.journal import JOURNAL_NAME
@@ -38,7 +44,11 @@ OTHER_ACCOUNT = "000000000000"  # a fake second account (moto files calls by x-m
 # Fake but shaped like real ones (built here, so no key-shaped string is in the repo).
 KEY_ID = "AKIA" + secrets.token_hex(8).upper()
 SECRET = secrets.token_urlsafe(30)
-TOKEN = "IQoJb3JpZ2luX2Vj" + secrets.token_urlsafe(200)
+TOKEN = STS_TOKEN_START + secrets.token_urlsafe(200)
+# Built at run time, so that nothing key-shaped is committed: AWS's documented example id
+# (which the scan must skip) and a SigV2 signature's shape (base64 of 20 bytes).
+EXAMPLE_KEY_ID = "AKIA" + "IOSFODNN7" + "EXAMPLE"
+SIGV2_SIGNATURE = base64.b64encode(secrets.token_bytes(20)).decode()
 
 
 def clients(
@@ -294,9 +304,9 @@ def test_the_scanner_finds_each_kind_of_credential(tmp_path: Path) -> None:
         "token": TOKEN,
         "token-param": "X-Amz-Security-Token=" + "Zm9v" * 10,
         "sigv4": f"X-Amz-Credential={KEY_ID}%2F20260101&X-Amz-Signature={'ab' * 32}",
-        "sigv2": "AWSAccessKeyId=realkey&Signature=n%2BEalOV6A2HIOx4Rcfb7LT16bBM%3D",
+        "sigv2": f"AWSAccessKeyId=realkey&Signature={quote(SIGV2_SIGNATURE, safe='')}",
         "local": f"X-Amz-Credential=localcloud%2F20260101&X-Amz-Signature={'cd' * 32}",
-        "example": "AKIAIOSFODNN7EXAMPLE",
+        "example": EXAMPLE_KEY_ID,
     }
     state = tmp_path / "scanned"
     state.mkdir()
