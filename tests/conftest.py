@@ -31,6 +31,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from helpers import state
 from helpers.deploy import Bundle, build_zip, trust_policy
 from helpers.deploy import bundle as bundling
 from helpers.localcloud import LocalCloud, background
@@ -370,6 +371,13 @@ def local_cloud_process(state_dir: Path, env: dict[str, str]) -> Iterator[Served
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@pytest.fixture
+def state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """What the notebooks save (helpers.state), kept in this test's own folder."""
+    monkeypatch.setattr(state, "STATE_DIR", tmp_path / "state")
+    return tmp_path / "state"
 
 
 @pytest.fixture(scope="session")

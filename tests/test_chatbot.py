@@ -40,12 +40,6 @@ QUERY = "How are callbacks billed, what is 52.1 / 4, and what would 1000 executi
 DECISIONS = ["APPROVE", "DENY", "APPROVE"]
 
 
-@pytest.fixture
-def state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setattr(state, "STATE_DIR", tmp_path / "state")
-    return tmp_path / "state"
-
-
 @pytest.mark.slow
 def test_notebook_04_cells_against_the_local_cloud(
     target: Target, state_dir: Path, capsys: pytest.CaptureFixture[str]

@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from fake_aws import Paginated
 
-from helpers import state
 from helpers.chatbot import chat_starter, deployed_chatbot
 from helpers.conversations import (
     conversation_to_analyse,
@@ -23,12 +22,6 @@ from helpers.durable import CLOCK_SKEW_S
 from helpers.outcome import wait_for_execution
 from helpers.target import Target
 from helpers.teardown import cleanup
-
-
-@pytest.fixture
-def state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setattr(state, "STATE_DIR", tmp_path / "state")
-    return tmp_path / "state"
 
 
 @pytest.mark.slow

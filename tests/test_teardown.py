@@ -104,12 +104,6 @@ def test_cleanup_waits_until_gone_then_a_deploy_goes_through(
         cleanup(target, "dt-again")
 
 
-@pytest.fixture
-def state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setattr(state, "STATE_DIR", tmp_path / "state")
-    return tmp_path / "state"
-
-
 def test_stop_local_cloud_leaves_other_clouds_alone(
     target: Target, capsys: pytest.CaptureFixture[str]
 ) -> None:

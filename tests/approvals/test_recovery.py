@@ -172,13 +172,6 @@ def test_tool_uses_by_turn_reads_the_think_steps_in_either_encoding() -> None:
     assert tool_uses_by_turn(events) == [["search_docs", "calculate"], ["calculate"], []]
 
 
-def messages_in(sqs: Any, queue: str) -> int:
-    """Messages on the queue, visible or being read (SQS's approximate counts)."""
-    names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
-    found = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=names)["Attributes"]
-    return sum(int(found[name]) for name in names)
-
-
 def test_a_waiting_execution_is_recognised_and_its_requests_taken_from_the_queue(
     lam: Any, sqs: Any, queue: str, start: Callable[..., str]
 ) -> None:
@@ -186,7 +179,7 @@ def test_a_waiting_execution_is_recognised_and_its_requests_taken_from_the_queue
     arn = start(copies=2)  # the submitter delivered twice
     until(lambda: open_callbacks(lam, arn) and open_callbacks(lam, other))
     # The submitter sends its copies after the callback opens: read once all three are in.
-    until(lambda: messages_in(sqs, queue) == 3)
+    until(lambda: queue_count(sqs, queue) == 3)
 
     waiting = waiting_for_approval(lam, arn)
 
@@ -201,7 +194,7 @@ def test_a_waiting_execution_is_recognised_and_its_requests_taken_from_the_queue
     )
     for receipt in request.receipts.values():
         sqs.delete_message(QueueUrl=queue, ReceiptHandle=receipt)
-    until(lambda: messages_in(sqs, queue) == 3)  # the other's, and the second request twice
+    until(lambda: queue_count(sqs, queue) == 3)  # the other's, and the second request twice
     (second,) = until(lambda: approval_requests(lam, sqs, queue, arn, wait_s=1) or None)
     assert second.tool == "calculator"
     lam.send_durable_execution_callback_success(
