@@ -28,6 +28,7 @@ import boto3
 
 from .approvals.modes import ApprovalConfigError, Decisions, check_mode, check_review_seconds
 from .deploy import PrefixError, validate_prefix
+from .i18n import LanguageError, check_language, use_language
 from .regions import (
     AS_OF,
     default_model_id,
@@ -99,6 +100,8 @@ class Parameters:
     # The model the chatbot calls: MODEL_ID as given, or derived from REGION when empty.
     model_id: str | None = None
     model_derived: bool = False
+    # LANGUAGE as given ("" follows the environment); None where the notebook has none.
+    language: str | None = None
 
     def describe(self) -> str:
         parts = [f"TARGET={self.target}", f"REGION={self.region}", f"PREFIX={self.prefix}"]
@@ -213,6 +216,7 @@ def check_parameters(
     output_dir: Any = _UNSET,
     review_seconds: Any = _UNSET,
     model_id: Any = _UNSET,
+    language: Any = _UNSET,
 ) -> Parameters:
     """Validate the given parameters (all of them, not just up to the first bad one).
 
@@ -291,8 +295,16 @@ def check_parameters(
             problems.append(problem)
         elif region_ok:
             model = model_id or default_model_id(region)
+    chosen: str | None = None
+    if language is not _UNSET:
+        try:
+            chosen = check_language(language)
+        except LanguageError as exc:
+            problems.append(str(exc))
     if problems:
         raise ParameterError(problems)
+    if chosen is not None:
+        use_language(chosen)
     return Parameters(
         target=target,
         region=region,
@@ -304,4 +316,5 @@ def check_parameters(
         review_seconds=seconds,
         model_id=model,
         model_derived=model_id == "",
+        language=chosen,
     )
