@@ -21,6 +21,7 @@ XDIST = --dist loadgroup --no-loadscope-reorder
 
 help:
 	@echo "make workshop   run every notebook headless against the local cloud (outputs/)"
+	@echo "                (LANG=ja: the Japanese notebooks, notebooks/ja/, into outputs/ja/)"
 	@echo "make test       the whole test suite (what CI runs)"
 	@echo "make test-series only the whole-series runs: the Region matrix, then a room of thirty"
 	@echo "make test-fast  the tests not marked slow (the inner loop)"
@@ -39,11 +40,21 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --no-deps --ignore-requires-python aws-durable-execution-conformance-tests==1.0.0
 	@touch $(STAMP)
 
-workshop: $(STAMP)
-	$(PY) -m helpers.workshop --output-dir $(OUTPUT_DIR) $(if $(REGION),--region $(REGION))
+# make workshop LANG=ja runs the Japanese notebooks (notebooks/ja/) into $(OUTPUT_DIR)/ja; so
+# does a Japanese locale in the environment (LANG=ja_JP.UTF-8). LANG=en on the command line
+# picks English whatever the environment says.
+WORKSHOP_LANGUAGE = $(if $(filter ja%,$(LANG)),--language ja,$(if \
+	$(filter command line,$(origin LANG)),--language en))
 
+workshop: $(STAMP)
+	$(PY) -m helpers.workshop --output-dir $(OUTPUT_DIR) $(if $(REGION),--region $(REGION)) \
+	  $(WORKSHOP_LANGUAGE)
+
+# Loopback only: on a remote machine, reach it through an SSH tunnel (README). Jupyter
+# refuses to run as root unless told: a root shell (a container, a fresh cloud VM) adds
+# --allow-root.
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab --ip 127.0.0.1 notebooks/
+	$(VENV)/bin/jupyter lab --ip 127.0.0.1 $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/
 
 # make test is the whole suite, in two runs: everything but the room on the workers (the
 # series in other Regions, profiles and models among it, longest first), then the room

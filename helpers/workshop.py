@@ -15,6 +15,7 @@ from pathlib import Path
 
 import papermill
 
+from .i18n import LANGUAGES, from_environment
 from .target import background_cloud, start_background_cloud, stop_background_cloud
 
 KERNEL_START_ATTEMPTS = 3
@@ -90,6 +91,15 @@ def _execute(notebook: Path, target: Path, parameters: dict[str, object]) -> Non
             print("(kernel did not start; starting it again)", end=" ", flush=True)
 
 
+def series(language: str, output_dir: Path) -> tuple[Path, Path]:
+    """Where the notebooks of ``language`` are, and where their run goes: notebooks/ and
+    ``output_dir`` in English; notebooks/ja/ (the same notebooks in Japanese) and
+    ``output_dir``/ja, so that neither series overwrites the other's notebooks and plots."""
+    if language == "ja":
+        return NOTEBOOKS / "ja", output_dir / "ja"
+    return NOTEBOOKS, output_dir
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m helpers.workshop", description=__doc__)
     parser.add_argument("--output-dir", default="outputs", type=Path)
@@ -98,17 +108,27 @@ def main(argv: list[str] | None = None) -> int:
         "--region", default=None, help="REGION parameter for every notebook (e.g. ap-northeast-1)"
     )
     parser.add_argument(
+        "--language",
+        choices=LANGUAGES,
+        default=None,
+        help="en: notebooks/ into OUTPUT_DIR; ja: notebooks/ja/ (in Japanese) into OUTPUT_DIR/ja "
+        "(default: ja when LANGUAGE, LC_ALL, LC_MESSAGES or LANG says Japanese)",
+    )
+    parser.add_argument(
         "notebooks",
         nargs="*",
         type=Path,
         help="notebooks to run (default: all of notebooks/, in order)",
     )
     args = parser.parse_args(argv)
-    notebooks = args.notebooks or sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    language = args.language or from_environment()
+    folder, output_dir = series(language, args.output_dir)
+    notebooks = args.notebooks or sorted(folder.glob("[0-9][0-9]_*.ipynb"))
     parameters: dict[str, object] = {"PREFIX": args.prefix} if args.prefix else {}
     if args.region:
         parameters["REGION"] = args.region
-    return run(args.output_dir, notebooks, parameters)
+    parameters["LANGUAGE"] = language
+    return run(output_dir, notebooks, parameters)
 
 
 if __name__ == "__main__":

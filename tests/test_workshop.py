@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import learner_visible_problems, local_cloud_process
@@ -12,6 +14,7 @@ from helpers import workshop
 from helpers.localcloud import LocalCloud
 
 NOTEBOOKS = sorted(workshop.NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 
 
 @pytest.fixture(scope="module")
@@ -92,3 +95,79 @@ def test_the_series_holds_in_other_regions_profiles_and_models(
     }
     assert code == 0, shown
     assert not any(shown.values()), shown
+
+
+# -- the Japanese series: notebooks/ja, LANGUAGE="ja", into OUTPUT_DIR/ja --
+
+
+def test_the_japanese_series_is_notebooks_ja_into_outputs_ja() -> None:
+    assert workshop.series("ja", Path("out")) == (workshop.NOTEBOOKS / "ja", Path("out/ja"))
+    assert workshop.series("en", Path("out")) == (workshop.NOTEBOOKS, Path("out"))
+
+
+@pytest.mark.parametrize(
+    ("argv", "environ", "folder", "language"),
+    [
+        (["--language", "ja"], {"LANG": "en_US.UTF-8"}, "ja", "ja"),
+        ([], {"LANG": "ja_JP.UTF-8"}, "ja", "ja"),
+        (["--language", "en"], {"LANG": "ja_JP.UTF-8"}, "notebooks", "en"),
+        ([], {"LANG": "C.UTF-8"}, "notebooks", "en"),
+    ],
+)
+def test_the_language_picks_the_series(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    argv: list[str],
+    environ: dict[str, str],
+    folder: str,
+    language: str,
+) -> None:
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    calls: list[tuple[Path, list[Path], dict[str, object]]] = []
+
+    def record(output_dir: Path, notebooks: list[Path], parameters: dict[str, object]) -> int:
+        calls.append((output_dir, notebooks, parameters))
+        return 0
+
+    monkeypatch.setattr(workshop, "run", record)
+    assert workshop.main(["--output-dir", str(tmp_path), *argv]) == 0
+    [(output_dir, notebooks, parameters)] = calls
+    assert {nb.parent.name for nb in notebooks} == {folder}
+    assert [nb.name for nb in notebooks] == [nb.name for nb in NOTEBOOKS]
+    assert output_dir == (tmp_path / "ja" if language == "ja" else tmp_path)
+    assert parameters["LANGUAGE"] == language
+
+
+def _texts(executed: dict[str, Any]) -> str:
+    shown = []
+    for cell in executed["cells"]:
+        for output in cell.get("outputs", []):
+            text = output.get("text") or (output.get("data") or {}).get("text/plain", "")
+            shown.append("".join(text) if isinstance(text, list) else str(text))
+    return "\n".join(shown)
+
+
+@pytest.mark.slow
+@pytest.mark.series
+@pytest.mark.timeout(1200)
+def test_the_japanese_notebooks_run_in_tokyo(
+    endpoint: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """notebooks/ja headless, as make workshop LANG=ja runs them, in ap-northeast-1: no
+    error a learner would see, and the kit speaks Japanese to them."""
+    monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
+    folder, out = workshop.series("ja", tmp_path)
+    notebooks = sorted(folder.glob("[0-9][0-9]_*.ipynb"))
+    assert [nb.name for nb in notebooks] == [nb.name for nb in NOTEBOOKS]
+    parameters = {"REGION": "ap-northeast-1", "PREFIX": "ja-tokyo", "LANGUAGE": "ja"}
+    code = workshop.run(out, notebooks, parameters)
+    executed = {nb.name: json.loads((out / nb.name).read_text()) for nb in notebooks}
+    shown = {name: learner_visible_problems(nb) for name, nb in executed.items()}
+    assert code == 0, shown
+    assert not any(shown.values()), shown
+    setup = _texts(executed["00_setup.ipynb"])
+    assert "ap-northeast-1" in setup
+    assert JAPANESE.search(setup), "the parameters and preflight speak Japanese"
