@@ -28,13 +28,13 @@ import boto3
 
 from .approvals.modes import ApprovalConfigError, Decisions, check_mode, check_review_seconds
 from .deploy import PrefixError, validate_prefix
-from .i18n import LanguageError, check_language, use_language
+from .i18n import LanguageError, check_language, tr, use_language
 from .regions import (
     AS_OF,
     default_model_id,
     offers_durable_functions,
     profile_geography,
-    suggested_regions,
+    region_advice,
 )
 from .target import TARGETS
 
@@ -73,15 +73,23 @@ class ParameterError(ValueError):
     def __init__(self, problems: list[str]) -> None:
         self.problems = list(problems)
         count = len(self.problems)
-        head = "A parameter needs fixing" if count == 1 else f"{count} parameters need fixing"
+        head = (
+            tr("A parameter needs fixing", "直すべきパラメータが 1 つあります")
+            if count == 1
+            else tr(f"{count} parameters need fixing", f"直すべきパラメータが {count} つあります")
+        )
         super().__init__(head + ":\n" + "\n".join(f"  - {p}" for p in self.problems))
 
     def _render_traceback_(self) -> list[str]:
         """What IPython shows instead of a traceback: the problems and what to do."""
         return [
             f"ParameterError: {self}",
-            "Change the parameters cell at the top of the notebook (or the -p values given "
-            "to papermill), then run the notebook again.",
+            tr(
+                "Change the parameters cell at the top of the notebook (or the -p values given "
+                "to papermill), then run the notebook again.",
+                "ノートブック先頭のパラメータのセル（または papermill に渡した -p の値）を"
+                "直してから、ノートブックをもう一度実行してください。",
+            ),
         ]
 
 
@@ -106,18 +114,22 @@ class Parameters:
     def describe(self) -> str:
         parts = [f"TARGET={self.target}", f"REGION={self.region}", f"PREFIX={self.prefix}"]
         if self.model_id is not None:
-            how = " (derived from REGION)" if self.model_derived else ""
+            how = tr(" (derived from REGION)", "（REGION から導出）") if self.model_derived else ""
             parts.append(f"MODEL_ID={self.model_id}{how}")
         if self.approval_mode is not None:
             parts.append(f"APPROVAL_MODE={self.approval_mode}")
             if self.approval_mode == "auto":
-                then = "other tools APPROVE" if isinstance(self.decisions, dict) else "then APPROVE"
+                then = (
+                    tr("other tools APPROVE", "ほかのツールは APPROVE")
+                    if isinstance(self.decisions, dict)
+                    else tr("then APPROVE", "その後は APPROVE")
+                )
                 parts.append(f"DECISIONS={self.decisions} ({then})")
         if self.review_seconds is not None and self.approval_mode == "auto":
             parts.append(f"REVIEW_SECONDS={self.review_seconds:g}")
         if self.output_dir is not None:
             parts.append(f"OUTPUT_DIR={self.output_dir}")
-        return "parameters ok: " + ", ".join(parts)
+        return tr("parameters ok: ", "パラメータ OK: ") + ", ".join(parts)
 
 
 _UNSET: Any = object()
@@ -140,14 +152,20 @@ def region_problem(region: str) -> str | None:
     if offers_durable_functions(region):
         return None
     if region not in known_regions():
-        return (
+        return tr(
             f"REGION is {region!r}: that is not an AWS Region (a typo?). Use a Region with "
-            f"Lambda durable functions, for example {suggested_regions()}."
+            f"Lambda durable functions, for example {region_advice()}.",
+            f"REGION が {region!r} ですが、これは AWS のリージョンではありません（入力ミス？）。"
+            f"Lambda durable functions のあるリージョン、たとえば {region_advice()} "
+            "を指定してください。",
         )
-    return (
+    return tr(
         f"REGION is {region!r}: AWS does not offer Lambda durable functions there "
         f"(Regions list as of {AS_OF}). Use a Region that does, for example "
-        f"{suggested_regions()}."
+        f"{region_advice()}.",
+        f"REGION が {region!r} ですが、AWS はそこで Lambda durable functions を提供していません"
+        f"（{AS_OF} 時点のリージョン一覧）。提供しているリージョン、たとえば "
+        f"{region_advice()} を指定してください。",
     )
 
 
@@ -176,31 +194,44 @@ def model_problem(model_id: object, region: str | None) -> str | None:
     Without a usable ``region`` only the id's form is checked."""
     example = repr(default_model_id(region or "us-east-2"))
     if not isinstance(model_id, str) or model_id != model_id.strip():
-        return (
+        return tr(
             f"MODEL_ID is {model_id!r}: give a Bedrock model id such as {example}, "
-            'or "" for the workshop\'s model in REGION.'
+            'or "" for the workshop\'s model in REGION.',
+            f"MODEL_ID が {model_id!r} です。{example} のような Bedrock のモデル ID を指定するか、"
+            '"" にして REGION のワークショップ用モデルを使ってください。',
         )
     if not model_id:
         return None
     if len(model_id) > MAX_MODEL_ID_LENGTH or not MODEL_ID_PATTERN.match(model_id):
-        hint = " (the id, not an ARN)" if model_id.startswith("arn:") else ""
-        return (
-            f"MODEL_ID is {model_id!r}: that is not a Bedrock model id{hint}. Give one such "
+        arn = model_id.startswith("arn:")
+        return tr(
+            f"MODEL_ID is {model_id!r}: that is not a Bedrock model id"
+            f"{' (the id, not an ARN)' if arn else ''}. Give one such "
             f'as {example} (a model, or an inference profile), or "" for the workshop\'s '
-            "model in REGION."
+            "model in REGION.",
+            f"MODEL_ID が {model_id!r} ですが、これは Bedrock のモデル ID ではありません"
+            f"{'（ARN ではなく ID を指定します）' if arn else ''}。{example} のような ID"
+            '（モデルまたは推論プロファイル）を指定するか、"" にして REGION のワークショップ用'
+            "モデルを使ってください。",
         )
     geo = model_id.split(".", 1)[0]
     if region is not None and _profile_callable_from(geo, region) is False:
         same, default = _same_model_for(region, model_id), default_model_id(region)
-        instead = (
+        instead = tr(
             f'{same!r}, or "" (the kit derives it from REGION)'
             if same == default
-            else f'{same!r} (the same model there), or "" for the workshop\'s model ({default!r})'
+            else f'{same!r} (the same model there), or "" for the workshop\'s model ({default!r})',
+            f'{same!r}、または ""（キットが REGION から導きます）'
+            if same == default
+            else f'{same!r}（そこでの同じモデル）、または ""（ワークショップ用モデル {default!r}）',
         )
-        return (
+        return tr(
             f"MODEL_ID is {model_id!r}: '{geo}.' inference profiles can be called only from "
             f"{_GEOGRAPHY_NAMES[geo]} Regions, and REGION is {region!r}. In {region} use "
-            f"{instead}."
+            f"{instead}.",
+            f"MODEL_ID が {model_id!r} ですが、'{geo}.' の推論プロファイルは "
+            f"{_GEOGRAPHY_NAMES[geo]} のリージョンからしか呼び出せず、REGION は {region!r} です。"
+            f"{region} では {instead} を使ってください。",
         )
     return None
 
@@ -227,15 +258,34 @@ def check_parameters(
     Raises ``ParameterError``.
     """
     problems: list[str] = []
+    # The learner's language first: every problem below is written in it.
+    chosen: str | None = None
+    language_problem: str | None = None
+    if language is not _UNSET:
+        try:
+            chosen = check_language(language)
+            use_language(chosen)
+        except LanguageError as exc:
+            language_problem = str(exc)
     if target not in TARGETS:
         problems.append(
-            f"TARGET is {target!r}: use 'local' (the kit's local cloud, no AWS account) "
-            "or 'aws' (your account, default credentials)."
+            tr(
+                f"TARGET is {target!r}: use 'local' (the kit's local cloud, no AWS account) "
+                "or 'aws' (your account, default credentials).",
+                f"TARGET が {target!r} です。'local'（キットのローカルクラウド、AWS アカウント"
+                "不要）か 'aws'（ご自身のアカウント、デフォルトの認証情報）を指定してください。",
+            )
         )
     if not isinstance(region, str) or not REGION_PATTERN.match(region):
         problems.append(
-            f"REGION is {region!r}: use an AWS region name such as 'us-east-1' or 'us-east-2' "
-            "(one that offers Lambda durable functions)."
+            tr(
+                f"REGION is {region!r}: use an AWS Region name such as 'us-east-1', "
+                "'us-east-2' (Ohio) or 'ap-northeast-1' (Tokyo), one that offers Lambda "
+                "durable functions.",
+                f"REGION が {region!r} です。'us-east-1'、'us-east-2'（オハイオ）、"
+                "'ap-northeast-1'（東京）のような、Lambda durable functions のある AWS "
+                "リージョンの名前を指定してください。",
+            )
         )
         region_ok = False
     elif problem := region_problem(region):
@@ -263,26 +313,45 @@ def check_parameters(
     if query is not _UNSET:
         if not isinstance(query, str) or not query.strip():
             problems.append(
-                f"QUERY is {query!r}: write the question for the chatbot, for example "
-                "'How are callbacks billed, and what is 52.1 / 4?'."
+                tr(
+                    f"QUERY is {query!r}: write the question for the chatbot, for example "
+                    "'How are callbacks billed, and what is 52.1 / 4?'.",
+                    f"QUERY が {query!r} です。チャットボットへの質問を書いてください。たとえば "
+                    "'コールバック (callback) はどう課金されますか？ 52.1 / 4 は？' です。",
+                )
             )
         elif len(query.strip()) > MAX_QUERY_LENGTH:
             problems.append(
-                f"QUERY is {len(query.strip())} characters long; the chatbot takes at most "
-                f"{MAX_QUERY_LENGTH}."
+                tr(
+                    f"QUERY is {len(query.strip())} characters long; the chatbot takes at most "
+                    f"{MAX_QUERY_LENGTH}.",
+                    f"QUERY が {len(query.strip())} 文字あります。チャットボットが受け付けるのは"
+                    f"最大 {MAX_QUERY_LENGTH} 文字です。",
+                )
             )
         else:
             text = query.strip()
     out: Path | None = None
     if output_dir is not _UNSET:
         if not isinstance(output_dir, str | Path) or not str(output_dir).strip():
-            problems.append(f"OUTPUT_DIR is {output_dir!r}: give a folder such as '../outputs'.")
+            problems.append(
+                tr(
+                    f"OUTPUT_DIR is {output_dir!r}: give a folder such as '../outputs'.",
+                    f"OUTPUT_DIR が {output_dir!r} です。'../outputs' のようなフォルダを"
+                    "指定してください。",
+                )
+            )
         else:
             out = Path(output_dir).expanduser()
             try:
                 out.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                problems.append(f"OUTPUT_DIR {str(out)!r} cannot be created: {exc.strerror}.")
+                problems.append(
+                    tr(
+                        f"OUTPUT_DIR {str(out)!r} cannot be created: {exc.strerror}.",
+                        f"OUTPUT_DIR {str(out)!r} を作れません: {exc.strerror}。",
+                    )
+                )
     seconds: float | None = None
     if review_seconds is not _UNSET:
         try:
@@ -295,16 +364,10 @@ def check_parameters(
             problems.append(problem)
         elif region_ok:
             model = model_id or default_model_id(region)
-    chosen: str | None = None
-    if language is not _UNSET:
-        try:
-            chosen = check_language(language)
-        except LanguageError as exc:
-            problems.append(str(exc))
+    if language_problem is not None:
+        problems.append(language_problem)
     if problems:
         raise ParameterError(problems)
-    if chosen is not None:
-        use_language(chosen)
     return Parameters(
         target=target,
         region=region,

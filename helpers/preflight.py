@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from botocore.exceptions import BotoCoreError, ClientError
 
 from .deploy import Names, redact_account, validate_prefix
-from .regions import AS_OF, default_model_id, offers_durable_functions, suggested_regions
+from .i18n import current, tr
+from .regions import AS_OF, default_model_id, offers_durable_functions, region_advice
 from .target import Target
 
 
@@ -43,8 +44,14 @@ class PreflightFailed(RuntimeError):
     def __init__(self, failed: Sequence[Check]) -> None:
         self.failed = list(failed)
         count = len(self.failed)
-        head = "1 check failed" if count == 1 else f"{count} checks failed"
-        super().__init__(f"{head}: fix what each says, then run this cell again.")
+        super().__init__(
+            tr(
+                f"{'1 check' if count == 1 else f'{count} checks'} failed: fix what each says, "
+                "then run this cell again.",
+                f"{count} 件の確認が失敗しました。それぞれの内容を直してから、"
+                "このセルをもう一度実行してください。",
+            )
+        )
 
     def _render_traceback_(self) -> list[str]:
         return [f"PreflightFailed: {self}", *(str(c) for c in self.failed)]
@@ -58,43 +65,65 @@ def model_advice(exc: ClientError, model_id: str, region: str) -> str:
     suggested = default_model_id(region)
     if code == "AccessDeniedException" and "not authorized to perform" in message:
         # IAM (or an SCP) said no, not Bedrock: the identity lacks bedrock:InvokeModel.
-        return (
+        return tr(
             f"your identity may not call bedrock:InvokeModel on {model_id} in {region}: "
             "on a shared account ask your facilitator for the policy of "
             "`python -m helpers.permissions` (it includes the model); on your own, allow "
-            "that action on the model."
+            "that action on the model.",
+            f"あなたの ID は {region} の {model_id} に bedrock:InvokeModel を呼べません。"
+            "共有アカウントなら、ファシリテーターに `python -m helpers.permissions` の"
+            "ポリシー（モデルを含みます）を頼んでください。ご自身のアカウントなら、"
+            "そのモデルへのこのアクションを許可してください。",
         )
     if code == "AccessDeniedException":
-        return (
+        return tr(
             f"enable model access for {model_id} in the Bedrock console of {region} (Model "
             "catalog: open the model, try it in the playground; Anthropic models ask for "
             "use-case details once, other providers' need the AWS Marketplace "
             "permissions), or ask whoever manages the account whether a policy blocks it. "
-            f"Bedrock said: {message}"
+            f"Bedrock said: {message}",
+            f"{region} の Bedrock コンソールで {model_id} へのモデルアクセスを有効にしてください"
+            "（Model catalog でモデルを開き、プレイグラウンドで試します。Anthropic のモデルは"
+            "最初に一度ユースケースの詳細を求め、ほかのプロバイダーのモデルは AWS Marketplace の"
+            "権限が要ります）。または、アカウントの管理者にポリシーで止めていないか尋ねてください。"
+            f"Bedrock の応答: {message}",
         )
     if code == "ValidationException":
         if suggested != model_id:
-            return (
+            return tr(
                 f'this model id does not exist in {region}; use {suggested} (MODEL_ID = "" '
-                f"picks it). Bedrock said: {message}"
+                f"picks it). Bedrock said: {message}",
+                f"このモデル ID は {region} にありません。{suggested} を使ってください"
+                f'（MODEL_ID = "" で選ばれます）。Bedrock の応答: {message}',
             )
-        return (
+        return tr(
             f"the workshop's model {model_id} does not answer in {region}: choose another "
-            f"REGION ({suggested_regions()}) or a MODEL_ID offered in {region}. "
-            f"Bedrock said: {message}"
+            f"REGION ({region_advice()}) or a MODEL_ID offered in {region}. "
+            f"Bedrock said: {message}",
+            f"ワークショップ用モデル {model_id} が {region} で応答しません。別の REGION"
+            f"（{region_advice()}）か、{region} で使える MODEL_ID を選んでください。"
+            f"Bedrock の応答: {message}",
         )
     if code == "ResourceNotFoundException":
-        return (
+        return tr(
             f"Bedrock does not offer {model_id} to this account in {region} (a retired "
             "model, or use-case details not yet submitted): pick another MODEL_ID or open "
-            f"the model in the Bedrock console of {region}. Bedrock said: {message}"
+            f"the model in the Bedrock console of {region}. Bedrock said: {message}",
+            f"Bedrock は {region} でこのアカウントに {model_id} を提供していません（提供終了の"
+            "モデルか、ユースケースの詳細をまだ送っていないため）。別の MODEL_ID を選ぶか、"
+            f"{region} の Bedrock コンソールでモデルを開いてください。Bedrock の応答: {message}",
         )
     if code in THROTTLED:
-        return (
+        return tr(
             f"Bedrock is busy ({code}, after retries): run this cell again in a minute; the "
-            "model is there."
+            "model is there.",
+            f"Bedrock が混み合っています（再試行後も {code}）。1 分後にこのセルをもう一度"
+            "実行してください。モデル自体はあります。",
         )
-    return f"{code or 'error'}: {message}. Check MODEL_ID, or try again."
+    return tr(
+        f"{code or 'error'}: {message}. Check MODEL_ID, or try again.",
+        f"{code or 'error'}: {message}。MODEL_ID を確かめるか、もう一度試してください。",
+    )
 
 
 def check_model(target: Target, model_id: str | None = None) -> Check:
@@ -112,11 +141,23 @@ def check_model(target: Target, model_id: str | None = None) -> Check:
     except ClientError as exc:
         return Check(name, False, model_advice(exc, model_id, target.region))
     except BotoCoreError as exc:
-        return Check(name, False, f"{exc}. Check the endpoint and the network, then retry.")
+        fix = tr(
+            "Check the endpoint and the network, then retry.",
+            "エンドポイントとネットワークを確かめてから、もう一度試してください。",
+        )
+        return Check(name, False, f"{exc}. {fix}")
     usage = reply.get("usage", {})
-    tokens = f"{usage.get('inputTokens', '?')} tokens in, {usage.get('outputTokens', '?')} out"
+    tokens_in, tokens_out = usage.get("inputTokens", "?"), usage.get("outputTokens", "?")
     seconds = time.monotonic() - started
-    return Check(name, True, f"{model_id} answers ({tokens}, {seconds:.1f} s)")
+    return Check(
+        name,
+        True,
+        tr(
+            f"{model_id} answers ({tokens_in} tokens in, {tokens_out} out, {seconds:.1f} s)",
+            f"{model_id} が応答しました（入力 {tokens_in} トークン、出力 {tokens_out}、"
+            f"{seconds:.1f} 秒）",
+        ),
+    )
 
 
 def _durable_api_answers(lam: object, function: str) -> bool:
@@ -153,40 +194,49 @@ def run(target: Target, prefix: str | None = None, model_id: str | None = None) 
         "identity",
         lambda: sts.get_caller_identity()["Arn"],
         "{result}",
-        "Configure credentials (aws configure / AWS_PROFILE) or use TARGET='local'.",
+        tr(
+            "Configure credentials (aws configure / AWS_PROFILE) or use TARGET='local'.",
+            "認証情報を設定する（aws configure / AWS_PROFILE）か、TARGET='local' にしてください。",
+        ),
     )
     attempt(
         "lambda",
         lambda: len(lam.list_functions(MaxItems=50)["Functions"]),
-        "{result} functions visible",
-        "Check the region and the Lambda permissions.",
+        tr("{result} functions visible", "関数が {result} 個見えます"),
+        tr(
+            "Check the region and the Lambda permissions.",
+            "リージョンと Lambda の権限を確かめてください。",
+        ),
     )
     attempt(
         "durable executions",
         lambda: _durable_api_answers(
             lam, Names.for_target(target, prefix).function if prefix else PROBE_FUNCTION
         ),
-        "API answers",
-        "Pick a region where Lambda durable functions are available, or check the Lambda "
-        "permissions.",
+        tr("API answers", "API が応答しました"),
+        tr(
+            "Pick a region where Lambda durable functions are available, or check the Lambda "
+            "permissions.",
+            "Lambda durable functions のあるリージョンを選ぶか、Lambda の権限を確かめてください。",
+        ),
     )
     attempt(
         "s3",
         lambda: len(target.client("s3").list_buckets()["Buckets"]),
-        "{result} buckets visible",
-        "Check the S3 permissions.",
+        tr("{result} buckets visible", "バケットが {result} 個見えます"),
+        tr("Check the S3 permissions.", "S3 の権限を確かめてください。"),
     )
     attempt(
         "sqs",
         lambda: len(target.client("sqs").list_queues().get("QueueUrls", [])),
-        "{result} queues visible",
-        "Check the SQS permissions.",
+        tr("{result} queues visible", "キューが {result} 個見えます"),
+        tr("Check the SQS permissions.", "SQS の権限を確かめてください。"),
     )
     attempt(
         "logs",
         lambda: len(target.client("logs").describe_log_groups(limit=5)["logGroups"]),
-        "CloudWatch Logs answers",
-        "Check the CloudWatch Logs permissions.",
+        tr("CloudWatch Logs answers", "CloudWatch Logs が応答しました"),
+        tr("Check the CloudWatch Logs permissions.", "CloudWatch Logs の権限を確かめてください。"),
     )
     checks.append(check_model(target, model_id))
     return checks
@@ -195,17 +245,39 @@ def run(target: Target, prefix: str | None = None, model_id: str | None = None) 
 def summary(target: Target, model_id: str | None, checks: Sequence[Check]) -> str:
     """The preflight in plain words: where, which model, and whether all is well."""
     model = model_id or default_model_id(target.region)
-    offered = "offers" if offers_durable_functions(target.region) else "does NOT offer"
-    place = f"the local cloud at {target.endpoint}" if target.endpoint else "your AWS account"
+    offers = offers_durable_functions(target.region)
     failed = [c for c in checks if not c.ok]
+    names = ", ".join(c.name for c in failed)
+    if current() == "ja":
+        place = (
+            f"{target.endpoint} のローカルクラウド"
+            if target.endpoint
+            else "ご自身の AWS アカウント"
+        )
+        offered = "提供しています" if offers else "提供していません"
+        verdict = (
+            f"{len(checks)} 件中 {len(failed)} 件の確認が失敗しました（{names}）。"
+            "上を見てください。"
+            if failed
+            else f"{len(checks)} 件の確認がすべて通りました。ワークショップはここで動きます。"
+        )
+        return "\n".join(
+            [
+                f"場所: {place}、リージョン {target.region}。ここでは Lambda durable functions を"
+                f"{offered}（{AS_OF} 時点のリージョン一覧）。",
+                f"モデル: チャットボットは {model} を呼び出します。",
+                verdict,
+            ]
+        )
+    place = f"the local cloud at {target.endpoint}" if target.endpoint else "your AWS account"
     if failed:
-        names = ", ".join(c.name for c in failed)
         verdict = f"{len(failed)} of {len(checks)} checks failed ({names}): see above."
     else:
         verdict = f"All {len(checks)} checks passed: the workshop can run here."
     return "\n".join(
         [
-            f"Where: {place}, Region {target.region}, which {offered} Lambda durable "
+            f"Where: {place}, Region {target.region}, which "
+            f"{'offers' if offers else 'does NOT offer'} Lambda durable "
             f"functions (Regions list as of {AS_OF}).",
             f"Model: the chatbot will call {model}.",
             verdict,

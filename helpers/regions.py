@@ -40,6 +40,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .i18n import tr
+
 AS_OF = "2026-12-02"
 
 # Every Region where AWS offers Lambda durable functions (see the module docstring).
@@ -165,6 +167,16 @@ def offers_durable_functions(region: str) -> bool:
 def suggested_regions() -> str:
     """A short, human list for messages: the Regions people at a session pick first."""
     return "us-east-2 (Ohio), us-east-1 (N. Virginia), ap-northeast-1 (Tokyo), eu-central-1"
+
+
+def region_advice() -> str:
+    """``suggested_regions`` in the learner's language (the local cloud, which answers as
+    AWS does, keeps AWS's English)."""
+    return tr(
+        suggested_regions(),
+        "us-east-2（オハイオ）、us-east-1（バージニア北部）、ap-northeast-1（東京）、"
+        "eu-central-1（フランクフルト）",
+    )
 
 
 def profiles_from(model_id: str, region: str) -> set[str]:

@@ -19,6 +19,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
+from .i18n import tr
 from .localcloud import background
 
 TARGETS = ("local", "aws")
@@ -82,9 +83,21 @@ class Target:
 def connect(target: str = "local", region: str = "us-east-1") -> Target:
     """The target named by the notebook's TARGET and REGION parameters."""
     if target not in TARGETS:
-        raise TargetError(f"TARGET must be one of {TARGETS}, got {target!r}.")
+        raise TargetError(
+            tr(
+                f"TARGET must be one of {TARGETS}, got {target!r}.",
+                f"TARGET は {TARGETS} のどれかです（{target!r} が渡されました）。",
+            )
+        )
     if not region or not isinstance(region, str):
-        raise TargetError("REGION must be an AWS region name such as 'us-east-2'.")
+        raise TargetError(
+            tr(
+                "REGION must be an AWS Region name such as 'us-east-1', 'us-east-2' (Ohio) or "
+                "'ap-northeast-1' (Tokyo).",
+                "REGION には 'us-east-1'、'us-east-2'（オハイオ）、'ap-northeast-1'（東京）の"
+                "ような AWS リージョンの名前を指定してください。",
+            )
+        )
     if target == "aws":
         return Target("aws", region, None, boto3.Session(region_name=region))
     endpoint = os.environ.get("AWS_ENDPOINT_URL") or background.ensure_running()
