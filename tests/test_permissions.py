@@ -420,12 +420,15 @@ def test_the_command_prints_the_policy(capsys: pytest.CaptureFixture[str]) -> No
     assert json.loads(capsys.readouterr().out) == permissions.user_policy(NAMES, other)
 
 
-def test_the_readmes_create_the_boundary_under_the_name_the_kit_expects() -> None:
-    for readme in ("README.md", "README.ja.md"):
-        text = (ROOT / readme).read_text(encoding="utf-8")
-        assert f"--policy-name {NAMES.boundary_policy} " in text, readme
-        assert "helpers.permissions --boundary --prefix hitl-alice" in text, readme
-        assert f"export {BOUNDARY_ENV}=auto" in text, readme
+def test_the_docs_create_the_boundary_under_the_name_the_kit_expects() -> None:
+    # The facilitator creates it (FACILITATOR.md); the attendee names it (README.md).
+    for page in ("FACILITATOR.md", "FACILITATOR.ja.md"):
+        text = (ROOT / page).read_text(encoding="utf-8")
+        assert f"--policy-name {NAMES.boundary_policy} " in text, page
+        assert "helpers.permissions --boundary --prefix hitl-alice" in text, page
+    for page in ("README.md", "README.ja.md", "FACILITATOR.md", "FACILITATOR.ja.md"):
+        text = (ROOT / page).read_text(encoding="utf-8")
+        assert f"export {BOUNDARY_ENV}=auto" in text, page
 
 
 def test_the_boundary_setting_is_read_in_one_place(monkeypatch: pytest.MonkeyPatch) -> None:
