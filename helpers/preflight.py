@@ -154,7 +154,7 @@ def check_model(target: Target, model_id: str | None = None) -> Check:
         True,
         tr(
             f"{model_id} answers ({tokens_in} tokens in, {tokens_out} out, {seconds:.1f} s)",
-            f"{model_id} が応答しました（入力 {tokens_in} トークン、出力 {tokens_out}、"
+            f"{model_id} が応答しました（入力 {tokens_in} トークン、出力 {tokens_out} トークン、"
             f"{seconds:.1f} 秒）",
         ),
     )
