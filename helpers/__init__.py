@@ -13,11 +13,11 @@ By notebook:
   ``PARALLEL_REPLAY`` (the samples' handler paths), ``source``, ``deploy_sample``,
   ``check_wait_seconds``, ``start_execution``, ``fresh_execution_name``, ``redact_account``,
   ``history`` (``wait_for``, ``fetch``, ``operations_timeline``, ``invocation_logs``),
-  ``state``.
+  ``state``, ``exercises`` (the exercises' checks, in 01 to 03).
 - 03 deploy, one resource per cell: ``Names``, ``execution_policy``, ``json_block``,
   ``ensure_role``, ``ensure_queue``, ``ensure_bucket``, ``ensure_log_group``, ``build_zip``,
-  ``ChatbotSettings``, ``chatbot_config``, ``ensure_function``, ``function_config``,
-  ``publish_version``, ``point_alias``, ``wait_for_execution``, ``approval_requests``,
+  ``ChatbotSettings``, ``on_create_error`` (a rerun's ``create_function`` updates
+  instead), ``function_config``, ``wait_for_execution``, ``approval_requests``,
   ``history_brief``, ``where``.
 - 04 the chatbot with approvals: ``deployed_chatbot``, ``chat_starter``, ``Inbox``,
   ``ApprovalPanel``, ``outcome_of``, ``report_of``, ``figures_of``, ``remember_conversation``.
@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from . import history, preflight, state
+    from . import exercises, history, preflight, state
     from .approvals import ApprovalPanel, Inbox, approval_requests
     from .brief import figures_of, history_brief
     from .chatbot import chat_starter, deployed_chatbot, where
@@ -54,16 +54,13 @@ if TYPE_CHECKING:
         ChatbotSettings,
         Names,
         build_zip,
-        chatbot_config,
         ensure_bucket,
-        ensure_function,
         ensure_log_group,
         ensure_queue,
         ensure_role,
         execution_policy,
         fresh_execution_name,
-        point_alias,
-        publish_version,
+        on_create_error,
         redact_account,
         start_execution,
     )
@@ -98,6 +95,7 @@ __all__ = [  # noqa: RUF022
     "redact_account",
     "history",
     "state",
+    "exercises",
     # 03
     "Names",
     "execution_policy",
@@ -108,11 +106,8 @@ __all__ = [  # noqa: RUF022
     "ensure_log_group",
     "build_zip",
     "ChatbotSettings",
-    "chatbot_config",
-    "ensure_function",
+    "on_create_error",
     "function_config",
-    "publish_version",
-    "point_alias",
     "wait_for_execution",
     "approval_requests",
     "history_brief",

@@ -27,7 +27,14 @@ from .bucket import PUBLIC_ACCESS_BLOCK, ensure_bucket
 from .bundle import ARCHITECTURE, RUNTIME, Bundle, build_zip
 from .chatbot import ChatbotSettings, Deployment, chatbot_config, deploy_chatbot
 from .executions import fresh_execution_name, start_execution
-from .function import HANDLER, FunctionConfig, ensure_function, placeholder_zip
+from .function import (
+    HANDLER,
+    FunctionConfig,
+    ensure_function,
+    on_create_error,
+    placeholder_zip,
+    update_function,
+)
 from .log_group import ensure_log_group
 from .names import WORKSHOP_TAG, Names, PrefixError, redact_account, validate_prefix
 from .policies import (
@@ -81,6 +88,7 @@ __all__ = [
     "execution_policy",
     "fresh_execution_name",
     "model_statements",
+    "on_create_error",
     "permissions_boundary",
     "placeholder_zip",
     "point_alias",
@@ -89,5 +97,6 @@ __all__ = [
     "start_execution",
     "trust_policy",
     "update_code",
+    "update_function",
     "validate_prefix",
 ]

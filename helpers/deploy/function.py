@@ -11,8 +11,9 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from ..i18n import tr
 from ..target import Target
-from .bundle import ARCHITECTURE, RUNTIME, Bundle
+from .bundle import ARCHITECTURE, RUNTIME, Bundle, code_sha256
 from .names import Names
 from .steps import error_code, pause, say
 
@@ -128,6 +129,38 @@ def _create_function(lam: Any, spec: dict[str, Any]) -> dict[str, Any]:
             attempt += 1
 
 
+def update_function(
+    lam: Any, current: dict[str, Any], zip_file: bytes, spec: dict[str, Any]
+) -> list[str]:
+    """Bring the existing function ``current`` (its ``Configuration``) to ``zip_file`` and
+    the configuration fields of ``spec``; returns what changed (empty: already there).
+
+    Durability is chosen at creation and cannot be added later: an existing function
+    without DurableConfig is an error (remove it with cleanup first).
+    """
+    name = str(current["FunctionName"])
+    if not current.get("DurableConfig"):
+        raise RuntimeError(
+            f"{name} exists without DurableConfig; durability can only "
+            "be chosen at creation. Remove it (cleanup) and deploy again."
+        )
+    if current.get("State") == "Pending":  # created a moment ago
+        _wait_active(lam, name)
+    if current.get("LastUpdateStatus") == "InProgress":  # an update of a moment ago
+        wait_updated(lam, name)
+    changes = []
+    if current.get("CodeSha256") != code_sha256(zip_file):
+        lam.update_function_code(FunctionName=name, ZipFile=zip_file)
+        wait_updated(lam, name)
+        changes.append("code")
+    different = _differences(current, spec)
+    if different:
+        lam.update_function_configuration(FunctionName=name, **{k: spec[k] for k in different})
+        wait_updated(lam, name)
+        changes.append("configuration (" + ", ".join(different) + ")")
+    return changes
+
+
 def ensure_function(
     target: Target, names: Names, bundle: Bundle, role_arn: str, config: FunctionConfig
 ) -> str:
@@ -164,30 +197,58 @@ def ensure_function(
             f"code uploaded ({bundle.size / 1e6:.1f} MB), active",
         )
         return str(created["FunctionArn"])
-    if not current.get("DurableConfig"):
-        raise RuntimeError(
-            f"{names.function} exists without DurableConfig; durability can only "
-            "be chosen at creation. Remove it (cleanup) and deploy again."
-        )
-    if current.get("State") == "Pending":  # created a moment ago
-        _wait_active(lam, names.function)
-    if current.get("LastUpdateStatus") == "InProgress":  # an update of a moment ago
-        wait_updated(lam, names.function)
-    changes = []
-    if current.get("CodeSha256") != bundle.code_sha256:
-        lam.update_function_code(FunctionName=names.function, ZipFile=bundle.read())
-        wait_updated(lam, names.function)
-        changes.append("code")
-    different = _differences(current, spec)
-    if different:
-        lam.update_function_configuration(
-            FunctionName=names.function, **{k: spec[k] for k in different}
-        )
-        wait_updated(lam, names.function)
-        changes.append("configuration (" + ", ".join(different) + ")")
+    changes = update_function(lam, current, bundle.read(), spec)
     say(
         "function",
         names.function,
         "updated " + " and ".join(changes) if changes else "already there",
     )
     return str(current["FunctionArn"])
+
+
+# What update_function_configuration takes of a create_function request (FunctionConfig.spec).
+CONFIGURATION_FIELDS = (
+    "Role",
+    "Runtime",
+    "Handler",
+    "Timeout",
+    "MemorySize",
+    "Environment",
+    "DurableConfig",
+    "LoggingConfig",
+)
+
+
+def on_create_error(target: Target, request: dict[str, Any], error: ClientError) -> dict[str, Any]:
+    """What notebook 03's ``lam.create_function(**request)`` cell does when Lambda refused it.
+
+    ``ResourceConflictException`` (a rerun: the function exists) applies the same request
+    to it: its code (``update_function_code``), its configuration
+    (``update_function_configuration``) and its tags, each only if it differs, waiting
+    for every update. A role IAM created seconds ago ("cannot be assumed") is retried
+    while it propagates. Any other error is raised as it is. Returns the function's
+    configuration, as ``create_function`` does.
+    """
+    lam = target.client("lambda")
+    name = str(request["FunctionName"])
+    if error_code(error) == "InvalidParameterValueException" and "cannot be assumed" in str(error):
+        return _create_function(lam, request)
+    if error_code(error) != "ResourceConflictException":
+        raise error
+    print(
+        tr(
+            f"{name} already exists: updating code and configuration",
+            f"{name} はすでにあります。コードと設定を更新します",
+        )
+    )
+    found = lam.get_function(FunctionName=name)
+    current = found["Configuration"]
+    spec = {k: request[k] for k in CONFIGURATION_FIELDS if k in request}
+    changes = update_function(lam, current, request["Code"]["ZipFile"], spec)
+    tags = found.get("Tags", {})
+    missing = {k: v for k, v in request.get("Tags", {}).items() if tags.get(k) != v}
+    if missing:
+        lam.tag_resource(Resource=current["FunctionArn"], Tags=missing)
+        changes.append("tags")
+    say("function", name, "updated " + " and ".join(changes) if changes else "already there")
+    return dict(lam.get_function_configuration(FunctionName=name))
