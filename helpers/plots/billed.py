@@ -1,61 +1,31 @@
-"""Figures of billed versus wall-clock time, for notebook 05 and ``make workshop``.
-
-Each function draws one figure from ``helpers.cost`` results, saves it as a PNG in
-``output_dir`` (when given) and returns the ``Figure``: the last expression of a notebook
-cell shows it inline. They work headless (no display needed).
-
-- ``billed_timeline(cost)``: the execution's billed invocations as bars on a time axis, the waits
-  between them labelled (``timeline-<execution>.png``);
-- ``billed_vs_wallclock(cost)``: time and cost of the durable execution beside a plain
-  blocking Lambda and Step Functions (``billed-vs-wallclock-<execution>.png``);
-- ``executions_chart(function_cost)``: billed vs wall-clock for many executions of one
-  function (``executions-<function>.png``).
-"""
+"""Billed versus wall-clock: one execution's timeline, its time and cost beside the
+alternatives, and many executions of one function."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from pathlib import Path
 
-# pyplot only creates the figures (and is closed at once): going through it lets Jupyter's
-# inline backend register its display hook, so a returned Figure shows exactly once. With
-# no display, matplotlib falls back to Agg by itself.
-import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
-from .cost import ExecutionCost, FunctionCost, usd
-from .durable import duration_text
-
-DPI = 120
-INVOCATION = "#1f77b4"
-FAILED = "#d62728"
-NO_REPORT = "#7f7f7f"
-WAITING = "#ffbf66"
-BLOCKING = "#9467bd"
-STEP_FUNCTIONS = "#2ca02c"
-
-
-def file_safe(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-")[:60] or "execution"
-
-
-def new_figure(figsize: tuple[float, float], ncols: int = 1) -> tuple[Figure, list[Axes]]:
-    fig, axes = plt.subplots(1, ncols, figsize=figsize, squeeze=False)
-    plt.close(fig)  # no second, automatic display at the end of the cell
-    return fig, list(axes[0])
-
-
-def finish_figure(fig: Figure, output_dir: Path | str | None, filename: str) -> Figure:
-    fig.tight_layout()
-    if output_dir is not None:
-        path = Path(output_dir)
-        path.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path / filename, dpi=DPI, bbox_inches="tight")
-    return fig
+from ..cost import ExecutionCost, FunctionCost, usd
+from ..durable import duration_text
+from .breakeven import quick_reviewer_caveat
+from .figures import (
+    BLOCKING,
+    CAVEAT,
+    FAILED,
+    INVOCATION,
+    NO_REPORT,
+    STEP_FUNCTIONS,
+    WAITING,
+    file_safe,
+    finish_figure,
+    new_figure,
+)
 
 
 def _scale(seconds: float) -> tuple[float, str]:
@@ -213,6 +183,18 @@ def billed_vs_wallclock(
         f"{cost.name[:40]}: billed {cost.billed_s:.2f} s of "
         f"{duration_text(cost.wall_clock_s)} wall-clock ({pct:.2f} %)"
     )
+    caveat = quick_reviewer_caveat(cost)
+    if caveat:
+        fig.text(
+            0.5,
+            -0.01,
+            caveat,
+            ha="center",
+            va="top",
+            fontsize=10,
+            color=CAVEAT,
+            bbox={"facecolor": "#fff3f3", "edgecolor": CAVEAT, "pad": 4},
+        )
     return finish_figure(
         fig, output_dir, filename or f"billed-vs-wallclock-{file_safe(cost.name)}.png"
     )

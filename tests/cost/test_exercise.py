@@ -1,0 +1,70 @@
+"""Notebook 05's exercise: the check cell tells a right answer from a wrong one, and the
+committed solution passes it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import cost_samples as s
+import pytest
+
+from helpers.cost import analyse_records
+from helpers.cost.breakeven import BreakEven
+from helpers.cost.exercise import check_cost_exercise
+
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+SOLUTION = NOTEBOOKS / "solutions" / "05_billed_vs_wallclock.ipynb"
+EXERCISE = NOTEBOOKS / "05_billed_vs_wallclock.ipynb"
+
+
+@pytest.fixture
+def even() -> BreakEven:
+    return BreakEven.of(analyse_records(s.execution(), s.history(), s.json_log()))
+
+
+def _code(notebook: Path, containing: str) -> str:
+    cells = json.loads(notebook.read_text())["cells"]
+    (cell,) = [c for c in cells if c["cell_type"] == "code" and containing in "".join(c["source"])]
+    return "".join(cell["source"])
+
+
+def test_the_solution_passes(even: BreakEven, capsys: pytest.CaptureFixture[str]) -> None:
+    space: dict[str, object] = {"even": even}
+    exec(_code(SOLUTION, "my_durable_usd ="), space)
+    assert check_cost_exercise(even, 10_000, 300, space["my_durable_usd"], space["my_blocking_usd"])
+    out = capsys.readouterr().out
+    assert "Both right" in out and "could not even run" in out  # 3 x 5 min > 15 min
+
+
+def test_the_unanswered_exercise_says_what_to_do(
+    even: BreakEven, capsys: pytest.CaptureFixture[str]
+) -> None:
+    space: dict[str, object] = {"even": even}
+    exec(_code(EXERCISE, "my_durable_usd = None"), space)
+    assert not check_cost_exercise(
+        even,
+        space["CONVERSATIONS"],  # type: ignore[arg-type]
+        space["THINK_S"],  # type: ignore[arg-type]
+        space["my_durable_usd"],
+        space["my_blocking_usd"],
+    )
+    assert "set it to a number" in capsys.readouterr().out
+
+
+def test_a_wrong_answer_gets_a_hint(even: BreakEven, capsys: pytest.CaptureFixture[str]) -> None:
+    run, p = even.run, even.prices
+    gb = run.memory_mb / 1024
+    # Forgot the durable operations, and billed the blocking Lambda only for its work.
+    durable = 10_000 * (
+        run.invocations * p.lambda_requests_per_million / 1e6
+        + run.billed_ms / 1000 * gb * p.lambda_gb_second
+    )
+    blocking = 10_000 * (p.lambda_requests_per_million / 1e6 + run.work_s * gb * p.lambda_gb_second)
+    assert not check_cost_exercise(even, 10_000, 300, durable, blocking)
+    out = capsys.readouterr().out
+    assert "operations x operation price" in out and "approvals x think_s" in out
+
+
+def test_a_boolean_is_not_an_answer(even: BreakEven) -> None:
+    assert not check_cost_exercise(even, 10, 300, True, 1.0)
