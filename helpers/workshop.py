@@ -53,7 +53,7 @@ HEADLESS: dict[str, object] = {
     ),
     "REVIEW_SECONDS": 3,
     "EXECUTION_ARN": "",
-    "RUN_EXERCISES": False,
+    "RUN_EXERCISES": "auto",  # checks in JupyterLab, skipped headless
     "STOP_LOCAL_CLOUD": False,
 }
 HEADLESS_BY_NOTEBOOK: dict[str, dict[str, object]] = {
