@@ -92,3 +92,15 @@ def test_japanese_labels_and_font(quick: ExecutionCost, tmp_path: Path, japanese
     use_language("en")
     plots.breakeven_chart(quick)
     assert plt.rcParams["font.family"] != [plots.figures.JA_FONT]
+
+
+def test_the_billed_figures_in_japanese(
+    quick: ExecutionCost, cost: ExecutionCost, tmp_path: Path, japanese: None
+) -> None:
+    timeline = _all_text(plots.billed_timeline(cost, tmp_path, "t.png"))
+    assert "呼び出し 4 回" in timeline and "課金 2.46 s" in timeline and "待機中" in timeline
+    bars = plots.billed_vs_wallclock(quick, tmp_path, "b.png")
+    text = _all_text(bars) + "\n" + bars.get_suptitle()
+    assert "時間: 課金と実時間" in text and "注意" in text and "billed" not in text
+    many = _all_text(plots.executions_chart([cost], tmp_path, "e.png"))
+    assert "秒 (対数目盛)" in many and "実時間" in many
