@@ -84,14 +84,16 @@ def _run_all(output_dir: Path, notebooks: list[Path], parameters: dict[str, obje
         t0 = time.perf_counter()
         target = output_dir / notebook.name
         print(f"- {notebook.name} ...", end=" ", flush=True)
+        given = {"OUTPUT_DIR": str(output_dir.resolve()), **parameters}
         try:
-            injected = headless_parameters(
-                notebook, {"OUTPUT_DIR": str(output_dir.resolve()), **parameters}
-            )
+            injected = headless_parameters(notebook, given)
         except HeadlessError as exc:
             print("FAILED")
             print(f"\n{exc}", file=sys.stderr)
             return 1
+        edits = ignored_edits(notebook, injected, given)
+        if edits:
+            print(f"(saved {edits}: not used headless)", end=" ", flush=True)
         before = state.load(str(injected.get("PREFIX", HEADLESS["PREFIX"])))
         try:
             _execute(notebook, target, injected)
@@ -120,8 +122,9 @@ class HeadlessError(ValueError):
     """A notebook declares a parameter the headless run has no value for."""
 
 
-def declared_parameters(notebook: Path) -> list[str]:
-    """The names the notebook's ``parameters`` cell assigns, in order."""
+def saved_parameters(notebook: Path) -> dict[str, object]:
+    """The notebook's ``parameters`` cell as saved: each name with its value (``...`` where
+    the value is not a plain literal)."""
     cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
     tagged = [c for c in cells if "parameters" in c.get("metadata", {}).get("tags", [])]
     if len(tagged) != 1:
@@ -129,12 +132,31 @@ def declared_parameters(notebook: Path) -> list[str]:
             f"{notebook.name} has {len(tagged)} cells tagged 'parameters' (one is needed): "
             "restore the notebook from git (git checkout -- notebooks/)."
         )
-    source = "".join(tagged[0]["source"])
-    names: list[str] = []
-    for node in ast.parse(source).body:
+    values: dict[str, object] = {}
+    for node in ast.parse("".join(tagged[0]["source"])).body:
         if isinstance(node, ast.Assign):
-            names += [t.id for t in node.targets if isinstance(t, ast.Name)]
-    return names
+            try:
+                value = ast.literal_eval(node.value)
+            except ValueError:
+                value = ...
+            values.update({t.id: value for t in node.targets if isinstance(t, ast.Name)})
+    return values
+
+
+def declared_parameters(notebook: Path) -> list[str]:
+    """The names the notebook's ``parameters`` cell assigns, in order."""
+    return list(saved_parameters(notebook))
+
+
+def ignored_edits(notebook: Path, injected: dict[str, object], given: dict[str, object]) -> str:
+    """The saved values the headless run replaces, as "NAME = value" (e.g. a saved
+    APPROVAL_MODE = 'widget'); given values (OUTPUT_DIR, --prefix...) do not count."""
+    saved = saved_parameters(notebook)
+    return ", ".join(
+        f"{name} = {saved[name]!r}"
+        for name, value in injected.items()
+        if name not in given and saved.get(name) != value
+    )
 
 
 def headless_parameters(notebook: Path, given: dict[str, object]) -> dict[str, object]:

@@ -69,6 +69,17 @@ def test_a_saved_edit_is_overridden(tmp_path: Path) -> None:
     assert injected["APPROVAL_MODE"] == "auto" and injected["REVIEW_SECONDS"] == 3
     assert injected["DECISIONS"] == workshop.HEADLESS["DECISIONS"]
     assert injected["PREFIX"] == "ci-alt"  # what the run itself is given still wins
+    ignored = workshop.ignored_edits(edited, injected, {"PREFIX": "ci-alt", "OUTPUT_DIR": "o"})
+    assert ignored == "APPROVAL_MODE = 'widget', DECISIONS = ['DENY'], REVIEW_SECONDS = 60"
+    committed = NOTEBOOKS / "04_chatbot_with_approvals.ipynb"
+    assert (
+        workshop.ignored_edits(
+            committed,
+            workshop.headless_parameters(committed, {"OUTPUT_DIR": "o"}),
+            {"OUTPUT_DIR": "o"},
+        )
+        == ""
+    )
 
 
 def test_a_parameter_without_a_headless_value_is_refused(tmp_path: Path) -> None:
@@ -138,7 +149,11 @@ def endpoint(tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.mark.slow
 def test_a_widget_mode_saved_into_04_still_runs_the_conversation(
-    endpoint: str, tmp_path: Path, prefix: str, monkeypatch: pytest.MonkeyPatch
+    endpoint: str,
+    tmp_path: Path,
+    prefix: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
     copies = tmp_path / "notebooks"
@@ -150,6 +165,7 @@ def test_a_widget_mode_saved_into_04_still_runs_the_conversation(
         saved_edit(NOTEBOOKS / "05_billed_vs_wallclock.ipynb", copies, {}),
     ]
     assert workshop.run(tmp_path / "out", notebooks, {"PREFIX": prefix}) == 0
+    assert "(saved APPROVAL_MODE = 'widget': not used headless)" in capsys.readouterr().out
     arn = state.load(prefix)["execution_arn"]
     lam = connect("local", "us-east-1").client("lambda")
     assert lam.get_durable_execution(DurableExecutionArn=arn)["Status"] == "SUCCEEDED"
