@@ -8,7 +8,7 @@ from pathlib import Path
 
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, NullFormatter
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from ..cost import ExecutionCost, usd
 from ..cost.breakeven import QUICK_REVIEW_S, BreakEven
@@ -93,9 +93,9 @@ def breakeven_chart(
     )
     talk_label = tr(
         f"the talk: {talk.approvals} approvals, {talk.invocations} invocations, "
-        f"{talk.billed_ms / 1000:.1f} s billed",
+        f"{talk.billed_ms / 1000:.1f} s billed ({talk.memory_mb} MB assumed)",
         f"講演: 承認 {talk.approvals} 回、呼び出し {talk.invocations} 回、課金 "
-        f"{talk.billed_ms / 1000:.1f} 秒",
+        f"{talk.billed_ms / 1000:.1f} 秒 ({talk.memory_mb} MB と仮定)",
     )
     ax.plot(
         xs,
@@ -175,7 +175,10 @@ def breakeven_chart(
             color="#444444",
         )
     ax.set_yscale("log")
+    # Dollars at 1, 2 and 5 of each decade: the cheap end of the chart stays readable.
+    ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: usd(v)))
+    ax.yaxis.set_minor_formatter(NullFormatter())
     _think_axis(ax)
     ax.set_xlabel(
         tr(
