@@ -56,6 +56,15 @@ HEADLESS: dict[str, object] = {
     "RUN_EXERCISES": "auto",  # checks in JupyterLab, skipped headless
     "STOP_LOCAL_CLOUD": False,
 }
+# The Japanese series (LANGUAGE "ja", notebooks/ja/) asks its own question.
+HEADLESS_BY_LANGUAGE: dict[str, dict[str, object]] = {
+    "ja": {
+        "QUERY": (
+            "コールバック (callback) はどう課金されますか？ 52.1 / 4 はいくつですか？ "
+            "1 GB、13 s の実行を 1000 executions 行うと費用 (cost) はいくらですか？"
+        ),
+    },
+}
 HEADLESS_BY_NOTEBOOK: dict[str, dict[str, object]] = {
     "01": {"WAIT_SECONDS": 10},
     "02": {"WAIT_SECONDS": 3},
@@ -163,7 +172,13 @@ def headless_parameters(notebook: Path, given: dict[str, object]) -> dict[str, o
     """What the headless run injects into ``notebook``: every parameter it declares, with
     the value ``given`` (the run's own: OUTPUT_DIR, --prefix, --region) else ``HEADLESS``;
     a saved edit of the parameters cell changes nothing."""
-    values = {**HEADLESS, **HEADLESS_BY_NOTEBOOK.get(notebook.name[:2], {}), **given}
+    language = str(given.get("LANGUAGE", HEADLESS["LANGUAGE"]))
+    values = {
+        **HEADLESS,
+        **HEADLESS_BY_LANGUAGE.get(language, {}),
+        **HEADLESS_BY_NOTEBOOK.get(notebook.name[:2], {}),
+        **given,
+    }
     declared = declared_parameters(notebook)
     unknown = [n for n in declared if n not in values]
     if unknown:

@@ -59,6 +59,24 @@ def test_headless_values_are_the_committed_notebooks_own(notebook: Path) -> None
     }
 
 
+@pytest.mark.parametrize("notebook", sorted(NOTEBOOKS.glob("ja/[0-9][0-9]_*.ipynb")), ids=str)
+def test_the_japanese_series_headless_values_are_its_own(notebook: Path) -> None:
+    committed = committed_values(notebook)
+    given = {"OUTPUT_DIR": "/tmp/x", "LANGUAGE": "ja"}
+    injected = workshop.headless_parameters(notebook, given)
+    assert {k: v for k, v in injected.items() if k != "OUTPUT_DIR"} == {
+        k: v for k, v in committed.items() if k != "OUTPUT_DIR"
+    }
+
+
+def test_the_japanese_question(tmp_path: Path) -> None:
+    edited = saved_edit(NOTEBOOKS / "04_chatbot_with_approvals.ipynb", tmp_path, {})
+    query = workshop.headless_parameters(edited, {"OUTPUT_DIR": "o", "LANGUAGE": "ja"})["QUERY"]
+    assert "コールバック" in str(query)
+    english = workshop.headless_parameters(edited, {"OUTPUT_DIR": "o"})["QUERY"]
+    assert english == committed_values(NOTEBOOKS / "04_chatbot_with_approvals.ipynb")["QUERY"]
+
+
 def test_a_saved_edit_is_overridden(tmp_path: Path) -> None:
     edited = saved_edit(
         NOTEBOOKS / "04_chatbot_with_approvals.ipynb",
