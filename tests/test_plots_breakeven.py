@@ -68,6 +68,9 @@ def test_breakeven_chart(cost: ExecutionCost, tmp_path: Path) -> None:
     assert "this run's reviewer: 2 min 02 s per approval" in text
     assert "impossible" in text  # the blocking line past 15 minutes
     assert "Caveat" not in text  # a reviewer of 2 minutes needs none
+    fig.canvas.draw()
+    ticks = {t.get_text() for t in ax.get_yticklabels()}
+    assert {"$0.1", "$0.2", "$1", "$10"} <= ticks  # dollars, plainly
 
 
 def test_the_quick_reviewer_caveat_is_on_both_figures(

@@ -10,7 +10,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
-from ..cost import ExecutionCost, usd
+from ..cost import ExecutionCost
 from ..cost.breakeven import QUICK_REVIEW_S, BreakEven
 from ..durable import duration_text
 from ..i18n import tr
@@ -177,7 +177,7 @@ def breakeven_chart(
     ax.set_yscale("log")
     # Dollars at 1, 2 and 5 of each decade: the cheap end of the chart stays readable.
     ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: usd(v)))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"${v:,.0f}" if v >= 1 else f"${v:g}"))
     ax.yaxis.set_minor_formatter(NullFormatter())
     _think_axis(ax)
     ax.set_xlabel(
