@@ -22,8 +22,9 @@ By notebook:
 - 04 the chatbot with approvals: ``deployed_chatbot``, ``chat_starter``, ``Inbox``,
   ``ApprovalPanel``, ``outcome_of``, ``report_of``, ``figures_of``, ``remember_conversation``.
 - 05 billed versus wall-clock: ``conversation_to_analyse``, ``qualifier_of``,
-  ``wait_for_report_records``, ``analyse_execution``, ``alternatives``, ``billed_timeline``,
-  ``billed_vs_wallclock``, ``costs_since_deploy``, ``executions_chart``, ``table``.
+  ``wait_for_report_records``, ``side_by_side``, ``analyse_execution``, ``alternatives``,
+  ``billed_timeline``, ``billed_vs_wallclock``, ``break_even``, ``breakeven_chart``,
+  ``check_cost_exercise``, ``costs_since_deploy``, ``executions_chart``, ``table``.
 - 99 cleanup: ``leftovers``, ``cleanup``, ``forget_state``, ``stop_local_cloud``.
 
 Names load on first use (PEP 562), so that ``import helpers`` stays cheap: the local
@@ -50,6 +51,9 @@ if TYPE_CHECKING:
         wait_for_report_records,
     )
     from .cost import analyse_execution
+    from .cost.breakeven import break_even
+    from .cost.exercise import check_cost_exercise
+    from .cost.join import side_by_side
     from .deploy import (
         ChatbotSettings,
         Names,
@@ -66,7 +70,7 @@ if TYPE_CHECKING:
     )
     from .outcome import outcome_of, report_of, wait_for_execution
     from .params import check_parameters
-    from .plots import billed_timeline, billed_vs_wallclock, executions_chart
+    from .plots import billed_timeline, billed_vs_wallclock, breakeven_chart, executions_chart
     from .samples import (
         FIRST_DURABLE,
         PARALLEL_REPLAY,
@@ -125,10 +129,14 @@ __all__ = [  # noqa: RUF022
     "conversation_to_analyse",
     "qualifier_of",
     "wait_for_report_records",
+    "side_by_side",
     "analyse_execution",
     "alternatives",
     "billed_timeline",
     "billed_vs_wallclock",
+    "break_even",
+    "breakeven_chart",
+    "check_cost_exercise",
     "costs_since_deploy",
     "executions_chart",
     "table",

@@ -3,23 +3,73 @@
 Each notebook runs in its own kernel with papermill; they share the series' local cloud
 (started here if needed) through ``AWS_ENDPOINT_URL``. Executed notebooks and the plots
 they save land in the output directory.
+
+A headless run runs the lessons as committed, whatever a notebook's parameters cell says
+now: JupyterLab's autosave may have kept ``APPROVAL_MODE = "widget"`` in 04. Every
+parameter a notebook declares gets the value of ``HEADLESS`` (``headless_parameters``),
+and after 04 and 05 the run checks from outside, in the cloud and the state file, that
+their lesson happened (``lesson_missing``): a notebook that ran without error but left no
+finished conversation fails the run.
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
+import json
 import os
 import sys
 import time
 from pathlib import Path
 
 import papermill
+from botocore.exceptions import ClientError
 
+from . import state
+from .cost import analyse_execution
 from .i18n import LANGUAGES, from_environment
-from .target import background_cloud, start_background_cloud, stop_background_cloud
+from .target import background_cloud, connect, start_background_cloud, stop_background_cloud
 
 KERNEL_START_ATTEMPTS = 3
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+
+# The headless run's value of every notebook parameter, the committed notebooks' own
+# (tests/test_workshop_headless.py keeps the two equal): injected whatever the notebook's
+# parameters cell says now. By notebook number where notebooks differ.
+HEADLESS: dict[str, object] = {
+    "TARGET": "local",
+    "REGION": "us-east-1",
+    "PREFIX": "dfw",
+    "MODEL_ID": "",
+    "LANGUAGE": "en",
+    "APPROVAL_MODE": "auto",
+    "DECISIONS": {
+        "search_docs": "APPROVE",
+        "calculate": "DENY",
+        "estimate_lambda_cost": "APPROVE",
+    },
+    "QUERY": (
+        "How are callbacks billed, what is 52.1 / 4, "
+        "and what would 1000 executions at 1 GB and 13 s cost?"
+    ),
+    "REVIEW_SECONDS": 3,
+    "EXECUTION_ARN": "",
+    "RUN_EXERCISES": "auto",  # checks in JupyterLab, skipped headless
+    "STOP_LOCAL_CLOUD": False,
+}
+# The Japanese series (LANGUAGE "ja", notebooks/ja/) asks its own question.
+HEADLESS_BY_LANGUAGE: dict[str, dict[str, object]] = {
+    "ja": {
+        "QUERY": (
+            "コールバック (callback) はどう課金されますか？ 52.1 / 4 はいくつですか？ "
+            "1 GB、13 s の実行を 1000 executions 行うと費用 (cost) はいくらですか？"
+        ),
+    },
+}
+HEADLESS_BY_NOTEBOOK: dict[str, dict[str, object]] = {
+    "01": {"WAIT_SECONDS": 10},
+    "02": {"WAIT_SECONDS": 3},
+}
 
 
 def run(output_dir: Path, notebooks: list[Path], parameters: dict[str, object]) -> int:
@@ -44,12 +94,19 @@ def _run_all(output_dir: Path, notebooks: list[Path], parameters: dict[str, obje
         t0 = time.perf_counter()
         target = output_dir / notebook.name
         print(f"- {notebook.name} ...", end=" ", flush=True)
+        given = {"OUTPUT_DIR": str(output_dir.resolve()), **parameters}
         try:
-            _execute(
-                notebook,
-                target,
-                {"TARGET": "local", "OUTPUT_DIR": str(output_dir.resolve()), **parameters},
-            )
+            injected = headless_parameters(notebook, given)
+        except HeadlessError as exc:
+            print("FAILED")
+            print(f"\n{exc}", file=sys.stderr)
+            return 1
+        edits = ignored_edits(notebook, injected, given)
+        if edits:
+            print(f"(saved {edits}: not used headless)", end=" ", flush=True)
+        before = state.load(str(injected.get("PREFIX", HEADLESS["PREFIX"])))
+        try:
+            _execute(notebook, target, injected)
         except papermill.PapermillExecutionError as exc:
             print("FAILED")
             print(
@@ -58,12 +115,128 @@ def _run_all(output_dir: Path, notebooks: list[Path], parameters: dict[str, obje
                 file=sys.stderr,
             )
             return 1
+        missing = lesson_missing(notebook, injected, before)
+        if missing:
+            print("FAILED")
+            print(f"\n{missing}\nThe executed notebook is {target}.", file=sys.stderr)
+            return 1
         print(f"ok ({time.perf_counter() - t0:.1f} s)")
     print(
         f"{len(notebooks)} notebooks in {time.perf_counter() - started:.1f} s; "
         f"executed notebooks and plots are in {output_dir}/"
     )
     return 0
+
+
+class HeadlessError(ValueError):
+    """A notebook declares a parameter the headless run has no value for."""
+
+
+def saved_parameters(notebook: Path) -> dict[str, object]:
+    """The notebook's ``parameters`` cell as saved: each name with its value (``...`` where
+    the value is not a plain literal)."""
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    tagged = [c for c in cells if "parameters" in c.get("metadata", {}).get("tags", [])]
+    if len(tagged) != 1:
+        raise HeadlessError(
+            f"{notebook.name} has {len(tagged)} cells tagged 'parameters' (one is needed): "
+            "restore the notebook from git (git checkout -- notebooks/)."
+        )
+    values: dict[str, object] = {}
+    for node in ast.parse("".join(tagged[0]["source"])).body:
+        if isinstance(node, ast.Assign):
+            try:
+                value = ast.literal_eval(node.value)
+            except ValueError:
+                value = ...
+            values.update({t.id: value for t in node.targets if isinstance(t, ast.Name)})
+    return values
+
+
+def declared_parameters(notebook: Path) -> list[str]:
+    """The names the notebook's ``parameters`` cell assigns, in order."""
+    return list(saved_parameters(notebook))
+
+
+def ignored_edits(notebook: Path, injected: dict[str, object], given: dict[str, object]) -> str:
+    """The saved values the headless run replaces, as "NAME = value" (e.g. a saved
+    APPROVAL_MODE = 'widget'); given values (OUTPUT_DIR, --prefix...) do not count."""
+    saved = saved_parameters(notebook)
+    return ", ".join(
+        f"{name} = {saved[name]!r}"
+        for name, value in injected.items()
+        if name not in given and saved.get(name) != value
+    )
+
+
+def headless_parameters(notebook: Path, given: dict[str, object]) -> dict[str, object]:
+    """What the headless run injects into ``notebook``: every parameter it declares, with
+    the value ``given`` (the run's own: OUTPUT_DIR, --prefix, --region) else ``HEADLESS``;
+    a saved edit of the parameters cell changes nothing."""
+    language = str(given.get("LANGUAGE", HEADLESS["LANGUAGE"]))
+    values = {
+        **HEADLESS,
+        **HEADLESS_BY_LANGUAGE.get(language, {}),
+        **HEADLESS_BY_NOTEBOOK.get(notebook.name[:2], {}),
+        **given,
+    }
+    declared = declared_parameters(notebook)
+    unknown = [n for n in declared if n not in values]
+    if unknown:
+        raise HeadlessError(
+            f"{notebook.name} declares {', '.join(unknown)}, which the headless run has no "
+            "value for: add it to HEADLESS in helpers/workshop.py (the value the committed "
+            "notebook has)."
+        )
+    return {name: values[name] for name in declared}
+
+
+def lesson_missing(
+    notebook: Path, parameters: dict[str, object], before: dict[str, object]
+) -> str | None:
+    """What did not happen although ``notebook`` ran without an error, checked from outside
+    (the cloud, the state file), or None. 04 must leave a new finished conversation; 05
+    must have had one to analyse."""
+    number = notebook.name[:2]
+    if number not in ("04", "05"):
+        return None
+    prefix = str(parameters.get("PREFIX", HEADLESS["PREFIX"]))
+    saved = state.load(prefix)
+    arn = saved.get("execution_arn")
+    if number == "04" and (not arn or arn == before.get("execution_arn")):
+        return (
+            f"{notebook.name} ran, but no conversation was started: the lesson of 04 (a "
+            "chatbot conversation with approvals) did not happen, and 05 would have nothing "
+            "new to analyse. Run `git diff notebooks/` to see what was changed in it, "
+            "`git checkout -- notebooks/` to restore it, then `make workshop` again."
+        )
+    if not arn:
+        return (
+            f"{notebook.name} had no conversation to analyse: no execution saved by 04 for "
+            f"PREFIX={prefix!r}. Run 04 first (`make workshop` runs 00 to 05 in order)."
+        )
+    cloud = connect("local", str(parameters.get("REGION", HEADLESS["REGION"])))
+    lam = cloud.client("lambda")
+    try:
+        status = str(lam.get_durable_execution(DurableExecutionArn=arn).get("Status"))
+    except ClientError as exc:
+        status = str(exc.response.get("Error", {}).get("Code", "unknown"))
+    if status != "SUCCEEDED":
+        which = "04 left" if number == "04" else "05 analysed"
+        return (
+            f"{notebook.name}: the conversation {which} ({arn}) is {status}, not SUCCEEDED: "
+            "the lesson needs a finished conversation. Look at the executed notebook, then "
+            "run `make workshop` again."
+        )
+    if number == "05":
+        cost = analyse_execution(lam, cloud.client("logs"), arn, timeout_s=30, allow_missing=True)
+        if not cost.reports:
+            return (
+                f"{notebook.name} had nothing to analyse: no REPORT record of the conversation "
+                f"({arn}) in CloudWatch Logs. Run `make workshop` again; if it says so again, "
+                "the chatbot's LoggingConfig is not what 03 deploys."
+            )
+    return None
 
 
 def _execute(notebook: Path, target: Path, parameters: dict[str, object]) -> None:

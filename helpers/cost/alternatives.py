@@ -73,6 +73,14 @@ def blocking_lambda(wall_clock_s: float, memory_mb: int | None, prices: PriceTab
     return Comparison("plain Lambda, blocking", billed, cost, possible, tuple(assumptions))
 
 
+def step_functions_transitions(ops: OperationCount) -> int:
+    """State transitions of the same conversation as a Step Functions standard workflow:
+    a Task per step, a Task with .waitForTaskToken plus a Choice on the answer per
+    callback (a bare ``create_callback`` the same), a Wait per wait, a final Succeed."""
+    callbacks = ops.approvals + max(0, ops.callbacks - ops.approvals)
+    return ops.steps - ops.submitter_steps + 2 * callbacks + ops.waits + 1
+
+
 def step_functions(
     ops: OperationCount, billed_s: float, durable: CostBreakdown, prices: PriceTable
 ) -> Comparison:
@@ -80,10 +88,8 @@ def step_functions(
     the same Lambda code, waiting for each answer with a task token."""
     p = prices
     tasks = ops.steps - ops.submitter_steps
-    # A wait_for_callback is a Task with .waitForTaskToken plus a Choice on the answer;
-    # a bare callback (create_callback) the same.
     callbacks = ops.approvals + max(0, ops.callbacks - ops.approvals)
-    transitions = tasks + 2 * callbacks + ops.waits + 1
+    transitions = step_functions_transitions(ops)
     assumptions = (
         f"a Step Functions standard workflow with one Task state per step ({tasks}), "
         f"a Task state with .waitForTaskToken and a Choice state per callback "

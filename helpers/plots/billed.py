@@ -1,61 +1,32 @@
-"""Figures of billed versus wall-clock time, for notebook 05 and ``make workshop``.
-
-Each function draws one figure from ``helpers.cost`` results, saves it as a PNG in
-``output_dir`` (when given) and returns the ``Figure``: the last expression of a notebook
-cell shows it inline. They work headless (no display needed).
-
-- ``billed_timeline(cost)``: the execution's billed invocations as bars on a time axis, the waits
-  between them labelled (``timeline-<execution>.png``);
-- ``billed_vs_wallclock(cost)``: time and cost of the durable execution beside a plain
-  blocking Lambda and Step Functions (``billed-vs-wallclock-<execution>.png``);
-- ``executions_chart(function_cost)``: billed vs wall-clock for many executions of one
-  function (``executions-<function>.png``).
-"""
+"""Billed versus wall-clock: one execution's timeline, its time and cost beside the
+alternatives, and many executions of one function."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from pathlib import Path
 
-# pyplot only creates the figures (and is closed at once): going through it lets Jupyter's
-# inline backend register its display hook, so a returned Figure shows exactly once. With
-# no display, matplotlib falls back to Agg by itself.
-import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
-from .cost import ExecutionCost, FunctionCost, usd
-from .durable import duration_text
-
-DPI = 120
-INVOCATION = "#1f77b4"
-FAILED = "#d62728"
-NO_REPORT = "#7f7f7f"
-WAITING = "#ffbf66"
-BLOCKING = "#9467bd"
-STEP_FUNCTIONS = "#2ca02c"
-
-
-def file_safe(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-")[:60] or "execution"
-
-
-def new_figure(figsize: tuple[float, float], ncols: int = 1) -> tuple[Figure, list[Axes]]:
-    fig, axes = plt.subplots(1, ncols, figsize=figsize, squeeze=False)
-    plt.close(fig)  # no second, automatic display at the end of the cell
-    return fig, list(axes[0])
-
-
-def finish_figure(fig: Figure, output_dir: Path | str | None, filename: str) -> Figure:
-    fig.tight_layout()
-    if output_dir is not None:
-        path = Path(output_dir)
-        path.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path / filename, dpi=DPI, bbox_inches="tight")
-    return fig
+from ..cost import ExecutionCost, FunctionCost, usd
+from ..durable import duration_text
+from ..i18n import tr
+from .breakeven import quick_reviewer_caveat
+from .figures import (
+    BLOCKING,
+    CAVEAT,
+    FAILED,
+    INVOCATION,
+    NO_REPORT,
+    STEP_FUNCTIONS,
+    WAITING,
+    file_safe,
+    finish_figure,
+    new_figure,
+)
 
 
 def _scale(seconds: float) -> tuple[float, str]:
@@ -104,13 +75,14 @@ def billed_timeline(
         color = NO_REPORT if rep is None else (INVOCATION if rep.status == "success" else FAILED)
         ax.broken_barh([(x, w)], (1.1, 0.8), facecolors=color)
         if rep is None:
-            text = f"#{item.number}\nno REPORT"
+            text = f"#{item.number}\n" + tr("no REPORT", "REPORT なし")
         elif many:
             text = f"#{item.number}"
         else:
-            text = f"#{item.number}\n{duration_text(rep.billed_ms / 1000)} billed"
+            billed = duration_text(rep.billed_ms / 1000)
+            text = f"#{item.number}\n" + tr(f"{billed} billed", f"課金 {billed}")
             if rep.init_ms is not None:
-                text += "\n(cold start)"
+                text += tr("\n(cold start)", "\n(コールドスタート)")
         centre = x + w / 2
         level = next((i for i, seen in enumerate(last_x) if centre - seen >= room), len(last_x))
         if level == len(last_x):
@@ -121,28 +93,62 @@ def billed_timeline(
     levels = max(len(last_x), 1)
     ax.set_ylim(0, 2.8 + (levels - 1) * (0.3 if many else 0.6))
     ax.set_xlim(-span * 0.01, span * 1.04)  # room for the first and last labels
-    ax.set_yticks([0.5, 1.5], ["waiting\n(nothing billed)", "Lambda invocation\n(billed)"])
-    ax.set_xlabel(f"time since the execution started ({unit})")
+    ax.set_yticks(
+        [0.5, 1.5],
+        [
+            tr("waiting\n(nothing billed)", "待機中\n(課金なし)"),
+            tr("Lambda invocation\n(billed)", "Lambda 呼び出し\n(課金)"),
+        ],
+    )
+    shown_unit = tr(unit, {"s": "秒", "min": "分"}[unit])
+    ax.set_xlabel(
+        tr(f"time since the execution started ({unit})", f"実行開始からの時間 ({shown_unit})")
+    )
     ax.grid(axis="x", alpha=0.3)
+    wall_text = duration_text(cost.wall_clock_s)
     ax.set_title(
-        f"Execution {cost.name[:40]}: {len(cost.invocations)} invocations billed "
-        f"{cost.billed_s:.2f} s of {duration_text(cost.wall_clock_s)} wall-clock"
-        + ("" if cost.complete else f" ({len(cost.missing)} REPORT records missing)")
+        tr(
+            f"Execution {cost.name[:40]}: {len(cost.invocations)} invocations billed "
+            f"{cost.billed_s:.2f} s of {wall_text} wall-clock",
+            f"実行 {cost.name[:40]}: 呼び出し {len(cost.invocations)} 回、実時間 {wall_text} "
+            f"のうち課金 {cost.billed_s:.2f} 秒",
+        )
+        + (
+            ""
+            if cost.complete
+            else tr(
+                f" ({len(cost.missing)} REPORT records missing)",
+                f" (REPORT レコード {len(cost.missing)} 件なし)",
+            )
+        )
     )
     handles = [
-        Patch(facecolor=INVOCATION, label="invocation (billed)"),
+        Patch(facecolor=INVOCATION, label=tr("invocation (billed)", "呼び出し (課金)")),
         Patch(
-            facecolor=WAITING, hatch="//", edgecolor="#b07020", label="waiting (no compute billed)"
+            facecolor=WAITING,
+            hatch="//",
+            edgecolor="#b07020",
+            label=tr("waiting (no compute billed)", "待機中 (コンピュートの課金なし)"),
         ),
     ]
     if any(i.report and i.report.status != "success" for i in cost.invocations):
-        handles.insert(1, Patch(facecolor=FAILED, label="failed / timed-out invocation"))
+        handles.insert(
+            1,
+            Patch(
+                facecolor=FAILED,
+                label=tr("failed / timed-out invocation", "失敗 / タイムアウトした呼び出し"),
+            ),
+        )
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.005, 1), fontsize=8)
     if widened:
         fig.text(
             0.01,
             0.01,
-            "Invocations shorter than 0.4 % of the axis are drawn wider so that they stay visible.",
+            tr(
+                "Invocations shorter than 0.4 % of the axis are drawn wider so that they stay "
+                "visible.",
+                "軸の 0.4 % より短い呼び出しは、見えるように幅を広げて描いています。",
+            ),
             fontsize=7,
             color="#555555",
         )
@@ -163,7 +169,11 @@ def billed_vs_wallclock(
     estimated cost per 1,000 such conversations, with Step Functions standard too."""
     fig, (left, right) = new_figure((13, 4.2), ncols=2)
     blocking = cost.blocking
-    names = ["wall-clock of the conversation", "durable: billed", "plain Lambda, blocking: billed"]
+    names = [
+        tr("wall-clock of the conversation", "会話の実時間"),
+        tr("durable: billed", "durable: 課金"),
+        tr("plain Lambda, blocking: billed", "ブロックする通常の Lambda: 課金"),
+    ]
     seconds = [cost.wall_clock_s, cost.billed_s, blocking.billed_s or 0.0]
     left.barh(
         names,
@@ -179,14 +189,14 @@ def billed_vs_wallclock(
         left.text(
             limit,
             1,
-            " 15-min limit of\n one Lambda invocation",
+            tr(" 15-min limit of\n one Lambda invocation", " Lambda 呼び出し 1 回の\n 上限 15 分"),
             color=BLOCKING,
             fontsize=8,
             va="center",
         )
     left.invert_yaxis()
-    left.set_xlabel("seconds")
-    left.set_title("Time: billed versus wall-clock")
+    left.set_xlabel(tr("seconds", "秒"))
+    left.set_title(tr("Time: billed versus wall-clock", "時間: 課金と実時間"))
     left.grid(axis="x", alpha=0.3)
 
     per_k = [
@@ -196,23 +206,50 @@ def billed_vs_wallclock(
     ]
     labels = [usd(v) for v in per_k]
     if not blocking.possible:
-        labels[1] += "  (impossible: > 15 min)"
+        labels[1] += tr("  (impossible: > 15 min)", "  (実行不可: 15 分超)")
     right.barh(
-        ["durable function", "plain Lambda, blocking", "Step Functions standard"],
+        [
+            "durable function",
+            tr("plain Lambda, blocking", "ブロックする通常の Lambda"),
+            tr("Step Functions standard", "Step Functions Standard"),
+        ],
         per_k,
         color=[INVOCATION, BLOCKING, STEP_FUNCTIONS],
         hatch=["", "" if blocking.possible else "xx", ""],
     )
     _annotate_bars(right, per_k, labels)
     right.invert_yaxis()
-    right.set_xlabel("estimated USD per 1,000 such conversations")
-    right.set_title(f"Cost (list prices as of {cost.prices.as_of}; see summary for assumptions)")
+    right.set_xlabel(
+        tr("estimated USD per 1,000 such conversations", "同様の会話 1,000 回あたりの推定 USD")
+    )
+    right.set_title(
+        tr(
+            f"Cost (list prices as of {cost.prices.as_of}; see summary for assumptions)",
+            f"費用 ({cost.prices.as_of} 時点の定価。前提はサマリーを参照)",
+        )
+    )
     right.grid(axis="x", alpha=0.3)
     pct = 100 * cost.billed_s / cost.wall_clock_s if cost.wall_clock_s > 0 else 0.0
+    wall_text = duration_text(cost.wall_clock_s)
     fig.suptitle(
-        f"{cost.name[:40]}: billed {cost.billed_s:.2f} s of "
-        f"{duration_text(cost.wall_clock_s)} wall-clock ({pct:.2f} %)"
+        tr(
+            f"{cost.name[:40]}: billed {cost.billed_s:.2f} s of {wall_text} wall-clock "
+            f"({pct:.2f} %)",
+            f"{cost.name[:40]}: 実時間 {wall_text} のうち課金 {cost.billed_s:.2f} 秒 ({pct:.2f} %)",
+        )
     )
+    caveat = quick_reviewer_caveat(cost)
+    if caveat:
+        fig.text(
+            0.5,
+            -0.01,
+            caveat,
+            ha="center",
+            va="top",
+            fontsize=10,
+            color=CAVEAT,
+            bbox={"facecolor": "#fff3f3", "edgecolor": CAVEAT, "pad": 4},
+        )
     return finish_figure(
         fig, output_dir, filename or f"billed-vs-wallclock-{file_safe(cost.name)}.png"
     )
@@ -229,20 +266,28 @@ def executions_chart(
     function = costs.function_name if isinstance(costs, FunctionCost) else "function"
     fig, (ax,) = new_figure((max(7.0, min(0.7 * len(executions) + 3, 18)), 4.6))
     if not executions:
-        ax.text(0.5, 0.5, "no durable executions to show", ha="center", va="center")
+        ax.text(
+            0.5,
+            0.5,
+            tr("no durable executions to show", "表示する durable execution はありません"),
+            ha="center",
+            va="center",
+        )
         ax.set_axis_off()
         return finish_figure(fig, output_dir, filename or f"executions-{file_safe(function)}.png")
     xs = range(len(executions))
     wall = [max(e.wall_clock_s, 1e-3) for e in executions]
     billed = [max(e.billed_s, 1e-3) for e in executions]
     width = 0.4
-    ax.bar([x - width / 2 for x in xs], wall, width, color="#bbbbbb", label="wall-clock")
+    ax.bar(
+        [x - width / 2 for x in xs], wall, width, color="#bbbbbb", label=tr("wall-clock", "実時間")
+    )
     ax.bar(
         [x + width / 2 for x in xs],
         billed,
         width,
         color=INVOCATION,
-        label="billed (sum of Billed Duration)",
+        label=tr("billed (sum of Billed Duration)", "課金 (Billed Duration の合計)"),
     )
     ax.set_yscale("log")
     # Plain numbers (0.5, 1, 2, 5, 10...) instead of 5×10⁻¹: seconds at a glance.
@@ -254,15 +299,26 @@ def executions_chart(
             ax.text(x, w * 1.15, f"{100 * b / w:.1f} %", ha="center", va="bottom", fontsize=8)
     ax.set_xticks(
         list(xs),
-        [f"{e.name[:12]}\n{len(e.invocations)} inv." for e in executions],
+        [
+            f"{e.name[:12]}\n" + tr(f"{len(e.invocations)} inv.", f"{len(e.invocations)} 回")
+            for e in executions
+        ],
         fontsize=8,
         rotation=0 if len(executions) <= 12 else 90,
     )
     ax.set_ylim(min(billed) / 3, max(wall) * 4)
-    ax.set_ylabel("seconds (log scale)")
-    ax.set_xlabel("execution (oldest first) and its number of invocations")
+    ax.set_ylabel(tr("seconds (log scale)", "秒 (対数目盛)"))
+    ax.set_xlabel(
+        tr(
+            "execution (oldest first) and its number of invocations",
+            "実行 (古い順) と呼び出し回数",
+        )
+    )
     ax.set_title(
-        f"{function}: billed versus wall-clock per execution (% = billed share of wall-clock)"
+        tr(
+            f"{function}: billed versus wall-clock per execution (% = billed share of wall-clock)",
+            f"{function}: 実行ごとの課金と実時間 (% = 実時間に占める課金の割合)",
+        )
     )
     ax.grid(axis="y", alpha=0.3)
     ax.legend(loc="upper left", fontsize=8)

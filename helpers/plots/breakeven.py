@@ -1,0 +1,236 @@
+"""The break-even chart: cost per 1,000 conversations against the reviewer's think-time,
+and the caveat a figure of a run with a quick (automatic) reviewer carries."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+from ..cost import ExecutionCost
+from ..cost.breakeven import QUICK_REVIEW_S, BreakEven
+from ..durable import duration_text
+from ..i18n import tr
+from .figures import (
+    BLOCKING,
+    CAVEAT,
+    INVOCATION,
+    LABEL_BOX,
+    STEP_FUNCTIONS,
+    TALK,
+    WAITING,
+    file_safe,
+    finish_figure,
+    new_figure,
+)
+
+
+def _think_axis(ax: Axes) -> None:
+    ticks = [1, 3, 10, 30, 60, 300, 900, 3600]
+    names = ["1 s", "3 s", "10 s", "30 s", "1 min", "5 min", "15 min", "1 h"]
+    ax.set_xscale("log")
+    ax.set_xticks(ticks, [tr(n, n.replace(" min", " 分").replace(" h", " 時間")) for n in names])
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.set_xlim(1, 3600)
+
+
+def breakeven_chart(
+    cost: ExecutionCost, output_dir: Path | str | None = None, filename: str | None = None
+) -> Figure:
+    """Cost per 1,000 conversations against the reviewer's think-time per approval:
+    durable, a plain blocking Lambda and Step Functions standard, from this run's measured
+    invocations, billed ms and operations; the talk's conversation beside it; the
+    break-even points marked and, when the reviewer was quick, the caveat on the figure."""
+    even = BreakEven.of(cost)
+    run, talk, p = even.run, even.talk, even.prices
+    fig, (ax,) = new_figure((12, 6.2))
+    xs = [10 ** (i / 100 * math.log10(3600)) for i in range(101)]
+    curves = {k: [even.per_1000(run, x)[k] for x in xs] for k in ("durable", "blocking")}
+    sfn = even.per_1000(run, 0.0)["step_functions"]
+    limit = run.limit_s(p)
+    ax.plot(
+        xs,
+        curves["durable"],
+        color=INVOCATION,
+        linewidth=2.2,
+        label=tr(
+            f"durable function ({run.invocations} invocations, "
+            f"{run.billed_ms / 1000:.2f} s billed)",
+            f"durable function (呼び出し {run.invocations} 回、課金 {run.billed_ms / 1000:.2f} 秒)",
+        ),
+    )
+    ok = [x <= (limit if limit is not None else math.inf) for x in xs]
+    ax.plot(
+        [x for x, o in zip(xs, ok, strict=True) if o],
+        [y for y, o in zip(curves["blocking"], ok, strict=True) if o],
+        color=BLOCKING,
+        linewidth=2.2,
+        label=tr("plain Lambda, blocking through the waits", "待つ間ブロックする通常の Lambda"),
+    )
+    if not all(ok):
+        ax.plot(
+            [x for x, o in zip(xs, ok, strict=True) if not o],
+            [y for y, o in zip(curves["blocking"], ok, strict=True) if not o],
+            color=BLOCKING,
+            linewidth=1.5,
+            linestyle="--",
+            label=tr(
+                "  ... impossible: one invocation over 15 min",
+                "  ... 実行不可: 1 回の呼び出しが 15 分超",
+            ),
+        )
+    ax.axhline(
+        sfn,
+        color=STEP_FUNCTIONS,
+        linewidth=2.2,
+        label=tr(
+            f"Step Functions standard ({run.transitions} state transitions)",
+            f"Step Functions Standard (状態遷移 {run.transitions} 回)",
+        ),
+    )
+    talk_label = tr(
+        f"the talk: {talk.approvals} approvals, {talk.invocations} invocations, "
+        f"{talk.billed_ms / 1000:.1f} s billed ({talk.memory_mb} MB assumed)",
+        f"講演: 承認 {talk.approvals} 回、呼び出し {talk.invocations} 回、課金 "
+        f"{talk.billed_ms / 1000:.1f} 秒 ({talk.memory_mb} MB と仮定)",
+    )
+    ax.plot(
+        xs,
+        [even.per_1000(talk, x)["durable"] for x in xs],
+        color=TALK,
+        linestyle=":",
+        linewidth=2.0,
+        label=talk_label + tr(": durable", ": durable"),
+    )
+    ax.plot(
+        xs,
+        [even.per_1000(talk, x)["blocking"] for x in xs],
+        color=BLOCKING,
+        linestyle=":",
+        linewidth=1.6,
+        label=talk_label + tr(": blocking", ": ブロック"),
+    )
+    for conv, marker, where in ((run, "o", (12, -22)), (talk, "D", (12, 10))):
+        at = conv.break_even_s(p)
+        if at is None or not 1 <= at <= 3600:
+            continue
+        y = even.per_1000(conv, at)["durable"]
+        ax.plot([at], [y], marker=marker, color="black", markersize=7, zorder=5)
+        who = tr("this run", "今回") if conv is run else tr("the talk", "講演")
+        ax.annotate(
+            tr(
+                f"break-even ({who}): {duration_text(at)}",
+                f"損益分岐点 ({who}): {duration_text(at)}",
+            ),
+            (at, y),
+            xytext=where,
+            textcoords="offset points",
+            fontsize=9,
+            bbox={"facecolor": "white", "alpha": 0.9, "edgecolor": "#999999", "pad": 2},
+        )
+    ax.axvspan(60, 3600, color=WAITING, alpha=0.18, linewidth=0)
+    ax.text(
+        0.985,
+        0.03,
+        tr("a person reviewing: minutes", "人によるレビュー: 数分"),
+        transform=ax.transAxes,
+        ha="right",
+        va="bottom",
+        fontsize=9,
+        color="#8a5a00",
+    )
+    if limit is not None and 1 <= limit <= 3600:
+        ax.axvline(limit, color=BLOCKING, linestyle="--", linewidth=1)
+        ax.text(
+            limit * 1.04,
+            0.5,
+            tr(
+                f"blocking: 15 min in one invocation\n(at {duration_text(limit)} per approval)",
+                f"ブロック: 1 回の呼び出しで 15 分\n(承認 1 回あたり {duration_text(limit)})",
+            ),
+            transform=ax.get_xaxis_transform(),
+            rotation=90,
+            va="center",
+            bbox=LABEL_BOX,
+            fontsize=8,
+            color=BLOCKING,
+        )
+    if run.think_s is not None and 1 <= run.think_s <= 3600:
+        ax.axvline(run.think_s, color="#444444", linestyle="-.", linewidth=1)
+        ax.text(
+            run.think_s * 1.04,
+            0.5,
+            tr(
+                f"this run's reviewer: {duration_text(run.think_s)} per approval",
+                f"今回のレビュー担当者: 承認 1 回あたり {duration_text(run.think_s)}",
+            ),
+            transform=ax.get_xaxis_transform(),
+            rotation=90,
+            va="center",
+            bbox=LABEL_BOX,
+            fontsize=8,
+            color="#444444",
+        )
+    ax.set_yscale("log")
+    # Dollars at 1, 2 and 5 of each decade: the cheap end of the chart stays readable.
+    ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"${v:,.0f}" if v >= 1 else f"${v:g}"))
+    ax.yaxis.set_minor_formatter(NullFormatter())
+    _think_axis(ax)
+    ax.set_xlabel(
+        tr(
+            "reviewer think-time per approval (log scale)",
+            "承認 1 回あたりのレビュー時間 (対数目盛)",
+        )
+    )
+    ax.set_ylabel(
+        tr(
+            "estimated USD per 1,000 conversations (log scale)",
+            "1,000 会話あたりの推定費用 USD (対数目盛)",
+        )
+    )
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(loc="upper left", fontsize=8.5, framealpha=0.95)
+    ax.set_title(
+        tr(
+            "Cost per 1,000 conversations against the reviewer's think-time",
+            "レビュー時間と 1,000 会話あたりの費用",
+        )
+        + "\n"
+        + even.prices_text(),
+        fontsize=10,
+    )
+    caveat = quick_reviewer_caveat(cost, on_the_chart=True)
+    if caveat:
+        fig.text(
+            0.5,
+            -0.01,
+            caveat,
+            ha="center",
+            va="top",
+            fontsize=10,
+            color=CAVEAT,
+            bbox={"facecolor": "#fff3f3", "edgecolor": CAVEAT, "pad": 4},
+        )
+    return finish_figure(fig, output_dir, filename or f"breakeven-{file_safe(cost.name)}.png")
+
+
+def quick_reviewer_caveat(cost: ExecutionCost, on_the_chart: bool = False) -> str | None:
+    """The caveat a figure of this run carries when its reviewer answered in seconds
+    (``on_the_chart``: on the break-even chart itself)."""
+    think = BreakEven.of(cost).run.think_s
+    if think is None or think >= QUICK_REVIEW_S:
+        return None
+    return tr(
+        f"Caveat: this run's reviewer answered in {duration_text(think)} per approval (an "
+        "automatic one, as in a headless run).\nA person takes minutes: see the right half"
+        + ("" if on_the_chart else " of the break-even chart")
+        + ", where the blocking Lambda costs more.",
+        f"注意: 今回のレビュー担当者は承認 1 回あたり {duration_text(think)} で応答しました "
+        "(ヘッドレス実行の自動応答)。\n人なら数分かかります。"
+        + ("" if on_the_chart else "損益分岐グラフの")
+        + "右半分では、ブロックする Lambda の方が高くなります。",
+    )

@@ -1,0 +1,60 @@
+"""What every figure of the kit shares: colours, fonts (Japanese labels need a font with
+Japanese glyphs), and how a figure is made and saved."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+# pyplot only creates the figures (and is closed at once): going through it lets Jupyter's
+# inline backend register its display hook, so a returned Figure shows exactly once. With
+# no display, matplotlib falls back to Agg by itself.
+import matplotlib.pyplot as plt
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from ..i18n import current
+
+DPI = 120
+INVOCATION = "#1f77b4"
+FAILED = "#d62728"
+NO_REPORT = "#7f7f7f"
+WAITING = "#ffbf66"
+BLOCKING = "#9467bd"
+STEP_FUNCTIONS = "#2ca02c"
+CAVEAT = "#8a1c1c"
+TALK = "#222222"
+LABEL_BOX = {"facecolor": "white", "alpha": 0.8, "edgecolor": "none", "pad": 1.5}
+# IPAexGothic (matplotlib-fontja) for Japanese labels; matplotlib's default otherwise.
+JA_FONT = "IPAexGothic"
+
+
+def file_safe(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-")[:60] or "execution"
+
+
+def use_fonts() -> None:
+    """Japanese labels need a font with Japanese glyphs; the text keeps the font it was
+    created with, so choosing before the figure's text is made is enough."""
+    if current() == "ja":
+        import matplotlib_fontja  # noqa: F401  (registers IPAexGothic with matplotlib)
+
+        plt.rcParams["font.family"] = [JA_FONT]
+    elif plt.rcParams["font.family"] == [JA_FONT]:
+        plt.rcParams["font.family"] = ["sans-serif"]
+
+
+def new_figure(figsize: tuple[float, float], ncols: int = 1) -> tuple[Figure, list[Axes]]:
+    use_fonts()
+    fig, axes = plt.subplots(1, ncols, figsize=figsize, squeeze=False)
+    plt.close(fig)  # no second, automatic display at the end of the cell
+    return fig, list(axes[0])
+
+
+def finish_figure(fig: Figure, output_dir: Path | str | None, filename: str) -> Figure:
+    fig.tight_layout()
+    if output_dir is not None:
+        path = Path(output_dir)
+        path.mkdir(parents=True, exist_ok=True)
+        fig.savefig(path / filename, dpi=DPI, bbox_inches="tight")
+    return fig

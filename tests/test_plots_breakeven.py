@@ -1,0 +1,109 @@
+"""helpers.plots.breakeven_chart and the caveat a figure of a quick (automatic) reviewer's
+run carries on the picture itself; labels in the learner's language."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import cost_samples as s
+import matplotlib.pyplot as plt
+import pytest
+from matplotlib.figure import Figure
+
+from helpers import plots
+from helpers.cost import ExecutionCost, analyse_records
+from helpers.durable import Gap
+from helpers.i18n import use_language
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture
+def cost() -> ExecutionCost:
+    return analyse_records(s.execution(), s.history(), s.json_log())
+
+
+@pytest.fixture
+def quick(cost: ExecutionCost) -> ExecutionCost:
+    """The sample conversation with a reviewer answering in 3 s, as the auto one does."""
+    shift, gaps = 0.0, []
+    for g in cost.gaps:
+        gaps.append(Gap(g.start - shift, g.start - shift + 3.0, g.label))
+        shift += g.seconds - 3.0
+    assert cost.end is not None
+    return dataclasses.replace(cost, gaps=gaps, end=cost.end - shift)
+
+
+@pytest.fixture
+def japanese():
+    use_language("ja")
+    yield
+    use_language(None)
+
+
+def _all_text(fig: Figure) -> str:
+    texts = [t.get_text() for t in fig.texts]
+    for ax in fig.axes:
+        texts += [t.get_text() for t in ax.texts]
+        texts += [ax.get_title(), ax.get_xlabel(), ax.get_ylabel()]
+        legend = ax.get_legend()
+        if legend is not None:
+            texts += [t.get_text() for t in legend.get_texts()]
+    return "\n".join(texts)
+
+
+def test_breakeven_chart(cost: ExecutionCost, tmp_path: Path) -> None:
+    fig = plots.breakeven_chart(cost, tmp_path, "be.png")
+    data = (tmp_path / "be.png").read_bytes()
+    assert data.startswith(PNG_MAGIC) and len(data) > 20_000
+    (ax,) = fig.axes
+    assert ax.get_xscale() == "log" and ax.get_yscale() == "log"
+    assert ax.get_xlim() == (1, 3600)
+    text = _all_text(fig)
+    assert "break-even (this run): 5.41 s" in text
+    assert "break-even (the talk): 5.47 s" in text
+    assert "the talk: 3 approvals, 4 invocations, 52.1 s billed" in text
+    assert "us-east-1" in text and "2026-11" in text
+    assert "this run's reviewer: 2 min 02 s per approval" in text
+    assert "impossible" in text  # the blocking line past 15 minutes
+    assert "Caveat" not in text  # a reviewer of 2 minutes needs none
+    fig.canvas.draw()
+    ticks = {t.get_text() for t in ax.get_yticklabels()}
+    assert {"$0.1", "$0.2", "$1", "$10"} <= ticks  # dollars, plainly
+
+
+def test_the_quick_reviewer_caveat_is_on_both_figures(
+    quick: ExecutionCost, cost: ExecutionCost, tmp_path: Path
+) -> None:
+    chart = _all_text(plots.breakeven_chart(quick, tmp_path, "be.png"))
+    assert "answered in 3 s per approval" in chart and "see the right half," in chart
+    bars = plots.billed_vs_wallclock(quick, tmp_path, "bw.png")
+    assert "answered in 3 s" in "\n".join(t.get_text() for t in bars.figure.texts)
+    assert "right half of the break-even chart" in "\n".join(t.get_text() for t in bars.texts)
+    slow = plots.billed_vs_wallclock(cost, tmp_path, "slow.png")
+    assert not [t for t in slow.texts if "Caveat" in t.get_text()]
+
+
+def test_japanese_labels_and_font(quick: ExecutionCost, tmp_path: Path, japanese: None) -> None:
+    fig = plots.breakeven_chart(quick, tmp_path, "be-ja.png")
+    text = _all_text(fig)
+    assert "損益分岐点 (今回)" in text and "注意" in text and "講演: 承認 3 回" in text
+    assert "break-even" not in text
+    title = fig.axes[0].title
+    assert title.get_fontproperties().get_family() == [plots.figures.JA_FONT]
+    use_language("en")
+    plots.breakeven_chart(quick)
+    assert plt.rcParams["font.family"] != [plots.figures.JA_FONT]
+
+
+def test_the_billed_figures_in_japanese(
+    quick: ExecutionCost, cost: ExecutionCost, tmp_path: Path, japanese: None
+) -> None:
+    timeline = _all_text(plots.billed_timeline(cost, tmp_path, "t.png"))
+    assert "呼び出し 4 回" in timeline and "課金 2.46 s" in timeline and "待機中" in timeline
+    bars = plots.billed_vs_wallclock(quick, tmp_path, "b.png")
+    text = _all_text(bars) + "\n" + bars.get_suptitle()
+    assert "時間: 課金と実時間" in text and "注意" in text and "billed" not in text
+    many = _all_text(plots.executions_chart([cost], tmp_path, "e.png"))
+    assert "秒 (対数目盛)" in many and "実時間" in many
