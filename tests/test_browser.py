@@ -466,6 +466,14 @@ def test_notebook_04_a_cell_answers_then_deny_approve_in_the_browser(
     result_area.scroll_into_view_if_needed()
     keep_screenshot(page, "04-result")
     keep_screenshot(page.locator(".approval-card").first, "04-card-answered")
+    # The taught cells as the learner sees them: the handler's wait, the answer sent.
+    for name, text in (
+        ("04-handler-code", "context.wait_for_callback("),
+        ("04-answer-cell", "lam.send_durable_execution_callback_success("),
+    ):
+        cell = page.locator(".jp-CodeCell", has_text=text).first
+        cell.scroll_into_view_if_needed()
+        keep_screenshot(cell, name)
 
     # What the cloud says.
     details = lam.get_durable_execution(DurableExecutionArn=arn)

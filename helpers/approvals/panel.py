@@ -88,7 +88,7 @@ class ApprovalPanel:
 
         self.question = widgets.Textarea(
             value=question,
-            placeholder="Ask the chatbot…",
+            placeholder=tr("Ask the chatbot…", "チャットボットに質問してください…"),
             layout=widgets.Layout(width="80%", height="4em"),
         )
         self.send_button = widgets.Button(
@@ -130,15 +130,23 @@ class ApprovalPanel:
     def describe_reviewer(self) -> str:
         """Who answers the requests, in one sentence (what notebook 04 prints)."""
         if self.auto is None:
-            return "Widget mode: you are the reviewer. Take your time: nothing is billed meanwhile."
-        if isinstance(self.auto, PacedDecider):
-            return (
-                f"Auto mode: the reviewer answers each request after "
-                f"{self.auto.review_seconds:g} s, with DECISIONS {self.auto.describe()}."
+            return tr(
+                "Widget mode: you are the reviewer. Take your time: nothing is billed meanwhile.",
+                "ウィジェットモード: レビュー担当はあなたです。ゆっくり判断してください。"
+                "待っている間は課金されません。",
             )
-        return (
-            "Auto mode: the reviewer answers each request at once, with DECISIONS "
-            f"{self.auto.describe()}."
+        if isinstance(self.auto, PacedDecider):
+            return tr(
+                f"Auto mode: the reviewer answers each request after "
+                f"{self.auto.review_seconds:g} s, with DECISIONS {self.auto.describe()}.",
+                f"自動モード: レビュー担当は各リクエストに {self.auto.review_seconds:g} 秒後、"
+                f"DECISIONS（{self.auto.describe()}）で回答します。",
+            )
+        return tr(
+            f"Auto mode: the reviewer answers each request at once, with DECISIONS "
+            f"{self.auto.describe()}.",
+            f"自動モード: レビュー担当は各リクエストにすぐ、DECISIONS（{self.auto.describe()}）"
+            "で回答します。",
         )
 
     @property
@@ -151,7 +159,13 @@ class ApprovalPanel:
         """Start an execution with the question (the Send button); returns its ARN."""
         text = (self.question.value if question is None else question).strip()
         if not text:
-            self.inbox.say("warn", "Type a question first, then press Send.")
+            self.inbox.say(
+                "warn",
+                tr(
+                    "Type a question first, then press Send.",
+                    "まず質問を入力してから Send を押してください。",
+                ),
+            )
             return None
         with self._send_lock:  # a double click: the second one finds the first running
             if self.running():
@@ -206,6 +220,14 @@ class ApprovalPanel:
         self.inbox.track(execution_arn)
         self.last_arn = execution_arn
         self.send_button.disabled = True
+        self.inbox.say(
+            "info",
+            tr(
+                f"Following execution {short_id(execution_arn)}: its next requests appear below.",
+                f"実行 {short_id(execution_arn)} を引き継ぎました。次のリクエストは下に"
+                "表示されます。",
+            ),
+        )
         self.recover([execution_arn])
         if self.auto is None:
             return None
@@ -377,8 +399,12 @@ class ApprovalPanel:
         if self.auto is None:
             self.inbox.say(
                 "info",
-                "Widget mode: type a question above, press Send, then "
-                "Approve or Deny each request.",
+                tr(
+                    "Widget mode: type a question above, press Send, then "
+                    "Approve or Deny each request.",
+                    "ウィジェットモード: 上に質問を入力して Send を押し、各リクエストを"
+                    "承認（Approve）または拒否（Deny）してください。",
+                ),
             )
             return None
         arn = self.send()
@@ -415,8 +441,12 @@ class ApprovalPanel:
             waiting = sum(r.state in ("open", "sending") for r in requests)
             answered = sum(r.state == "answered" for r in requests)
             rows.append(
-                f"execution <code>{html.escape(short_id(info.arn))}</code>: "
-                f"<b>{html.escape(info.status)}</b> · {waiting} waiting · {answered} answered"
+                tr("execution", "実行") + f" <code>{html.escape(short_id(info.arn))}</code>: "
+                f"<b>{html.escape(info.status)}</b> · "
+                + tr(
+                    f"{waiting} waiting · {answered} answered",
+                    f"回答待ち {waiting} 件 · 回答済み {answered} 件",
+                )
             )
         self.execution_html.value = "<br>".join(rows)
         last = self.inbox.executions.get(self.last_arn or "")

@@ -191,3 +191,17 @@ def test_the_answer_is_rendered_markdown_without_html_or_math() -> None:
     assert "<script>" not in shown and "&lt;script&gt;" in shown
     assert "$" not in shown and "&#36;0.2169" in shown
     assert "tex2jax_ignore mathjax_ignore" in shown
+
+
+def test_a_card_speaks_japanese_when_the_learner_does() -> None:
+    now = datetime.now(UTC).replace(microsecond=0)
+    request = request_with(timeout_seconds=60, requested_at=now.isoformat(timespec="seconds"))
+    use_language("ja")
+    try:
+        card = Card(request, lambda _id, _decision: None)
+        assert card.approve.description == "承認" and card.deny.description == "拒否"
+        assert "判断をお待ちしています" in card.state.value and "残り " in card.state.value
+        assert "リクエストの詳細" in card.body.value
+    finally:
+        use_language(None)
+    assert Card(request, lambda _id, _decision: None).approve.description == "Approve"
