@@ -468,7 +468,7 @@ def test_notebook_04_a_cell_answers_then_deny_approve_in_the_browser(
     keep_screenshot(page.locator(".approval-card").first, "04-card-answered")
     # The taught cells as the learner sees them: the handler's wait, the answer sent.
     for name, text in (
-        ("04-handler-code", "context.wait_for_callback("),
+        ("04-handler-code", "# lambda_fn/app.py"),
         ("04-answer-cell", "lam.send_durable_execution_callback_success("),
     ):
         cell = page.locator(".jp-CodeCell", has_text=text).first
