@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 
 from ..i18n import tr
 from ..params import ParameterError
@@ -35,27 +36,39 @@ def exercises_on(setting: object, environ: dict[str, str] | None = None) -> bool
     )
 
 
-def skipped(setting: object) -> None:
-    """The one line a check prints when it does not check."""
+@dataclass(frozen=True)
+class Verdict:
+    """A check's answer: ``ok`` (None: not checked) and one line for the learner."""
+
+    ok: bool | None
+    text: str
+
+    def __repr__(self) -> str:  # what the check cell shows
+        mark = {True: "✓", False: "✗", None: "○"}[self.ok]
+        return f"{mark} {self.text}"
+
+
+def skipped(setting: object) -> Verdict:
+    """What a check answers when it does not check."""
     if setting is False:
-        print(
+        return Verdict(
+            None,
             tr(
-                "○ Exercise check skipped: RUN_EXERCISES is False.",
-                "○ 演習の確認を飛ばしました（RUN_EXERCISES が False です）。",
-            )
+                "Exercise check skipped: RUN_EXERCISES is False.",
+                "演習の確認を飛ばしました（RUN_EXERCISES が False です）。",
+            ),
         )
-    else:
-        print(
-            tr(
-                "○ Exercise check skipped: this is a headless run (set RUN_EXERCISES = True "
-                "to check anyway).",
-                "○ ヘッドレス実行のため、演習の確認を飛ばしました（確認するには "
-                "RUN_EXERCISES = True にしてください）。",
-            )
-        )
+    return Verdict(
+        None,
+        tr(
+            "Exercise check skipped: this is a headless run (set RUN_EXERCISES = True "
+            "to check anyway).",
+            "ヘッドレス実行のため、演習の確認を飛ばしました（確認するには "
+            "RUN_EXERCISES = True にしてください）。",
+        ),
+    )
 
 
-def verdict(ok: bool, text: str) -> bool:
-    """Print ``text`` after ✓ or ✗; returns ``ok``."""
-    print(("✓ " if ok else "✗ ") + text)
-    return ok
+def verdict(ok: bool, text: str) -> Verdict:
+    """``text`` as a ✓ (``ok``) or ✗ verdict."""
+    return Verdict(ok, text)

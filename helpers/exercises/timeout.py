@@ -14,7 +14,7 @@ from typing import Any
 
 from ..durable import fetch_history, has_ended
 from ..i18n import tr
-from .checks import exercises_on, skipped, verdict
+from .checks import Verdict, exercises_on, skipped, verdict
 
 POLL_SECONDS = 2
 
@@ -32,13 +32,12 @@ def _timed_out_decision(raw: object) -> bool:
 
 def check_approval_timeout(
     target: Any, execution_arn: object, run: object = "auto", wait_seconds: float = 120
-) -> bool | None:
+) -> Verdict:
     """Whether ``execution_arn``'s first approval timed out, unanswered, and the chatbot
-    carried on (waits up to ``wait_seconds`` for the timeout to pass); None when not
-    checked (see ``exercises_on``)."""
+    carried on (waits up to ``wait_seconds`` for the timeout to pass); ``ok`` None when
+    not checked (see ``exercises_on``)."""
     if not exercises_on(run):
-        skipped(run)
-        return None
+        return skipped(run)
     if not isinstance(execution_arn, str) or not execution_arn.startswith("arn:"):
         return verdict(
             False,
