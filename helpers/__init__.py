@@ -20,7 +20,8 @@ By notebook:
   instead), ``function_config``, ``wait_for_execution``, ``approval_requests``,
   ``history_brief``, ``where``.
 - 04 the chatbot with approvals: ``deployed_chatbot``, ``chat_starter``, ``Inbox``,
-  ``ApprovalPanel``, ``outcome_of``, ``report_of``, ``figures_of``, ``remember_conversation``.
+  ``ApprovalPanel``, ``conversation_name``, ``wait_for_request``, ``exercises``,
+  ``outcome_of``, ``report_of``, ``figures_of``, ``remember_conversation``.
 - 05 billed versus wall-clock: ``conversation_to_analyse``, ``qualifier_of``,
   ``wait_for_report_records``, ``side_by_side``, ``analyse_execution``, ``alternatives``,
   ``billed_timeline``, ``billed_vs_wallclock``, ``break_even``, ``breakeven_chart``,
@@ -41,8 +42,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from . import exercises, history, preflight, state
     from .approvals import ApprovalPanel, Inbox, approval_requests
+    from .approvals.first import wait_for_request
     from .brief import figures_of, history_brief
-    from .chatbot import chat_starter, deployed_chatbot, where
+    from .chatbot import chat_starter, conversation_name, deployed_chatbot, where
     from .conversations import (
         conversation_to_analyse,
         costs_since_deploy,
@@ -121,6 +123,8 @@ __all__ = [  # noqa: RUF022
     "chat_starter",
     "Inbox",
     "ApprovalPanel",
+    "conversation_name",
+    "wait_for_request",
     "outcome_of",
     "report_of",
     "figures_of",

@@ -7,7 +7,10 @@ each in a cell of its own:
     start_chat = chat_starter(target, names)            # question -> execution ARN
     panel = ApprovalPanel(Inbox.for_target(target, deployed.queue_url), start=start_chat,
                           review_seconds=REVIEW_SECONDS, ...)  # auto mode: a reviewer who reads
-    result = panel.run_if_auto(timeout=...)
+    execution_arn = lam.invoke(..., DurableExecutionName=conversation_name(), ...)
+    message = wait_for_request(target, deployed.queue_url, execution_arn)  # the first request
+    lam.send_durable_execution_callback_success(...)  # answered in a cell
+    result = panel.follow(execution_arn, timeout=...)  # the panel answers the rest
     outcome = outcome_of(panel)                          # answer, report link, decisions
     report_of(outcome)                                   # the report, via its presigned URL
     history_brief(target, outcome.execution_arn)         # what ran when, in a table

@@ -2,9 +2,11 @@
 
 JupyterLab runs on loopback against an in-process local cloud; Debian's Chromium, driven by
 Playwright for Python (the system browser: no browser download), opens notebook 04 in
-widget mode, runs all cells, sends a question and clicks Approve, Deny, Approve on the
-approval cards. The page must show the answer and the decisions, and boto3 must see the
-execution SUCCEEDED with the same decisions.
+widget mode and runs all cells: a cell starts the conversation and answers its first
+request (DECISIONS: the search approved), then the test clicks Deny and Approve on the
+panel's cards, with Send disabled meanwhile. The page must show the answer and the
+decisions, and boto3 must see the execution SUCCEEDED with the same decisions. Screenshots
+of the panel are kept under outputs/browser/ for review.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from helpers.target import Target, connect
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 SCREENSHOTS = ROOT / "outputs" / "tmp"  # gitignored; CI keeps them next to the log
+KEPT = ROOT / "outputs" / "browser"  # the screenshots for review (gitignored, kept)
 CHROMIUM = Path("/usr/bin/chromium")
 # As the machine probe ran it: without the background-networking flags Chromium keeps
 # dialling Google's hosts, which this closed network refuses. Playwright gives every
@@ -326,13 +329,24 @@ QUESTION = (
     "what is 3 * 17.5, and what would 1000 executions at 512 MB cost?"
 )
 TOOLS = ["search_docs", "calculate", "estimate_lambda_cost"]
-CLICKS = ["APPROVE", "DENY"]  # the first two cards; Approve on every card after them
+# The notebook's own cell answers the first request with DECISIONS (by tool: search_docs
+# APPROVE); the person clicks the panel's cards: Deny the calculation, then Approve.
+CELL_DECISION = "APPROVE"
+CLICKS = ["DENY"]  # the first card; Approve on every card after it
 DENY_COMMENT = "not this one, thanks"
-FINISH_S = 90  # from Send to the result in the page (it takes about 10 s here)
+FINISH_S = 90  # from the first card to the result in the page (about 10 s here)
 
 
 def decision_for(card: int) -> str:
     return CLICKS[card] if card < len(CLICKS) else "APPROVE"
+
+
+def keep_screenshot(target: Any, name: str) -> Path:
+    """A screenshot kept for review: outputs/browser/<name>.png."""
+    KEPT.mkdir(parents=True, exist_ok=True)
+    path = KEPT / f"{name}.png"
+    target.screenshot(path=str(path))
+    return path
 
 
 @pytest.fixture(scope="module")
@@ -369,19 +383,25 @@ def _executions(lam: Any, function: str) -> set[str]:
 
 def answer_cards(page: Any, deadline: float) -> list[str]:
     """Click on each card as it appears (CLICKS, then Approve), typing a comment before a
-    Deny, until the panel shows the result; returns the decisions clicked, in order."""
+    Deny, until the panel shows the result; returns the decisions clicked, in order. Send
+    stays disabled while the conversation runs."""
     open_card = page.locator(".widget-hbox").filter(
         has=page.locator("button.jupyter-button:not([disabled])", has_text="Approve")
     )
     answered = page.locator("button.jupyter-button[disabled]", has_text="Approve")
     result = page.locator(".widget-html", has_text="Decisions:")  # the panel's result area
+    send = page.locator("button.jupyter-button", has_text="Send")
     clicked: list[str] = []
     while result.count() == 0:
         assert time.monotonic() < deadline, f"no result within {FINISH_S} s; clicked {clicked}"
         if open_card.count() == 0:
             time.sleep(0.2)  # the panel long-polls SQS: the next card or the result comes
             continue
+        assert send.is_disabled(), "Send is enabled while the conversation runs"
         card = open_card.first
+        if not clicked:
+            card.scroll_into_view_if_needed()
+            keep_screenshot(page, "04-first-card")
         decision = decision_for(len(clicked))
         if decision == "DENY":
             card.get_by_placeholder("comment (optional)").fill(DENY_COMMENT)
@@ -394,7 +414,7 @@ def answer_cards(page: Any, deadline: float) -> list[str]:
     return clicked
 
 
-def test_notebook_04_approve_deny_approve_in_the_browser(
+def test_notebook_04_a_cell_answers_then_deny_approve_in_the_browser(
     notebook_copy: Any, page: Any, lab: Lab, deployed: Target, tmp_path: Path
 ) -> None:
     lam = deployed.client("lambda")
@@ -407,19 +427,20 @@ def test_notebook_04_approve_deny_approve_in_the_browser(
             "REGION": deployed.region,
             "PREFIX": PREFIX,
             "APPROVAL_MODE": "widget",
+            "QUERY": QUESTION,
             "OUTPUT_DIR": str(tmp_path),
         },
     )
+    started = time.monotonic()
     open_and_run_all(page, lab, path)
 
-    page.get_by_placeholder("Ask the chatbot…").fill(QUESTION)
-    wait_kernel_idle(page)  # a click waits in the kernel's queue while Run All still runs
-    started = time.monotonic()
-    page.locator("button.jupyter-button", has_text="Send").click()
-    clicked = answer_cards(page, started + FINISH_S)
+    # The notebook's own cell answered the first request; the panel follows the execution.
+    page.get_by_text(f"{CELL_DECISION} sent for approve #1 ({TOOLS[0]})").wait_for()
+    page.locator(".approval-card").first.wait_for()
+    clicked = answer_cards(page, time.monotonic() + FINISH_S)
     seconds = time.monotonic() - started
-    expected = [decision_for(card) for card in range(len(TOOLS))]
-    assert clicked == expected
+    expected = [CELL_DECISION] + [decision_for(card) for card in range(len(TOOLS) - 1)]
+    assert clicked == expected[1:]
 
     # What the person sees: the execution ended, the answer, the report link, the decisions.
     new = _executions(lam, function) - before
@@ -427,14 +448,32 @@ def test_notebook_04_approve_deny_approve_in_the_browser(
     arn = new.pop()
     shown = ", ".join(f"{tool} → {d}" for tool, d in zip(TOOLS, expected, strict=True))
     page.get_by_text(f"Decisions: {shown}").wait_for()
-    page.get_by_text(f"DENY sent · {DENY_COMMENT}").wait_for()  # the second card
+    page.get_by_text(f"DENY sent · {DENY_COMMENT}").wait_for()  # the panel's first card
+    cards = page.locator(".approval-card")
+    assert cards.count() == len(TOOLS) - 1
+    assert cards.first.inner_text().startswith(f"#2 {TOOLS[1]}")  # numbered as the handler does
     status = page.locator(".widget-html", has_text=f"{short_id(arn)}: SUCCEEDED")
-    assert f"0 waiting · {len(TOOLS)} answered" in status.inner_text()
+    assert f"0 waiting · {len(TOOLS) - 1} answered" in status.inner_text()
+    assert page.locator("button.jupyter-button", has_text="Send").is_enabled()  # it ended
     result_area = page.locator(".widget-html", has_text="Decisions:").last
     assert result_area.inner_text().startswith("Answer")
     href = result_area.get_by_role("link", name="Open the report").get_attribute("href")
     assert (href or "").startswith(f"{deployed.endpoint}/")  # presigned, on the local cloud
-    result_area.scroll_into_view_if_needed()  # for the screenshot
+    # The answer as markdown: its list rendered, its dollar figures as text, no MathJax.
+    assert result_area.locator("li").count() >= 2
+    assert re.search(r"\$\d+\.\d{4}", result_area.inner_text())
+    assert page.locator(".jp-NotebookPanel mjx-container, .jp-NotebookPanel .MathJax").count() == 0
+    result_area.scroll_into_view_if_needed()
+    keep_screenshot(page, "04-result")
+    keep_screenshot(page.locator(".approval-card").first, "04-card-answered")
+    # The taught cells as the learner sees them: the handler's wait, the answer sent.
+    for name, text in (
+        ("04-handler-code", "# lambda_fn/app.py"),
+        ("04-answer-cell", "lam.send_durable_execution_callback_success("),
+    ):
+        cell = page.locator(".jp-CodeCell", has_text=text).first
+        cell.scroll_into_view_if_needed()
+        keep_screenshot(cell, name)
 
     # What the cloud says.
     details = lam.get_durable_execution(DurableExecutionArn=arn)
@@ -445,6 +484,4 @@ def test_notebook_04_approve_deny_approve_in_the_browser(
     )
     assert result["decisions"][1]["comment"] == DENY_COMMENT  # typed in the Deny card
     assert "52.5" not in result["answer"]  # the denied calculation never ran
-    # The page shows that very answer (HTML folds its whitespace).
-    assert " ".join(result["answer"].split()) in " ".join(result_area.inner_text().split())
-    print(f"Send to result in the browser: {seconds:.1f} s")
+    print(f"Run All to result in the browser: {seconds:.1f} s")

@@ -9,7 +9,9 @@ and ``input``) and the execution sleeps, at no compute cost, until someone answe
 - ``modes``: APPROVAL_MODE and DECISIONS checked; auto mode's deciders, paced or not.
 - ``inbox``: :class:`Inbox`, all the logic, no widgets: the queue, answers, executions.
 - ``recovery``: open callbacks from the history; requests picked up after a kernel restart.
-- ``panel``: :class:`ApprovalPanel`, the ipywidgets UI of notebook 04.
+- ``first``: ``wait_for_request``, the first request of an execution, for notebook 04's cell.
+- ``panel``: :class:`ApprovalPanel`, the ipywidgets UI of notebook 04 (``cards``: what it
+  draws).
 
 The panel is imported when first used (``ApprovalPanel`` here, or ``.panel``): checking
 parameters (``helpers.params`` uses ``modes``) or reading the queue never loads ipywidgets.

@@ -9,6 +9,8 @@ function may send less than the chatbot does; what else it sends is shown as it 
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, get_args
@@ -176,6 +178,18 @@ class Request:
     @property
     def title(self) -> str:
         return self.tool or self.label or "(unknown tool)"
+
+    def number_in(self, shown: Iterable[Request]) -> int:
+        """This request's number in its own conversation: the k of its "approve #k" (the
+        message's ``proposal``, or the callback's name), else one more than the requests of
+        its execution already ``shown``."""
+        proposal = self.extra.get("proposal")
+        if isinstance(proposal, int) and not isinstance(proposal, bool) and proposal > 0:
+            return proposal
+        named = re.fullmatch(r"approve #([0-9]+)", self.label)
+        if named is not None:
+            return int(named.group(1))
+        return 1 + sum(r.execution_arn == self.execution_arn for r in shown if r is not self)
 
     def describe(self, capital: bool = False) -> str:
         return (

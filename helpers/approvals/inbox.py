@@ -111,7 +111,8 @@ class Inbox:
             self.executions.setdefault(execution_arn, ExecutionInfo(execution_arn))
             for callback_id, request in list(self.hidden.items()):
                 if request.execution_arn == execution_arn:
-                    request.mine, request.number = True, len(self.requests) + 1
+                    request.mine = True
+                    request.number = request.number_in(self.requests.values())
                     self.requests[callback_id] = self.hidden.pop(callback_id)
                     self._changed.append(request)  # the next poll() shows it
 
@@ -286,7 +287,7 @@ class Inbox:
                     "with track() or recover() to answer it here).",
                 )
                 return None
-            request.number = len(self.requests) + 1
+            request.number = request.number_in(self.requests.values())
             self.requests[callback_id] = request
             info = self.executions.get(request.execution_arn)
             ended = info.status if info is not None and info.done else ""  # the status it ended
@@ -510,7 +511,7 @@ class Inbox:
                 input=None,
                 source="history",
                 label=callback.name,
-                number=len(self.requests) + 1,
             )
+            request.number = request.number_in(self.requests.values())
             self.requests[callback.callback_id] = request
             return request

@@ -11,7 +11,6 @@ tested without a browser.
 from __future__ import annotations
 
 import html
-import json
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -20,7 +19,9 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from .contract import APPROVE, DENY, ExecutionInfo, Request, short_id
+from ..i18n import tr
+from .cards import NO_MATH, Card, render_result
+from .contract import Request, short_id
 from .inbox import Inbox
 from .modes import (
     ApprovalConfigError,
@@ -30,70 +31,11 @@ from .modes import (
     check_mode,
     check_review_seconds,
 )
-from .status import StatusLine, clip, error_text
+from .status import StatusLine, error_code, error_text
 
 
 class ExecutionEndedError(RuntimeError):
     """The execution ended without a result (FAILED, TIMED_OUT or STOPPED)."""
-
-
-class _Card:
-    """The widgets of one request."""
-
-    def __init__(self, request: Request, on_click: Callable[[str, str], None]) -> None:
-        self.request = request
-        self.header = widgets.HTML()
-        self.body = widgets.HTML()
-        self.comment = widgets.Text(
-            placeholder="comment (optional)", layout=widgets.Layout(width="60%")
-        )
-        self.approve = widgets.Button(description="Approve", button_style="success", icon="check")
-        self.deny = widgets.Button(description="Deny", button_style="danger", icon="times")
-        self.approve.on_click(lambda _b: on_click(request.callback_id, APPROVE))
-        self.deny.on_click(lambda _b: on_click(request.callback_id, DENY))
-        self.state = widgets.HTML()
-        self.box = widgets.VBox(
-            [
-                self.header,
-                self.body,
-                widgets.HBox([self.comment, self.approve, self.deny]),
-                self.state,
-            ],
-            layout=widgets.Layout(border="1px solid #ccc", padding="6px", margin="4px 0"),
-        )
-        self.update()
-
-    def button(self, decision: str) -> widgets.Button:
-        return self.approve if decision == APPROVE else self.deny
-
-    def update(self) -> None:
-        r = self.request
-        tags = [] if r.mine else ["<span style='color:#b35900'>other execution</span>"]
-        if r.source == "history" and not r.receipts and r.tool is None:
-            tags.append("<span style='color:#666'>picked up from the execution's history</span>")
-        self.header.value = (
-            f"<b>#{r.number} {html.escape(r.title)}</b> · execution "
-            f"<code>{html.escape(r.execution)}</code>" + "".join(f" · {tag}" for tag in tags)
-        )
-        extra = " · ".join(
-            f"{html.escape(str(k))}: {html.escape(clip(str(v), 200))}" for k, v in r.extra.items()
-        )
-        if r.tool is None:
-            shown = "(the tool and its input were in the request message, not in the history)"
-        else:
-            shown = json.dumps(r.input, indent=2, ensure_ascii=False, default=str)
-        self.body.value = (
-            f"<div style='color:#555'>{extra}</div>" if extra else ""
-        ) + f"<pre style='margin:2px 0'>{html.escape(shown)}</pre>"
-        waiting = r.state in ("open", "sending")
-        self.approve.disabled = self.deny.disabled = self.comment.disabled = not waiting
-        self.state.value = {
-            "open": "<i>waiting for your decision</i>",
-            "sending": "<i>sending…</i>",
-            "answered": f"<b>{html.escape(r.decision or '')}</b> sent"
-            + (f" · {html.escape(r.comment)}" if r.comment else ""),
-            "closed": f"<span style='color:#b35900'>closed: {html.escape(r.note)}</span>",
-        }[r.state]
 
 
 _LIVE_PANELS: dict[str, ApprovalPanel] = {}  # queue -> the newest panel reading it
@@ -122,29 +64,31 @@ class ApprovalPanel:
         max_lines: int = 12,
     ) -> None:
         self.mode, decision_list = check_mode(approval_mode, decisions)
-        self.auto: AutoDecider | None = None
-        if review_seconds is not None:
-            pace = check_review_seconds(review_seconds)
-            if self.mode == "auto":
-                self.auto = PacedDecider(decision_list, pace)
-        elif self.mode == "auto":
-            self.auto = AutoDecider(decision_list)
+        # DECISIONS, one after the other: the request a notebook cell answers takes the
+        # first (``decision_for``), auto mode's clicks the next ones.
+        self.decider: AutoDecider = (
+            AutoDecider(decision_list)
+            if review_seconds is None
+            else PacedDecider(decision_list, check_review_seconds(review_seconds))
+        )
+        self.auto: AutoDecider | None = self.decider if self.mode == "auto" else None
         self.inbox = inbox
         self._start = start
         self.poll_seconds = poll_seconds
         self.max_lines = max_lines
-        self.cards: dict[str, _Card] = {}
+        self.cards: dict[str, Card] = {}
         self.clicks: list[tuple[str, str]] = []  # (callback_id, decision), in click order
         self.last_arn: str | None = None
         self._auto_done: set[str] = set()
         self._poll_lock = threading.Lock()
+        self._send_lock = threading.Lock()
         self._stop = threading.Event()
         self._hand_back = False
         self._thread: threading.Thread | None = None
 
         self.question = widgets.Textarea(
             value=question,
-            placeholder="Ask the chatbot…",
+            placeholder=tr("Ask the chatbot…", "チャットボットに質問してください…"),
             layout=widgets.Layout(width="80%", height="4em"),
         )
         self.send_button = widgets.Button(
@@ -156,6 +100,7 @@ class ApprovalPanel:
             + (f" · DECISIONS {html.escape(self.auto.describe())}" if self.auto else "")
             + "</span>"
         )
+        self.mode_label.add_class(NO_MATH)
         self.cards_box = widgets.VBox()
         self.execution_html = widgets.HTML()
         self.result_html = widgets.HTML()
@@ -185,15 +130,23 @@ class ApprovalPanel:
     def describe_reviewer(self) -> str:
         """Who answers the requests, in one sentence (what notebook 04 prints)."""
         if self.auto is None:
-            return "Widget mode: you are the reviewer. Take your time: nothing is billed meanwhile."
-        if isinstance(self.auto, PacedDecider):
-            return (
-                f"Auto mode: the reviewer answers each request after "
-                f"{self.auto.review_seconds:g} s, with DECISIONS {self.auto.describe()}."
+            return tr(
+                "Widget mode: you are the reviewer. Take your time: nothing is billed meanwhile.",
+                "ウィジェットモード: レビュー担当はあなたです。ゆっくり判断してください。"
+                "待っている間は課金されません。",
             )
-        return (
-            "Auto mode: the reviewer answers each request at once, with DECISIONS "
-            f"{self.auto.describe()}."
+        if isinstance(self.auto, PacedDecider):
+            return tr(
+                f"Auto mode: the reviewer answers each request after "
+                f"{self.auto.review_seconds:g} s, with DECISIONS {self.auto.describe()}.",
+                f"自動モード: レビュー担当は各リクエストに {self.auto.review_seconds:g} 秒後、"
+                f"DECISIONS（{self.auto.describe()}）で回答します。",
+            )
+        return tr(
+            f"Auto mode: the reviewer answers each request at once, with DECISIONS "
+            f"{self.auto.describe()}.",
+            f"自動モード: レビュー担当は各リクエストにすぐ、DECISIONS（{self.auto.describe()}）"
+            "で回答します。",
         )
 
     @property
@@ -206,26 +159,79 @@ class ApprovalPanel:
         """Start an execution with the question (the Send button); returns its ARN."""
         text = (self.question.value if question is None else question).strip()
         if not text:
-            self.inbox.say("warn", "Type a question first, then press Send.")
+            self.inbox.say(
+                "warn",
+                tr(
+                    "Type a question first, then press Send.",
+                    "まず質問を入力してから Send を押してください。",
+                ),
+            )
             return None
-        self.question.value = text
-        self.send_button.disabled = True
-        try:
-            arn = self._start(text)
-        except Exception as exc:  # a line in the panel, never a traceback
-            self.inbox.say("error", f"Could not start the chatbot: {error_text(exc)}")
-            return None
-        finally:
-            self.send_button.disabled = False
-        self.inbox.track(arn)
-        self.last_arn = arn
+        with self._send_lock:  # a double click: the second one finds the first running
+            if self.running():
+                self.inbox.say(
+                    "warn",
+                    tr(
+                        "A conversation is running: answer its requests, and press Send "
+                        "again when it has ended.",
+                        "会話の実行中です。リクエストに回答し、会話が終わってから Send "
+                        "を押してください。",
+                    ),
+                )
+                return None
+            self.question.value = text
+            self.send_button.disabled = True
+            try:
+                arn = self._start(text)
+            except Exception as exc:  # a line in the panel, never a traceback
+                self.send_button.disabled = False
+                self.inbox.say("error", start_failure(exc))
+                return None
+            self.inbox.track(arn)
+            self.last_arn = arn
         self.inbox.say(
             "info",
-            f"Started execution {short_id(arn)}; requests appear below as it asks for approval.",
+            tr(
+                f"Started execution {short_id(arn)}; requests appear below as it asks for "
+                "approval.",
+                f"実行 {short_id(arn)} を開始しました。承認を求められると、下にリクエストが"
+                "表示されます。",
+            ),
         )
         self._render_status()
         self.start_polling()
         return arn
+
+    def running(self) -> bool:
+        """Whether this panel's latest conversation is still running (Send waits for it)."""
+        info = self.inbox.executions.get(self.last_arn or "")
+        return info is not None and not info.done
+
+    def decision_for(self, tool: str | None = None) -> tuple[str, str]:
+        """The next answer DECISIONS gives (by ``tool`` name, or the next in the list) and
+        a comment saying so: what notebook 04's own cell sends for the first request. Auto
+        mode's clicks continue with the entries after it. Paced: takes REVIEW_SECONDS."""
+        return self.decider.next(tool)
+
+    def follow(self, execution_arn: str, timeout: float = 300) -> Any:
+        """Take over a conversation started outside the panel: its later requests become
+        cards (open ones are picked up from its history). Auto mode answers them and returns
+        the result when the execution ends; widget mode returns None at once (you click)."""
+        self.inbox.track(execution_arn)
+        self.last_arn = execution_arn
+        self.send_button.disabled = True
+        self.inbox.say(
+            "info",
+            tr(
+                f"Following execution {short_id(execution_arn)}: its next requests appear below.",
+                f"実行 {short_id(execution_arn)} を引き継ぎました。次のリクエストは下に"
+                "表示されます。",
+            ),
+        )
+        self.recover([execution_arn])
+        if self.auto is None:
+            return None
+        return self.run_until_done(execution_arn, timeout)
 
     def decide(self, callback_id: str, decision: str) -> StatusLine:
         """Answer one card with its comment box's text: what the Approve/Deny buttons call."""
@@ -272,7 +278,7 @@ class ApprovalPanel:
         for request in requests:
             card = self.cards.get(request.callback_id)
             if card is None:
-                card = self.cards[request.callback_id] = _Card(request, self._on_click)
+                card = self.cards[request.callback_id] = Card(request, self._on_click)
                 self.cards_box.children = (*self.cards_box.children, card.box)
             card.update()
             if (
@@ -393,8 +399,12 @@ class ApprovalPanel:
         if self.auto is None:
             self.inbox.say(
                 "info",
-                "Widget mode: type a question above, press Send, then "
-                "Approve or Deny each request.",
+                tr(
+                    "Widget mode: type a question above, press Send, then "
+                    "Approve or Deny each request.",
+                    "ウィジェットモード: 上に質問を入力して Send を押し、各リクエストを"
+                    "承認（Approve）または拒否（Deny）してください。",
+                ),
             )
             return None
         arn = self.send()
@@ -431,44 +441,29 @@ class ApprovalPanel:
             waiting = sum(r.state in ("open", "sending") for r in requests)
             answered = sum(r.state == "answered" for r in requests)
             rows.append(
-                f"execution <code>{html.escape(short_id(info.arn))}</code>: "
-                f"<b>{html.escape(info.status)}</b> · {waiting} waiting · {answered} answered"
+                tr("execution", "実行") + f" <code>{html.escape(short_id(info.arn))}</code>: "
+                f"<b>{html.escape(info.status)}</b> · "
+                + tr(
+                    f"{waiting} waiting · {answered} answered",
+                    f"回答待ち {waiting} 件 · 回答済み {answered} 件",
+                )
             )
         self.execution_html.value = "<br>".join(rows)
         last = self.inbox.executions.get(self.last_arn or "")
         self.result_html.value = render_result(last) if last is not None and last.done else ""
+        self.send_button.disabled = last is not None and not last.done
 
 
-def render_result(info: ExecutionInfo) -> str:
-    """HTML for an ended execution: the answer, the report link and the decisions."""
-    if info.status != "SUCCEEDED":
-        return (
-            f"<div style='color:#cf222e'><b>Execution {html.escape(info.status)}</b>"
-            f"{': ' + html.escape(info.error) if info.error else ''}</div>"
+def start_failure(exc: Exception) -> str:
+    """Why Send could not start the chatbot, with what to do next."""
+    if error_code(exc) == "ResourceNotFoundException":
+        return tr(
+            "The chatbot is gone (notebook 99 deleted it?): run 03 again (or 04 from the "
+            "top), then press Send.",
+            "チャットボットがありません（ノートブック 99 で削除済み？）。03 をもう一度実行する"
+            "（または 04 を最初から実行する）と、Send が使えます。",
         )
-    result = info.result
-    if not isinstance(result, dict):
-        return f"<pre>{html.escape(json.dumps(result, indent=2, default=str))}</pre>"
-    answer = html.escape(str(result.get("answer", "")))
-    parts = [f"<b>Answer</b><div style='white-space:pre-wrap'>{answer}</div>"]
-    url = result.get("report_url")
-    if isinstance(url, str) and url.startswith(("https://", "http://")):
-        parts.append(
-            f'<a href="{html.escape(url, quote=True)}" target="_blank" '
-            f'rel="noopener">Open the report</a>'
-        )
-    elif url:
-        parts.append(f"report: {html.escape(str(url))}")
-    decisions = result.get("decisions") or []
-    if isinstance(decisions, list) and decisions:
-        parts.append(
-            "Decisions: "
-            + ", ".join(
-                f"{html.escape(str(d.get('tool', '?')))} → "
-                f"{html.escape(str(d.get('decision', '?')))}"
-                if isinstance(d, dict)
-                else html.escape(str(d))
-                for d in decisions
-            )
-        )
-    return "<div style='border-top:1px solid #ccc;padding-top:4px'>" + "<br>".join(parts) + "</div>"
+    return tr(
+        f"Could not start the chatbot: {error_text(exc)}",
+        f"チャットボットを開始できませんでした: {error_text(exc)}",
+    )

@@ -222,12 +222,12 @@ def approval_requests(
             request.label = waiting[callback_id].name
         if reply.get("Messages") and not mine:
             time.sleep(1)  # only other executions' messages: do not spin on them
-    requests = []
-    for number, (callback_id, callback) in enumerate(waiting.items(), 1):
+    requests: list[Request] = []
+    for callback_id, callback in waiting.items():
         request = found.get(callback_id) or Request(
             callback_id, execution_arn, None, None, source="history", label=callback.name
         )
-        request.number = number
+        request.number = request.number_in(requests)
         requests.append(request)
     return requests
 

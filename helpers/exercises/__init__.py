@@ -9,15 +9,18 @@ JupyterLab (a kernel that jupyter_server started) and skips headless runs (paper
     exercises.check_wait_gap(run, waited_seconds, RUN_EXERCISES)   # 01
     exercises.check_one_email(target, names, MY_HANDLER, wait_seconds, RUN_EXERCISES)  # 02
     exercises.check_retention(target, names, 14, RUN_EXERCISES)   # 03
+    exercises.check_approval_timeout(target, exercise_arn, RUN_EXERCISES)   # 04
 """
 
 from .checks import Verdict, exercises_on, verdict
 from .deploy import check_retention
 from .first import check_wait_gap
 from .replay import check_one_email, exercise_bundle
+from .timeout import check_approval_timeout
 
 __all__ = [
     "Verdict",
+    "check_approval_timeout",
     "check_one_email",
     "check_retention",
     "check_wait_gap",
