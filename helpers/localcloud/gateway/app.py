@@ -17,9 +17,12 @@ from helpers.regions import offers_durable_functions
 from ..errors import (
     AwsError,
     is_html,
+    is_s3,
     not_found,
     protocol_error,
     request_is_json_object,
+    s3_client_error,
+    s3_method_not_allowed,
     service_failure,
 )
 from ..lambda_host import MAX_ASYNC_PAYLOAD, MAX_PAYLOAD
@@ -32,6 +35,7 @@ from .invoke import INVOKE, Invoke
 from .scope import execution_scope, not_offered_here, region_of
 
 log = logging.getLogger(__name__)
+READS = ("GET", "HEAD", "OPTIONS")
 
 
 class Gateway(Invoke):
@@ -110,6 +114,12 @@ class Gateway(Invoke):
             )
             start_response(status, headers)
             return [body]
+        method = environ.get("REQUEST_METHOD")
+        if is_s3(environ) and environ.get("PATH_INFO") in ("", "/") and method not in READS:
+            # S3's service endpoint has one operation, ListBuckets (GET); moto lists for any.
+            status, headers, body = s3_method_not_allowed(environ)
+            start_response(status, headers)
+            return [body]
         failure: Exception | None = None
         try:
             status, headers, body = call_wsgi(self.moto, environ)
@@ -136,6 +146,8 @@ class Gateway(Invoke):
     ) -> tuple[str, list[tuple[str, str]], bytes]:
         """The AWS error for a moto page or crash (AWS general reference, "Common errors")."""
         json_call = bool(environ.get("HTTP_X_AMZ_TARGET"))
+        if is_s3(environ) and (s3 := s3_client_error(environ, failure)) is not None:
+            return s3
         if code in (404, 405):
             return protocol_error(environ, 404, "UnknownOperationException", "Unknown operation.")
         if isinstance(failure, NotImplementedError | OperationNotFoundError):
