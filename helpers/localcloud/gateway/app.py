@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import logging
 from collections.abc import Callable, Iterable
@@ -49,9 +48,19 @@ class Gateway(Invoke):
         logged and answered as the service's own failure, and the server keeps serving."""
         path = environ.get("PATH_INFO", "")
         method = environ.get("REQUEST_METHOD", "GET")
+        chunked = bool(environ.get("wsgi.input_terminated"))
         try:
-            self._check_edge(environ, path, method)
+            self._check_edge(environ, path, method)  # Content-Length judged, nothing read
+            if not edge.take_body(environ, cap := edge.body_cap(environ, path, method)):
+                status, reply_headers, body = edge.body_too_large(environ, path, cap)
+                start_response(status, reply_headers)
+                edge.stop_reading(environ)
+                return [body]
+            if chunked:  # its length is known now: judged as if it had been declared
+                self._check_edge(environ, path, method)
         except AwsError as err:
+            if err.status == 413:  # refused unread: nor read after the answer
+                edge.stop_reading(environ)
             return Response(err.body(), err.status, err.headers())(environ, start_response)
         if self.realism is not None and (refused := self.realism.refuse(environ)) is not None:
             return refused(environ, start_response)  # over a quota: throttled as AWS does
@@ -74,11 +83,6 @@ class Gateway(Invoke):
 
     def _check_edge(self, environ: dict[str, Any], path: str, method: str) -> None:
         """What AWS refuses before it reads a body or looks anything up (edge.py)."""
-        if method in ("GET", "HEAD"):
-            # No AWS operation reads a GET or HEAD body: drained here, so that no part
-            # behind the gateway parses one (moto crashed on some).
-            read_body(environ)
-            environ["wsgi.input"], environ["CONTENT_LENGTH"] = io.BytesIO(), "0"
         if (error := edge.too_large(environ, path, method)) is not None:
             raise error
         if method == "POST" and INVOKE.match(path):
