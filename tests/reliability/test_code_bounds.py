@@ -14,6 +14,7 @@ import pytest
 from botocore.exceptions import ClientError
 from conftest import ASSUME_LAMBDA, create_function_when_role_ready, make_zip, unique
 from host_cases import version
+from state_scan import state_holds_no_credentials  # noqa: F401  (autouse: no credentials in the state)
 
 from helpers.localcloud import LocalCloud
 from helpers.localcloud.errors import AwsError

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from state_scan import state_holds_no_credentials  # noqa: F401  (autouse: no credentials in the state)
 
 from helpers.localcloud import LocalCloud
 from tests.conftest import unique

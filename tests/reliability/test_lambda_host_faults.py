@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from host_cases import FakeLogs, version
+from state_scan import state_holds_no_credentials  # noqa: F401  (autouse: no credentials in the state)
 
 from helpers.localcloud.lambda_host import FunctionVersion, InvokeResult, LambdaHost
 

@@ -10,6 +10,7 @@ import time
 from urllib.parse import urlsplit
 
 import pytest
+from state_scan import state_holds_no_credentials  # noqa: F401  (autouse: no credentials in the state)
 
 from helpers.localcloud import LocalCloud
 from helpers.localcloud.gateway.edge import MAX_BODY
