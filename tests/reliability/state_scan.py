@@ -14,6 +14,7 @@ with the local cloud's own fake keys (the report URL a function signs with its
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -61,12 +62,18 @@ def credential_shaped(
     for path in sorted(folder.rglob("*")):
         if not path.is_file() or path.is_symlink() or CODE in path.relative_to(folder).parts:
             continue
+        if path.name.endswith(_SQLITE_SIDE_FILES):
+            continue  # read through their database (below), which applies them
         try:
             stat = path.stat()
-            if changed_only and _scanned.get(path) == (stat.st_mtime_ns, stat.st_size):
+            unchanged = _scanned.get(path) == (stat.st_mtime_ns, stat.st_size)
+            # A database's writes may sit in its WAL, its own file unchanged.
+            if changed_only and unchanged and not path.with_name(path.name + "-wal").exists():
                 continue
             data = path.read_bytes()
-        except OSError:  # removed meanwhile (a compaction, a blob)
+            if data.startswith(_SQLITE_MAGIC):
+                data = _sqlite_values(path)
+        except (OSError, sqlite3.Error):  # removed meanwhile (a compaction, a blob)
             continue
         _scanned[path] = (stat.st_mtime_ns, stat.st_size)
         for what, rule in RULES.items():
@@ -76,6 +83,34 @@ def credential_shaped(
                 found.append(f"{path.relative_to(folder)}: {what} {match.group()[:40]!r}")
         found += [f"{path.relative_to(folder)}: a secret the test used" for s in exact if s in data]
     return found
+
+
+_SQLITE_MAGIC = b"SQLite format 3\0"
+_SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+def _sqlite_values(path: Path) -> bytes:
+    """Every value of every table, one a line: as bytes, a long row is cut across
+    overflow pages and WAL frames (a URL's signature far from its key id); as values,
+    each is whole, and the WAL's committed pages are applied."""
+    connection = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=5)
+    try:
+        tables = [
+            row[0]
+            for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        ]
+        values: list[bytes] = []
+        for table in tables:
+            quoted = table.replace('"', '""')
+            for row in connection.execute(f'SELECT * FROM "{quoted}"'):
+                for value in row:
+                    if isinstance(value, bytes):
+                        values.append(value)
+                    elif value is not None:
+                        values.append(str(value).encode())
+        return b"\n".join(values)
+    finally:
+        connection.close()
 
 
 def _signed_by_a_fake_key(data: bytes, at: int) -> bool:

@@ -67,3 +67,29 @@ def test_the_scan_fails_a_test_that_leaves_a_key_id_in_its_state() -> None:
     assert "1 passed, 1 error" in planted.stdout  # the test ran; its teardown scan failed
     clean = _run_probe('{"query": "X-Amz-Credential=journal%2F"}')
     assert clean.returncode == 0, clean.stdout
+
+
+def test_the_scan_reads_sqlite_databases_row_by_row(tmp_path: Path) -> None:
+    """A database is read as its values (a row cut across pages is whole there): a key id
+    in a row is found, also while it sits in the WAL; a URL signed with the kit's own
+    key is not a finding however long its row is."""
+    import sqlite3
+
+    from state_scan import credential_shaped
+
+    key_id = "AS" + "IA" + "".join(secrets.choice(string.ascii_uppercase) for _ in range(16))
+    folder = tmp_path / "db"
+    folder.mkdir()
+    db = sqlite3.connect(folder / "durable-executions.db")
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("CREATE TABLE t (v TEXT)")
+    local = "x" * 9000 + f"X-Amz-Credential=localcloud%2F20260101&X-Amz-Signature={'ab' * 32}"
+    db.execute("INSERT INTO t VALUES (?)", (local,))
+    db.commit()
+    assert credential_shaped(folder) == []
+    db.execute("INSERT INTO t VALUES (?)", ("y" * 9000 + f"Credential={key_id}/x",))
+    db.commit()  # in the WAL: the database file itself is unchanged
+    found = credential_shaped(folder)
+    db.close()
+    assert [f.split(":", 1)[1].strip().split(" b")[0] for f in found] == ["access key id"]
+    (folder / "durable-executions.db").unlink()  # the fixture scans tmp_path afterwards
