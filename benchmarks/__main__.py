@@ -9,7 +9,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import cost, localcloud_side, realism_side, runner_side
+from . import cost, localcloud_side, realism_side, reliability_side, runner_side
 from .common import FULL, QUICK
 from .table import render, rows
 
@@ -37,6 +37,7 @@ def main(argv: list[str] | None = None) -> int:
         state_dir = args.state_dir or Path(tmp) / "state"
         local = localcloud_side.run(sizes, state_dir, progress)
         realism = realism_side.run(1 if args.quick else 3, Path(tmp) / "realism", progress)
+        reliability = reliability_side.run(Path(tmp) / "reliability", args.quick, progress)
     runner = runner_side.run(sizes, progress)
     progress("cost analysis (offline)")
     cost_rows = cost.run(args.quick)
@@ -44,6 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     print(render(rows(local, runner)))
     print("\n" + realism_side.render(realism))
     print("\n" + cost.render(cost_rows))
+    print("\n" + reliability_side.render(reliability))
     print(
         f"\n{'quick' if args.quick else 'full'} run in {time.perf_counter() - began:.0f} s on "
         f"{os.cpu_count()} cores, load average {load_before:.1f} before, "

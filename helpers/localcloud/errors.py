@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from xml.parsers.expat import ExpatError
 from xml.sax.saxutils import escape
 
 
@@ -60,7 +61,7 @@ def protocol_error(environ: dict[str, Any], status: int, code: str, message: str
     if environ.get("HTTP_X_AMZ_TARGET") or "json" in str(environ.get("CONTENT_TYPE", "")):
         body = json.dumps({"__type": code, "message": message}).encode()
         headers = [("Content-Type", "application/x-amz-json-1.0"), ("x-amzn-ErrorType", code)]
-    elif _is_s3(environ):
+    elif is_s3(environ):
         # S3's REST-XML error (S3 API reference, "Error responses"): InternalError for 500.
         s3_code = "InternalError" if status >= 500 else code
         body = (
@@ -77,11 +78,55 @@ def protocol_error(environ: dict[str, Any], status: int, code: str, message: str
         ).encode()
         headers = [("Content-Type", "text/xml")]
     headers.append(("Content-Length", str(len(body))))
-    reason = {400: "Bad Request", 404: "Not Found", 500: "Internal Server Error"}
+    reason = {
+        400: "Bad Request",
+        404: "Not Found",
+        405: "Method Not Allowed",
+        500: "Internal Server Error",
+    }
     return f"{status} {reason.get(status, 'Error')}", headers, body
 
 
-def _is_s3(environ: dict[str, Any]) -> bool:
+def s3_client_error(environ: dict[str, Any], failure: Exception | None) -> Wsgi | None:
+    """S3's 4xx for a request moto failed on because the request is malformed (S3 API
+    reference, "List of error codes"), or None: a failure of moto's own stays a 500.
+
+    Bodies that are no XML are MalformedXML; a method no S3 operation has on the
+    resource (PATCH, a POST on a key with no subresource) is MethodNotAllowed; a POST
+    on a bucket (a browser-form upload) without its ``key`` field is InvalidArgument.
+    """
+    method = str(environ.get("REQUEST_METHOD", ""))
+    path = str(environ.get("PATH_INFO", ""))
+    on_key = bool(path.lstrip("/").partition("/")[2])
+    if isinstance(failure, ExpatError):
+        return protocol_error(
+            environ,
+            400,
+            "MalformedXML",
+            "The XML you provided was not well-formed or did not validate against our "
+            "published schema.",
+        )
+    if isinstance(failure, NotImplementedError) or (
+        isinstance(failure, KeyError) and method == "POST" and on_key
+    ):
+        return s3_method_not_allowed(environ)
+    if isinstance(failure, KeyError) and method == "POST":
+        return protocol_error(
+            environ, 400, "InvalidArgument", "Bucket POST must contain a field named 'key'."
+        )
+    return None
+
+
+def s3_method_not_allowed(environ: dict[str, Any]) -> Wsgi:
+    return protocol_error(
+        environ,
+        405,
+        "MethodNotAllowed",
+        "The specified method is not allowed against this resource.",
+    )
+
+
+def is_s3(environ: dict[str, Any]) -> bool:
     """An S3 call: signed for s3, or neither a JSON- nor a query-protocol call (moto serves
     what names no other service as S3)."""
     auth = str(environ.get("HTTP_AUTHORIZATION", ""))

@@ -14,6 +14,7 @@ import pytest
 from botocore.exceptions import ClientError
 from conftest import ASSUME_LAMBDA, create_function_when_role_ready, make_zip, unique
 from host_cases import version
+from state_scan import state_holds_no_credentials  # noqa: F401  (autouse: no credentials in the state)
 
 from helpers.localcloud import LocalCloud
 from helpers.localcloud.errors import AwsError
@@ -162,3 +163,65 @@ def test_unpacked_code_is_removed_after_delete_function(
     assert len(holding) == 1
     lam.delete_function(FunctionName=name)
     assert not holding[0].exists()
+
+
+def test_code_from_s3_is_checked_as_a_zipfile_is(client: Callable[[str], Any]) -> None:
+    """Code.S3Bucket/S3Key[/S3ObjectVersion]: the object must unzip within the quota, as a
+    ZipFile must; an object Lambda cannot read is S3's error relayed in an
+    InvalidParameterValueException."""
+    lam, s3, name = client("lambda"), client("s3"), unique("s3code")
+    bucket = unique("code-bucket")
+    s3.create_bucket(Bucket=bucket)
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    good = make_zip("def handler(e, c):\n    return 'from s3'\n")
+    s3.put_object(Bucket=bucket, Key="junk.zip", Body=b"this is not a zip file")
+    s3.put_object(Bucket=bucket, Key="bomb.zip", Body=bomb(MAX_UNZIPPED + 1))
+    first = s3.put_object(Bucket=bucket, Key="app.zip", Body=good)["VersionId"]
+    later = s3.put_object(Bucket=bucket, Key="app.zip", Body=b"not a zip now")["VersionId"]
+
+    def get_object_error(code: str, message: str) -> tuple[int, str, str]:
+        return (
+            400,
+            "InvalidParameterValueException",
+            f"Error occurred while GetObject. S3 Error Code: {code}. S3 Error Message: {message}",
+        )
+
+    def s3_spec(**code: str) -> dict[str, Any]:
+        return {**spec(client, unique(name), b""), "Code": {"S3Bucket": bucket, **code}}
+
+    refusal = (400, "InvalidParameterValueException")
+    no_key = get_object_error("NoSuchKey", "The specified key does not exist.")
+    no_version = get_object_error("NoSuchVersion", "The specified version does not exist.")
+    cases = [
+        ({"S3Key": "junk.zip"}, (*refusal, NOT_A_ZIP)),
+        ({"S3Key": "bomb.zip"}, (*refusal, TOO_BIG)),
+        ({"S3Key": "app.zip"}, (*refusal, NOT_A_ZIP)),  # its latest version
+        ({"S3Key": "app.zip", "S3ObjectVersion": later}, (*refusal, NOT_A_ZIP)),
+        ({"S3Key": "nosuch.zip"}, no_key),
+        ({"S3Key": "app.zip", "S3ObjectVersion": "nosuchversion"}, no_version),
+    ]
+    for code, expected in cases:
+        asked = s3_spec(**code)
+        assert refused(lambda: create_function_when_role_ready(lam, **asked)) == expected  # noqa: B023
+    missing = {**s3_spec(S3Key="app.zip")}
+    missing["Code"]["S3Bucket"] = unique("no-such-bucket")
+    assert refused(lambda: create_function_when_role_ready(lam, **missing)) == get_object_error(
+        "NoSuchBucket", "The specified bucket does not exist"
+    )
+
+    ok = s3_spec(S3Key="app.zip", S3ObjectVersion=first)  # the version asked for runs
+    create_function_when_role_ready(lam, **ok)
+    lam.get_waiter("function_active_v2").wait(FunctionName=ok["FunctionName"])
+    reply = lam.invoke(FunctionName=ok["FunctionName"])
+    assert reply["Payload"].read() == b'"from s3"'
+    for code, expected in cases[:2] + cases[4:5]:
+        assert (
+            refused(
+                lambda: lam.update_function_code(
+                    FunctionName=ok["FunctionName"],
+                    S3Bucket=bucket,
+                    **code,  # noqa: B023  (called at once)
+                )
+            )
+            == expected
+        )

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from state_scan import state_holds_no_credentials  # noqa: F401  (autouse: no credentials in the state)
 
 from helpers.localcloud import LocalCloud
 from helpers.localcloud.gateway.control_store import LambdaConfigStore
@@ -239,7 +240,13 @@ ROUTE_CASES: list[Case] = [
     Case("logs", "POST", "/", b"{}", logs_json("NoSuchOp"), 400),
     Case("iam", "POST", "/", b"Action=GetRole&RoleName=", IAM_FORM, 0),
     Case("s3", "GET", "/no-such-bucket-x/key", b"", auth("s3"), 404),
-    Case("s3", "PATCH", "/no-such-bucket-x", b"", auth("s3"), 0),
+    Case("s3", "PATCH", "/no-such-bucket-x", b"", auth("s3"), 405, "MethodNotAllowed"),
+    # S3's own 4xx for junk bodies (S3 API reference, "List of error codes"), not 500s.
+    Case("s3", "PUT", "/junk-bucket-x/", b'{"a": 1}', auth("s3"), 400, "MalformedXML"),
+    Case("s3", "POST", "/junk-bucket-x/key", b"junk", auth("s3"), 405, "MethodNotAllowed"),
+    Case("s3", "POST", "/junk-bucket-x", b"[" * 100, auth("s3"), 400, "InvalidArgument"),
+    Case("s3", "DELETE", "/junk-bucket-x/k", b'{"a":' * 5000, auth("s3"), 404, "NoSuchBucket"),
+    Case("s3", "PUT", "/", b"[" * 3000, auth("s3"), 0),
     # -- no service at all ----------------------------------------------------------------
     Case("root", "POST", "/", b"arbitrary bytes \x00\x01", {}, 400),
     Case("root", "POST", "/", b"Action=Nope", FORM, 400),

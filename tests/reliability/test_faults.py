@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from state_scan import state_holds_no_credentials  # noqa: F401  (autouse: no credentials in the state)
 
 from helpers.localcloud import LocalCloud
 from lambda_fn.app import TOOL_ATTEMPTS

@@ -40,6 +40,7 @@ from jupyter_client.blocking.client import BlockingKernelClient
 from jupyter_client.manager import KernelManager
 from papermill.iorw import load_notebook_node
 from papermill.parameterize import parameterize_notebook
+from state_scan import state_holds_no_credentials  # noqa: F401  (autouse: no credentials in the state)
 
 from helpers import state
 from helpers.localcloud import background

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from host_cases import FakeLogs, version
+from state_scan import state_holds_no_credentials  # noqa: F401  (autouse: no credentials in the state)
 
 from helpers.localcloud.lambda_host import FunctionVersion, InvokeResult, LambdaHost
 
@@ -245,4 +246,47 @@ def test_delete_function_ends_a_busy_invocation_and_what_it_started(
         body = json.loads(running.result(timeout=DEADLINE).payload)
     assert body["errorType"] == "Runtime.ExitError", body
     assert wait_dead(pids) == []
+    assert host.pool.busy_pids() == []
+
+
+def test_a_handler_that_exits_is_a_runtime_exit_error_in_the_reply_and_the_report(
+    make_host: HostFactory,
+) -> None:
+    """os._exit / sys.exit in the handler: Lambda answers FunctionError Unhandled with
+    Runtime.ExitError, says why the runtime ended (exit status N; no reason for status 0;
+    the signal), and writes ``Status: error`` and ``Error Type: Runtime.ExitError`` in
+    the invocation's REPORT."""
+    source = """
+import os, signal, sys
+
+def handler(event, context):
+    how = event["how"]
+    if how == "os._exit":
+        os._exit(3)
+    if how == "sys.exit":
+        sys.exit(2)
+    if how == "sys.exit(0)":
+        sys.exit(0)
+    os.kill(os.getpid(), signal.SIGKILL)
+"""
+    host, logs = make_host()
+    fn = version(source)
+    reasons = {
+        "os._exit": "Runtime exited with error: exit status 3",
+        "sys.exit": "Runtime exited with error: exit status 2",
+        "sys.exit(0)": "Runtime exited without providing a reason",
+        "kill": "Runtime exited with error: signal: killed",
+    }
+    for how, reason in reasons.items():
+        result, body = call(host, fn, {"how": how})
+        assert result.status == 200 and result.headers.get("X-Amz-Function-Error") == "Unhandled"
+        rid = body["requestId"]
+        assert body["errorType"] == "Runtime.ExitError", body
+        assert body["errorMessage"] == f"RequestId: {rid} Error: {reason}", body
+        host.logs.flush()
+        report = [m for m in logs.messages if m.startswith(f"REPORT RequestId: {rid}")]
+        assert len(report) == 1, logs.messages
+        assert report[0].endswith("\tStatus: error\tError Type: Runtime.ExitError\t"), report
+        assert "\tMax Memory Used: 0 MB\t" not in report[0], report  # it used some
+        assert f"RequestId: {rid} Error: {reason}" in logs.messages, logs.messages
     assert host.pool.busy_pids() == []

@@ -77,6 +77,7 @@ from urllib.parse import quote
 import boto3
 import pytest
 from botocore.config import Config
+from state_scan import state_holds_no_credentials  # noqa: F401  (autouse: no credentials in the state)
 
 from helpers import state
 from helpers.cost import list_executions

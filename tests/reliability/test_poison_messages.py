@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from state_scan import state_holds_no_credentials  # noqa: F401  (autouse: no credentials in the state)
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "approvals"))
 from approval_cloud import (  # noqa: F401 (the *_fixture names are fixtures)

@@ -7,6 +7,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from state_scan import state_holds_no_credentials  # noqa: F401  (autouse: no credentials in the state)
+
 from helpers.localcloud.lambda_host import MAX_RESPONSE
 
 SOURCE = """

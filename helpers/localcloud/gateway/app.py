@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import logging
 from collections.abc import Callable, Iterable
@@ -17,9 +16,12 @@ from helpers.regions import offers_durable_functions
 from ..errors import (
     AwsError,
     is_html,
+    is_s3,
     not_found,
     protocol_error,
     request_is_json_object,
+    s3_client_error,
+    s3_method_not_allowed,
     service_failure,
 )
 from ..lambda_host import MAX_ASYNC_PAYLOAD, MAX_PAYLOAD
@@ -32,6 +34,7 @@ from .invoke import INVOKE, Invoke
 from .scope import execution_scope, not_offered_here, region_of
 
 log = logging.getLogger(__name__)
+READS = ("GET", "HEAD", "OPTIONS")
 
 
 class Gateway(Invoke):
@@ -45,9 +48,19 @@ class Gateway(Invoke):
         logged and answered as the service's own failure, and the server keeps serving."""
         path = environ.get("PATH_INFO", "")
         method = environ.get("REQUEST_METHOD", "GET")
+        chunked = bool(environ.get("wsgi.input_terminated"))
         try:
-            self._check_edge(environ, path, method)
+            self._check_edge(environ, path, method)  # Content-Length judged, nothing read
+            if not edge.take_body(environ, cap := edge.body_cap(environ, path, method)):
+                status, reply_headers, body = edge.body_too_large(environ, path, cap)
+                start_response(status, reply_headers)
+                edge.stop_reading(environ)
+                return [body]
+            if chunked:  # its length is known now: judged as if it had been declared
+                self._check_edge(environ, path, method)
         except AwsError as err:
+            if err.status == 413:  # refused unread: nor read after the answer
+                edge.stop_reading(environ)
             return Response(err.body(), err.status, err.headers())(environ, start_response)
         if self.realism is not None and (refused := self.realism.refuse(environ)) is not None:
             return refused(environ, start_response)  # over a quota: throttled as AWS does
@@ -70,11 +83,6 @@ class Gateway(Invoke):
 
     def _check_edge(self, environ: dict[str, Any], path: str, method: str) -> None:
         """What AWS refuses before it reads a body or looks anything up (edge.py)."""
-        if method in ("GET", "HEAD"):
-            # No AWS operation reads a GET or HEAD body: drained here, so that no part
-            # behind the gateway parses one (moto crashed on some).
-            read_body(environ)
-            environ["wsgi.input"], environ["CONTENT_LENGTH"] = io.BytesIO(), "0"
         if (error := edge.too_large(environ, path, method)) is not None:
             raise error
         if method == "POST" and INVOKE.match(path):
@@ -110,6 +118,12 @@ class Gateway(Invoke):
             )
             start_response(status, headers)
             return [body]
+        method = environ.get("REQUEST_METHOD")
+        if is_s3(environ) and environ.get("PATH_INFO") in ("", "/") and method not in READS:
+            # S3's service endpoint has one operation, ListBuckets (GET); moto lists for any.
+            status, headers, body = s3_method_not_allowed(environ)
+            start_response(status, headers)
+            return [body]
         failure: Exception | None = None
         try:
             status, headers, body = call_wsgi(self.moto, environ)
@@ -136,6 +150,8 @@ class Gateway(Invoke):
     ) -> tuple[str, list[tuple[str, str]], bytes]:
         """The AWS error for a moto page or crash (AWS general reference, "Common errors")."""
         json_call = bool(environ.get("HTTP_X_AMZ_TARGET"))
+        if is_s3(environ) and (s3 := s3_client_error(environ, failure)) is not None:
+            return s3
         if code in (404, 405):
             return protocol_error(environ, 404, "UnknownOperationException", "Unknown operation.")
         if isinstance(failure, NotImplementedError | OperationNotFoundError):

@@ -26,14 +26,56 @@ log = logging.getLogger(__name__)
 FUNCTIONS = re.compile(r"^/2015-03-31/functions(/(?P<fn>[^/]+))?(?P<rest>/.*)?$")
 
 
-def check_code(code: Any) -> None:
-    """A ZipFile in CreateFunction/UpdateFunctionCode must unzip, within Lambda's quota."""
-    if isinstance(code, dict) and isinstance(code.get("ZipFile"), str):
+def check_code(code: Any, region: str, account: str) -> None:
+    """The code of CreateFunction (``Code``) or UpdateFunctionCode (the body): a ZipFile,
+    or an S3 object (S3Bucket, S3Key, S3ObjectVersion), must unzip within Lambda's quota.
+    An object of a version is given to moto as a ZipFile (moto reads the latest)."""
+    if not isinstance(code, dict):
+        return
+    if isinstance(code.get("ZipFile"), str):
         try:
             data = base64.b64decode(code["ZipFile"], validate=True)
         except ValueError:
             data = b""
         check_zip(data)
+    elif isinstance(code.get("S3Bucket"), str) and isinstance(code.get("S3Key"), str):
+        version = code.get("S3ObjectVersion")
+        data = _s3_object(code["S3Bucket"], code["S3Key"], version, region, account)
+        check_zip(data)
+        if isinstance(version, str):
+            for field in ("S3Bucket", "S3Key", "S3ObjectVersion"):
+                code.pop(field)
+            code["ZipFile"] = base64.b64encode(data).decode()
+
+
+def _s3_object(bucket: str, key: str, version: Any, region: str, account: str) -> bytes:
+    """The object's bytes, or Lambda's error for an object it cannot read: Lambda relays
+    S3's error code and message in an InvalidParameterValueException."""
+    from moto.s3.exceptions import MissingBucket
+    from moto.s3.models import s3_backends
+
+    def failed(code: str, message: str) -> Exception:
+        return invalid(
+            f"Error occurred while GetObject. S3 Error Code: {code}. S3 Error Message: {message}"
+        )
+
+    backend = s3_backends[account]["aws"]
+    try:
+        found = backend.get_bucket(bucket)
+    except MissingBucket:
+        raise failed("NoSuchBucket", "The specified bucket does not exist") from None
+    if found.region_name != region:
+        raise failed(
+            "PermanentRedirect",
+            f"The bucket is in this region: {found.region_name}. "
+            "Please use this region to retry the request",
+        )
+    obj = backend.get_object(bucket, key, str(version) if version is not None else None)
+    if obj is None and version is not None and key in found.keys:
+        raise failed("NoSuchVersion", "The specified version does not exist.")
+    if obj is None:
+        raise failed("NoSuchKey", "The specified key does not exist.")
+    return bytes(obj.value)
 
 
 class ControlPlane(GatewayBase):
@@ -74,11 +116,11 @@ class ControlPlane(GatewayBase):
                 raise edge.validation("FunctionName is required and must be a string.")
             edge.check_function_name(spec["FunctionName"], edge.MAX_NAME_TO_CREATE)
             name = split_function_ref(spec["FunctionName"], None)[0]
-            check_code(spec.get("Code"))
+            check_code(spec.get("Code"), region, account_of(request))
             self._replace_body(environ, spec)
         elif request.method == "PUT" and rest == "/code":
             spec = self._json_body(request)
-            check_code(spec)
+            check_code(spec, region, account_of(request))
             self._replace_body(environ, spec)
         elif request.method == "PUT" and rest == "/configuration":
             spec = self._json_body(request)

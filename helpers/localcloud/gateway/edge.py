@@ -3,18 +3,22 @@
 What is refused here never reaches moto, the runner, the host, the model, the journal or
 ``lambda-config.json``: function names (the Lambda service model's ``FunctionName``
 patterns and lengths), ``LoggingConfig`` (its enums and ``LogGroup`` pattern), request
-sizes (read from ``Content-Length``, before the body), the routes the durable APIs have,
+sizes (read from ``Content-Length``, before the body; a chunked body read no further than
+its cap, a GET or HEAD body drained), the routes the durable APIs have,
 and a ``POST /`` that names no service.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import re
+import socket
 from typing import Any
 from urllib.parse import unquote
 
-from ..errors import AwsError, invalid
+from ..errors import AwsError, Wsgi, invalid, is_s3, protocol_error
 
 # Lambda API reference (botocore's lambda service model): NamespacedFunctionName, 1-256
 # characters, for the operations that read a function; FunctionName, 1-140, to create one.
@@ -177,3 +181,79 @@ def parse_json_object(data: bytes, code: str, what: str) -> dict[str, Any]:
     if not isinstance(parsed, dict):
         raise AwsError(400, code, f"The {what} must be a JSON object.")
     return parsed
+
+
+# Every other request: no API the kit serves takes a bigger body (SQS, Logs, IAM and
+# Bedrock refuse far smaller ones), so none is read past this; S3 PutObject up to S3's
+# single-upload limit, 5 GB ("EntityTooLarge" above it, S3 API reference).
+MAX_BODY = MAX_CODE_BODY
+MAX_S3_UPLOAD = 5 * 1024**3
+_DRAIN_CHUNK = 1 << 20
+
+
+def body_cap(environ: dict[str, Any], path: str, method: str) -> int:
+    if method in ("PUT", "POST") and is_s3(environ) and not path.startswith(_KIT_ROUTES):
+        return MAX_S3_UPLOAD
+    return MAX_BODY
+
+
+_KIT_ROUTES = ("/2025-12-01/", "/2015-03-31/functions", "/model/", "/_localcloud/")
+
+
+def take_body(environ: dict[str, Any], cap: int) -> bool:
+    """Bound the request body to ``cap`` bytes before anything reads it; False when it is
+    over (judged by Content-Length before reading, or by reading a chunked body no
+    further than the cap). A GET or HEAD body is drained (read in chunks and dropped:
+    no AWS operation reads one); a chunked body of another method is buffered, so that
+    nothing behind the gateway reads an unbounded stream."""
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = -1
+    if length < 0 or length > cap:
+        return False
+    stream = environ["wsgi.input"]
+    chunked = bool(environ.get("wsgi.input_terminated")) and not length
+    drain = environ.get("REQUEST_METHOD") in ("GET", "HEAD")
+    if not chunked and not drain:
+        return True
+    kept, left, seen = bytearray(), length if not chunked else cap + 1, 0
+    while left > 0 and (chunk := stream.read(min(_DRAIN_CHUNK, left))):
+        left -= len(chunk)
+        seen += len(chunk)
+        if seen > cap:
+            return False
+        if not drain:
+            kept += chunk
+    environ["wsgi.input"], environ["CONTENT_LENGTH"] = io.BytesIO(kept), str(len(kept))
+    environ.pop("wsgi.input_terminated", None)
+    environ.pop("HTTP_TRANSFER_ENCODING", None)
+    return True
+
+
+def body_too_large(environ: dict[str, Any], path: str, cap: int) -> Wsgi:
+    """The refusal of a body over ``cap``, in the call's protocol (the server closes every
+    connection after its answer: the unread rest is never taken for a next request)."""
+    message = f"Request must be smaller than {cap} bytes."
+    if path.startswith(_KIT_ROUTES):
+        error = AwsError(413, "RequestEntityTooLargeException", message)
+        body = error.body()
+        status, headers = "413 Request Entity Too Large", list(error.headers().items())
+        headers.append(("Content-Length", str(len(body))))
+    elif is_s3(environ):
+        status, headers, body = protocol_error(
+            environ, 400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size"
+        )
+    else:
+        status, headers, body = protocol_error(environ, 413, "RequestEntityTooLarge", message)
+    return status, headers, body
+
+
+def stop_reading(environ: dict[str, Any]) -> None:
+    """Read no more of this connection: werkzeug's server drains what is left of a body
+    after the answer (up to 10 GB), which would read a refused body after all. The
+    answer is still written; the client sees it, or its connection reset."""
+    sock = environ.get("werkzeug.socket")
+    if isinstance(sock, socket.socket):
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RD)

@@ -28,7 +28,9 @@ and its patches (``patches/moto.py``) are process-wide. If the journal cannot be
 restart.
 
 Parts: ``store`` (the files), ``requests`` (what a request is and whether it is
-journaled), ``replay``, ``compaction`` and ``moto_state`` (`MotoState`, which joins them).
+journaled), ``resources`` (what a record creates, needs and deletes), ``replay``,
+``compaction`` (deleted resources' records dropped) and ``moto_state`` (`MotoState`, which
+joins them).
 Determinism of moto's ids: ``helpers/localcloud/patches/moto.py``.
 """
 

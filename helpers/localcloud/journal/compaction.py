@@ -1,4 +1,4 @@
-"""Compaction: a deleted Lambda function's records leave the journal, and unused blobs go.
+"""Compaction: a deleted resource's records leave the journal, and unused blobs go.
 
 The journal holds only calls moto acknowledged (a failed call is never written; a record
 torn by a kill, never acknowledged, is cut at start, ``store.drop_torn_tail``); records
@@ -11,8 +11,13 @@ A function's records (its zips above all: ~17 MB each, most of the replay time) 
 dropped from the journal when the whole function is deleted, and blobs no record needs
 any more are removed. A workshop deploys and cleans up again and again; without this,
 every run made the next start of the local cloud slower. Records name their function
-(``function``) when journaled; older records are read to find it. Other resources
-(queues, buckets, log groups, roles) are not compacted: their records are small.
+(``function``) when journaled; older records are read to find it.
+
+Queues, buckets, objects and SQS messages are compacted the same way (``res``, written
+by resources.py when journaled): under create/delete churn the journal stays bounded.
+Their deletes are many and small (every processed message), so `MotoState` compacts for
+them in batches (`due`), and a function's delete at once (its zips are big). Log groups
+and roles are not compacted.
 """
 
 from __future__ import annotations
@@ -21,8 +26,10 @@ import json
 import logging
 import os
 import re
+from typing import Any
 
 from .requests import deleted_function, function_key, function_of
+from .resources import messages_key, queue_key
 from .store import JOURNAL_NAME, JournalFile
 
 log = logging.getLogger(__name__)
@@ -31,43 +38,41 @@ _BLOB_REF = re.compile(rb'"blob":"([0-9a-f]{64})"')
 
 
 def compact(journal: JournalFile, deleting: str | None = None) -> bool:
-    """Rewrite the journal without the records of deleted functions, then remove the
+    """Rewrite the journal without the records of deleted resources, then remove the
     blobs nothing needs any more. Returns whether it rewrote the journal.
 
-    A function's records up to its last whole-function delete are dropped, the delete
-    too: a replay never creates the function. ``deleting``: the `function_key` of a
-    function whose delete moto has just applied; all its records go, and its delete is
-    never written. The caller holds the lock and answers only after this; on a failure
-    it journals the delete instead, so the function stays deleted either way.
+    A resource's records up to its last delete are dropped, the delete too: a replay
+    never creates it (resources.py says which records act on, need and delete what).
+    ``deleting``: the `function_key` of a function whose delete moto has just applied;
+    all its records go, and its delete is never written. The caller holds the lock and
+    answers only after this; on a failure it journals the delete instead, so the
+    function stays deleted either way.
     """
     path = journal.path
     if not path.exists():
         return False
     tmp = path.with_name(f".{JOURNAL_NAME}.{os.getpid()}.tmp")
     try:
-        lines: list[tuple[bytes, str | None]] = []  # (line, its function's key)
-        gone: dict[str, int] = {}  # function key -> index of its last whole delete
+        lines: list[tuple[bytes, _Res]] = []
+        gone: dict[str, int] = {}  # resource -> index of its last delete
+        needed: set[str] = set()  # read by a call at replay: never compacted
         named = False
         with path.open("rb") as f:
             for line in f:
-                function, renamed, line = _function_of_line(journal, line)
+                res, renamed, line = _resources_of_line(journal, line)
                 named |= renamed
-                if function is not None and line.startswith(b'{"kind":"http"'):
-                    record = json.loads(line)
-                    if deleted_function(
-                        record["method"], record["path"], record["query"], record["headers"]
-                    ):
-                        gone[function] = len(lines)
-                lines.append((line, function))
+                gone.update(dict.fromkeys(res.get("g", ()), len(lines)))
+                needed.update(res.get("n", ()))
+                lines.append((line, res))
         if deleting is not None:
-            gone[deleting] = len(lines)
-        if not gone and not named:
+            gone[_FUNCTION + deleting] = len(lines)
+        for resource in needed:
+            gone.pop(resource, None)
+        dropped = {i for i, (_, res) in enumerate(lines) if _deleted_after(i, res, gone)}
+        dropped |= _deleted_messages(lines, dropped)
+        if not dropped and not named:
             return False
-        kept = [
-            line
-            for i, (line, function) in enumerate(lines)
-            if function is None or i > gone.get(function, -1)
-        ]
+        kept = [line for i, (line, _) in enumerate(lines) if i not in dropped]
         journal.close()
         with tmp.open("wb") as f:
             f.writelines(kept)
@@ -80,33 +85,92 @@ def compact(journal: JournalFile, deleting: str | None = None) -> bool:
         return False
     _remove_unneeded_blobs(journal, kept)
     log.info(
-        "journal: %d record(s) of %d deleted function(s) compacted away",
-        len(lines) - len(kept),
+        "journal: %d record(s) of %d deleted resource(s) compacted away",
+        len(dropped),
         len(gone),
     )
     return True
 
 
-def _function_of_line(journal: JournalFile, line: bytes) -> tuple[str | None, bool, bytes]:
-    """(function key, whether the line was just named, the line): journaled records say
-    which function they act on; older ones are read once to find out."""
+_FUNCTION = "fn:"
+_Res = dict[str, list[str]]
+
+
+def _deleted_after(i: int, res: _Res, gone: dict[str, int]) -> bool:
+    """Whether record ``i`` acts only on resources deleted at or after it, or needs one
+    deleted after it."""
+    keys, parents = res.get("k", ()), res.get("p", ())
+    if any(gone.get(p, -1) >= i for p in parents):
+        return True
+    return bool(keys) and all(gone.get(k, -1) >= i for k in keys)
+
+
+def _deleted_messages(lines: list[tuple[bytes, _Res]], dropped: set[int]) -> set[int]:
+    """Sends whose every message a kept ``sqs-delete`` deletes, and the ``sqs-delete``
+    records all of whose messages those sends created."""
+    deleted: dict[str, set[str]] = {}
+    for i, (_, res) in enumerate(lines):
+        if "ids" in res and i not in dropped:
+            deleted.setdefault(res["k"][0], set()).update(res["ids"])
+    if not deleted:
+        return set()
+    sends: set[int] = set()
+    sent: dict[str, set[str]] = {}
+    for i, (_, res) in enumerate(lines):
+        msgs = res.get("msgs")
+        if msgs and i not in dropped and set(msgs) <= deleted.get(res["k"][0], set()):
+            sends.add(i)
+            sent.setdefault(res["k"][0], set()).update(msgs)
+    deletes = {
+        i
+        for i, (_, res) in enumerate(lines)
+        if "ids" in res and i not in dropped and set(res["ids"]) <= sent.get(res["k"][0], set())
+    }
+    return sends | deletes
+
+
+def _resources_of_line(journal: JournalFile, line: bytes) -> tuple[_Res, bool, bytes]:
+    """(what the record acts on, needs and deletes; whether the line was just named; the
+    line). Functions: journaled records name theirs; older ones are read once to find out."""
     try:
         record = json.loads(line)
+        if record.get("kind") == "sqs-delete":
+            account, region, queue = record["account"], record["region"], record["queue"]
+            return (
+                {
+                    "k": [messages_key(account, region, queue)],
+                    "p": [queue_key(account, region, queue)],
+                    "ids": [str(i) for i in record["message_ids"]],
+                },
+                False,
+                line,
+            )
         if record.get("kind") != "http":
-            return None, False, line
+            return {}, False, line
+        res: _Res = {k: list(v) for k, v in record.get("res", {}).items()}
+        if "msgs" in record:
+            res["msgs"] = list(record["msgs"])
         headers = record["headers"]
         if "function" in record:
-            return function_key(str(record["function"]), headers), False, line
+            return _with_function(res, record, str(record["function"])), False, line
         function = function_of(
             record["method"], record["path"], headers, lambda: journal.body(record)
         )
     except (ValueError, KeyError, TypeError, AttributeError):
-        return None, False, line  # replay reports it, as before
+        return {}, False, line  # replay reports it, as before
     if function is None:
-        return None, False, line
+        return res, False, line
     record["function"] = function
     named = json.dumps(record, separators=(",", ":")).encode() + b"\n"
-    return function_key(function, headers), True, named
+    return _with_function(res, record, function), True, named
+
+
+def _with_function(res: _Res, record: dict[str, Any], function: str) -> _Res:
+    key = _FUNCTION + function_key(function, record["headers"])
+    res["k"] = [*res.get("k", ()), key]
+    if deleted_function(record["method"], record["path"], record["query"], record["headers"]):
+        res["g"] = [*res.get("g", ()), key]
+    return res
 
 
 def drop_failed(journal: JournalFile, failed: set[int]) -> None:

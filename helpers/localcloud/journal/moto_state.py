@@ -37,9 +37,12 @@ from .requests import (
     query_without_credentials,
     without_credentials,
 )
+from .resources import resources_of
 from .store import JournalFile
 
 log = logging.getLogger(__name__)
+
+COMPACT_EVERY = 64  # deletes of queues, buckets, objects or messages per compaction, at least
 
 
 class MotoState:
@@ -59,6 +62,21 @@ class MotoState:
         self._moto = DomainDispatcherApplication(create_backend_app)
         moto_patches.cache_backend_lookup(self._moto)
         self._lock = threading.Lock()  # journaled calls: one at a time, in journal order
+        self._deletes = 0  # deletes of queues, buckets, objects, messages since compacting
+        self._compacted_size = 0
+
+    def _deleted(self) -> None:
+        """Count a delete journaled; compact once enough have come and the journal has
+        doubled since the last compaction (amortised: each record is rewritten O(1) times,
+        and the journal stays within twice what is live, plus a batch)."""
+        self._deletes += 1
+        if self._deletes < COMPACT_EVERY:
+            return
+        size = self.journal_path.stat().st_size
+        if size >= 2 * self._compacted_size:
+            compact(self.journal)
+            self._deletes = 0
+            self._compacted_size = self.journal_path.stat().st_size
 
     # WSGI entry point
     def app(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
@@ -83,6 +101,7 @@ class MotoState:
                 status, headers, payload = call_wsgi(self._moto, environ)
                 if record is not None and ok(status):
                     self.journal.append(record)
+                    self._deleted()
             else:
                 seed = secrets.randbits(63)
                 with moto_patches.seeded(seed):
@@ -95,6 +114,8 @@ class MotoState:
                     key = deleted and function_key(deleted, record["headers"])
                     if key is None or not compact(self.journal, key):
                         self.journal.append(record)
+                    if record.get("res", {}).get("g"):
+                        self._deleted()
         start_response(status, headers)
         return [payload]
 
@@ -127,6 +148,7 @@ class MotoState:
                         )
             if failed:
                 drop_failed(self.journal, failed)
+            self._compacted_size = self.journal_path.stat().st_size
             return applied
 
     def close(self) -> None:
@@ -160,6 +182,11 @@ class MotoState:
         function = function_of(record["method"], record["path"], environ, lambda: body)
         if function is not None:
             record["function"] = function
+        res = resources_of(environ, headers, body, response)
+        if "msgs" in res:
+            record["msgs"] = res.pop("msgs")
+        if res:
+            record["res"] = res
         self.journal.keep_body(record, body)
         if environ["REQUEST_METHOD"] == "POST" and "uploads" in form(record["query"]):
             match = UPLOAD_ID.search(response)

@@ -184,14 +184,19 @@ class LambdaHost:
             return self._timed_out(inv, headers, init_logs, lines, worker.log_stream), False
         inv.status = "error"
         exited = bool(reply.get("exited"))
-        if exited:  # as Lambda logs a dead runtime
+        if exited:  # as Lambda logs a dead runtime, and names it in the REPORT
             lines += [reply["error"]["errorMessage"], reply["error"]["errorType"]]
+            inv.error_type = reply["error"]["errorType"]
         self._ship(inv, init_logs, lines, worker.log_stream)
         return self._error_result(headers, reply["error"], request_id), not exited
 
     @staticmethod
     def _exit_error(request_id: str, error_type: str, reason: str) -> dict[str, Any]:
-        message = f"RequestId: {request_id} Error: Runtime exited with error: {reason}"
+        # Lambda: a runtime that exits with status 0 gave no reason; any other, its status.
+        if reason == "exit status 0":
+            message = f"RequestId: {request_id} Error: Runtime exited without providing a reason"
+        else:
+            message = f"RequestId: {request_id} Error: Runtime exited with error: {reason}"
         return {
             "type": "error",
             "exited": True,

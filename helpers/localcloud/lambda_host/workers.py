@@ -38,6 +38,18 @@ class WorkerDied(Exception):
     pass
 
 
+def exit_reason(status: int) -> str:
+    """How Lambda words a runtime process's end (its REPORT and errorMessage): the exit
+    status, or the signal as Go names it ("signal: killed", "signal: segmentation fault")."""
+    if status < 0:
+        try:
+            name = signal.strsignal(-status) or f"signal {-status}"
+        except ValueError:
+            name = f"signal {-status}"
+        return f"signal: {name.split(':', 1)[0].lower()}"
+    return f"exit status {status}"
+
+
 class InitTimedOut(TimeoutError):
     pass
 
@@ -66,6 +78,7 @@ class Worker:
         self.marker = uuid.uuid4().hex
         self.idle_since = 0.0
         self.init_retried = False  # set by the host when this is Init's second try
+        self._peak_seen_kb = 0  # VmHWM as last read: a process that died has no /proc
         self._kill_lock = threading.Lock()
         self._closed = False
         req_r, req_w = os.pipe()
@@ -109,10 +122,11 @@ class Worker:
             if not ready:
                 if self.rss_kb() > limit_kb:
                     raise OutOfMemory
+                self.peak_rss_kb()
                 continue
             chunk = os.read(self._replies, size - len(data))
             if not chunk:
-                raise WorkerDied(f"exit status {self.proc.wait()}")
+                raise WorkerDied(exit_reason(self.proc.wait()))
             data += chunk
         return data
 
@@ -129,10 +143,11 @@ class Worker:
 
     def call(self, invoke: dict[str, Any], timeout: float) -> dict[str, Any]:
         deadline = time.monotonic() + timeout
+        self.peak_rss_kb()  # read while it lives
         try:
             write_frame(self._requests, invoke)
         except OSError as exc:  # BrokenPipeError: it is gone already
-            raise WorkerDied(f"exit status {self.proc.wait()}") from exc
+            raise WorkerDied(exit_reason(self.proc.wait())) from exc
         return self._receive(deadline)
 
     def terminate(self) -> None:
@@ -179,8 +194,10 @@ class Worker:
         return 0
 
     def peak_rss_kb(self) -> int:
-        """The process's peak resident memory so far (0 once it is gone)."""
-        return self._status_kb("VmHWM:")
+        """The process's peak resident memory so far (once it is gone: as last read, so
+        that a crashed invocation's REPORT shows its memory, as Lambda's does)."""
+        self._peak_seen_kb = max(self._peak_seen_kb, self._status_kb("VmHWM:"))
+        return self._peak_seen_kb
 
     def rss_kb(self) -> int:
         return self._status_kb("VmRSS:")

@@ -28,6 +28,7 @@ from moto.iam.models import IAMBackend
 from moto.moto_api._internal import mock_random
 from moto.moto_api._internal.moto_random import MotoRandom
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+from moto.s3.responses import S3Response
 
 from . import log_filter
 
@@ -96,6 +97,21 @@ def install() -> None:
     if IAMBackend._init_aws_policies is not _aws_partition_policies_only:
         IAMBackend._init_aws_policies = _aws_partition_policies_only  # type: ignore[method-assign]
     log_filter.install()  # FilterLogEvents patterns as CloudWatch Logs applies them
+    if S3Response._get_param is not _s3_param_without_deep_json:
+        S3Response._get_param = _s3_param_without_deep_json  # type: ignore[method-assign,assignment]
+
+
+_original_s3_get_param = S3Response._get_param
+
+
+def _s3_param_without_deep_json(self: S3Response, param_name: str, if_none: Any = None) -> Any:
+    """moto looks for S3 parameters in a JSON body too (S3 takes none) and catches only
+    ValueError: a deeply nested body raised RecursionError (a 500). S3 ignores such a
+    body, and so does this."""
+    try:
+        return _original_s3_get_param(self, param_name, if_none)
+    except RecursionError:
+        return if_none
 
 
 def cache_backend_lookup(app: DomainDispatcherApplication) -> None:

@@ -76,3 +76,72 @@ def test_a_journal_from_before_compaction_is_compacted_at_start(
     kept = [json.loads(line) for line in journal.read_text().splitlines()]
     assert [r.get("function") for r in kept if r["path"].startswith("/2015")] == ["other"]
     assert len(list((cloud.state_dir / "blobs").iterdir())) == 1
+
+
+def _lines(cloud: Cloud) -> int:
+    return len((cloud.state_dir / JOURNAL_NAME).read_bytes().splitlines())
+
+
+def test_queues_buckets_objects_and_messages_churned_keep_the_journal_bounded(
+    start: Callable[[], Cloud],
+) -> None:
+    cloud = start()
+    sqs, s3 = cloud.client("sqs"), cloud.client("s3")
+    kept_url = sqs.create_queue(QueueName="kept")["QueueUrl"]
+    sqs.send_message(QueueUrl=kept_url, MessageBody="live")
+    s3.create_bucket(Bucket="kept")
+    s3.put_object(Bucket="kept", Key="live.txt", Body=b"live")
+    s3.create_bucket(Bucket="copies")
+    s3.put_object(Bucket="copies", Key="source", Body=b"copied")
+    s3.copy_object(Bucket="copies", Key="copy", CopySource={"Bucket": "copies", "Key": "source"})
+    s3.delete_object(Bucket="copies", Key="source")  # needed by the copy's replay: stays
+    cycles, sizes, journaled = 120, [], 0
+    for i in range(cycles):
+        url = sqs.create_queue(QueueName=f"churn{i % 3}")["QueueUrl"]
+        sqs.send_message(QueueUrl=url, MessageBody="x")
+        sqs.send_message(QueueUrl=kept_url, MessageBody="done")
+        for queue in (url, kept_url):
+            for m in sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10)["Messages"]:
+                if m["Body"] != "live":
+                    sqs.delete_message(QueueUrl=queue, ReceiptHandle=m["ReceiptHandle"])
+                    journaled += 1
+        sqs.purge_queue(QueueUrl=url) if i % 2 else sqs.delete_queue(QueueUrl=url)
+        s3.create_bucket(Bucket=f"churn{i % 3}")
+        s3.put_object(Bucket=f"churn{i % 3}", Key="a", Body=b"a")
+        s3.put_object(Bucket="kept", Key=f"tmp{i}", Body=b"t")
+        s3.put_object(Bucket="kept", Key="b", Body=b"b")
+        s3.delete_objects(Bucket="kept", Delete={"Objects": [{"Key": f"tmp{i}"}, {"Key": "b"}]})
+        s3.delete_object(Bucket=f"churn{i % 3}", Key="a")
+        s3.delete_bucket(Bucket=f"churn{i % 3}")
+        journaled += 12
+        sizes.append(_lines(cloud))
+    half = cycles // 2
+    # Bounded: the second half of the churn never grows the journal past the first's peak.
+    assert max(sizes[half:]) <= max(sizes[:half]), sizes
+    assert max(sizes) < journaled // 4, (max(sizes), journaled)
+
+    cloud = start()  # a restart: every live resource back, no deleted one
+    sqs, s3 = cloud.client("sqs"), cloud.client("s3")
+    urls = sqs.list_queues().get("QueueUrls", [])
+    live = {f"churn{i % 3}" for i in range(cycles - 3, cycles) if i % 2}  # purged, not deleted
+    assert sorted(u.rsplit("/", 1)[-1] for u in urls) == sorted({"kept"} | live)
+    received = sqs.receive_message(QueueUrl=kept_url, MaxNumberOfMessages=10)["Messages"]
+    assert [m["Body"] for m in received] == ["live"]
+    assert sorted(b["Name"] for b in s3.list_buckets()["Buckets"]) == ["copies", "kept"]
+    assert [o["Key"] for o in s3.list_objects_v2(Bucket="kept")["Contents"]] == ["live.txt"]
+    assert [o["Key"] for o in s3.list_objects_v2(Bucket="copies")["Contents"]] == ["copy"]
+    assert s3.get_object(Bucket="copies", Key="copy")["Body"].read() == b"copied"
+    assert s3.get_object(Bucket="kept", Key="live.txt")["Body"].read() == b"live"
+
+
+def test_a_versioned_buckets_objects_are_not_compacted(start: Callable[[], Cloud]) -> None:
+    cloud = start()
+    s3 = cloud.client("s3")
+    s3.create_bucket(Bucket="versioned")
+    s3.put_bucket_versioning(Bucket="versioned", VersioningConfiguration={"Status": "Enabled"})
+    version = s3.put_object(Bucket="versioned", Key="k", Body=b"v1")["VersionId"]
+    s3.delete_object(Bucket="versioned", Key="k")  # a delete marker: v1 stays
+
+    s3 = start().client("s3")  # compacted at the start
+    old = s3.get_object(Bucket="versioned", Key="k", VersionId=version)
+    assert old["Body"].read() == b"v1"
