@@ -24,6 +24,8 @@ By notebook:
 - 05 billed versus wall-clock: ``conversation_to_analyse``, ``qualifier_of``,
   ``wait_for_report_records``, ``analyse_execution``, ``alternatives``, ``billed_timeline``,
   ``billed_vs_wallclock``, ``costs_since_deploy``, ``executions_chart``, ``table``.
+- 90 the facilitator's room: ``check_room``, ``provision``, ``watch_room``, ``sweep``,
+  ``room_leftovers``, ``room_bill``.
 - 99 cleanup: ``leftovers``, ``cleanup``, ``forget_state``, ``stop_local_cloud``.
 
 Names load on first use (PEP 562), so that ``import helpers`` stays cheap: the local
@@ -66,6 +68,14 @@ if TYPE_CHECKING:
         publish_version,
         redact_account,
         start_execution,
+    )
+    from .facilitator import (
+        check_room,
+        provision,
+        room_bill,
+        room_leftovers,
+        sweep,
+        watch_room,
     )
     from .outcome import outcome_of, report_of, wait_for_execution
     from .params import check_parameters
@@ -137,6 +147,13 @@ __all__ = [  # noqa: RUF022
     "costs_since_deploy",
     "executions_chart",
     "table",
+    # 90
+    "check_room",
+    "provision",
+    "watch_room",
+    "sweep",
+    "room_leftovers",
+    "room_bill",
     # 99
     "leftovers",
     "cleanup",
