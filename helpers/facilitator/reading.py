@@ -44,8 +44,11 @@ def error_in(message: str) -> str | None:
             record = None
         if isinstance(record, dict):
             if str(record.get("level", "")).upper() in ERROR_LEVELS:
-                said = record.get("message") or record.get("errorMessage") or text
-                return str(said).splitlines()[0][:200]
+                # logger.exception's record: its message, then the exception (Lambda's JSON
+                # log format puts it in errorType and errorMessage).
+                parts = [record.get(k) for k in ("message", "errorType", "errorMessage")]
+                said = ": ".join(dict.fromkeys(str(p) for p in parts if p)) or text
+                return one_line(said)
             if record.get("type") == "platform.report":
                 status = (record.get("record") or {}).get("status", "success")
                 if status != "success":
@@ -53,8 +56,19 @@ def error_in(message: str) -> str | None:
                     return f"invocation {status}: {kind}"
             return None
     if "[ERROR]" in text or text.startswith("Traceback") or "Task timed out" in text:
-        return text.splitlines()[0][:200]
+        return one_line(text)
     return None
+
+
+def one_line(text: str, limit: int = 200) -> str:
+    """A record in one line: with a traceback, its first line and the exception (its last)."""
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    if not lines:
+        return ""
+    if len(lines) > 1 and any(line.startswith("Traceback") for line in lines):
+        first = "" if lines[0].startswith("Traceback") else f"{lines[0]}: "
+        return f"{first}{lines[-1]}"[:limit]
+    return lines[0][:limit]
 
 
 @dataclass
@@ -98,6 +112,14 @@ def _function_state(
             state.last_error = state.last_error or error
             break
     summaries = list_executions(lam, function, limit=EXECUTIONS_PER_FUNCTION)
+    failed = [s for s in summaries if s.get("Status") in ("FAILED", "TIMED_OUT")]
+    if failed and not state.last_error:
+        # A handler's exception ends a durable execution FAILED without an error record
+        # in the logs: its error is the execution's (newest first).
+        error = lam.get_durable_execution(DurableExecutionArn=failed[0]["DurableExecutionArn"])
+        said = error.get("Error") or {}
+        parts = (said.get("ErrorType"), said.get("ErrorMessage"))
+        state.last_error = (": ".join(p for p in parts if p) or failed[0]["Status"])[:200]
     retention = config.get("DurableConfig")
     for summary in summaries:
         status = str(summary.get("Status", "UNKNOWN"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -21,6 +22,8 @@ from .provisioning import account_of, attendee_policy_name, identity_name, is_ou
 from .room import Room
 
 MISSING = ("NoSuchEntity",)
+# Attendees swept at once.
+SWEEP_WORKERS = 8
 
 
 def _gone(call: Callable[..., Any], **kwargs: Any) -> None:
@@ -90,26 +93,27 @@ def sweep(target: Target, room: Room, dry_run: bool = True) -> list[str]:
         print(line)
         lines.append(line)
 
-    for attendee in room.attendees:
-        names = Names(attendee.prefix, account, target.region)
+    def one(prefix: str) -> str:
+        names = Names(prefix, account, target.region)
         if dry_run:
-            found = planned(target, attendee.prefix)
+            found = planned(target, prefix)
             found += [f"{kind} {name}" for kind, name in identities(iam, names)]
-            say(f"{attendee.prefix}: " + ("; ".join(found) if found else tr("nothing", "なし")))
-            continue
-        removed = cleanup(target, attendee.prefix)
+            return f"{prefix}: " + ("; ".join(found) if found else tr("nothing", "なし"))
+        removed = cleanup(target, prefix)
         # Users and roles first: a policy still attached cannot be deleted.
         for kind, name in sorted(identities(iam, names), key=lambda item: item[0] == "policy"):
             _remove_identity(iam, kind, name)
             removed.append(f"{kind} {name}")
-        say(
-            f"{attendee.prefix}: "
-            + (
-                tr(f"removed {len(removed)}", f"{len(removed)} 件を削除")
-                if removed
-                else tr("nothing left", "残りなし")
-            )
-        )
+        done = tr(f"removed {len(removed)}", f"{len(removed)} 件を削除")
+        return f"{prefix}: " + (done if removed else tr("nothing left", "残りなし"))
+
+    # Attendees are independent, and most of a sweep is waiting (a queue takes seconds to
+    # go): several at once. The clients' shared session is set up above, in this thread.
+    for service in ("lambda", "logs", "sqs", "s3"):
+        target.client(service)
+    with ThreadPoolExecutor(max_workers=SWEEP_WORKERS) as pool:
+        for line in pool.map(one, room.prefixes):
+            say(line)
     seconds = time.monotonic() - started
     say(
         tr(
