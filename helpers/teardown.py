@@ -12,6 +12,9 @@ names start alike. In a shared account whose users may touch only their own pref
 resources (``helpers.permissions``), reading ``ws-2``'s tags is denied to ``ws``: such a
 resource is skipped as not ours.
 
+``planned`` is cleanup's dry run: what it would remove now, by the same checks (notebook
+90's sweep lists it for every attendee first).
+
 The local cloud outlives kernels on purpose (every notebook shares it). Stopping it is
 optional: its state dir keeps everything, so the next notebook that needs it starts it
 again with functions, queues, buckets, logs and executions intact.

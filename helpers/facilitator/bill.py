@@ -75,7 +75,7 @@ class Line:
 
 def bill_columns() -> list[str]:
     return [
-        "attendee",
+        tr("attendee", "参加者"),
         tr("executions", "実行数"),
         tr("compute", "コンピューティング"),
         tr("requests", "リクエスト"),

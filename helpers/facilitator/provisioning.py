@@ -81,7 +81,8 @@ def _ensure_user(
     iam: Any, names: Names, room: str, policy_arn: str, handout: Path
 ) -> tuple[str, list[str], dict[str, str] | None]:
     """The attendee's user, its policy attached; a new access key when it has none, or
-    when the handout that held its secret is gone (the old keys are then deleted)."""
+    when the handout no longer holds its secret (lost, or written for a role): the old
+    keys are then deleted."""
     user, done = identity_name(names.prefix), []
     try:
         arn = iam.create_user(UserName=user, Tags=room_tags(names, room))["User"]["Arn"]
@@ -93,9 +94,10 @@ def _ensure_user(
         iam.attach_user_policy(UserName=user, PolicyArn=policy_arn)
         done.append(tr("policy attached", "ポリシーをアタッチ"))
     keys = iam.list_access_keys(UserName=user)["AccessKeyMetadata"]
-    if keys and handout.exists():
+    given = handout.read_text(encoding="utf-8") if handout.exists() else ""
+    if any(key["AccessKeyId"] in given for key in keys):
         return str(arn), done, None
-    for key in keys:  # their secret is lost with the handout: replace them
+    for key in keys:  # their secret is not in the handout (lost, or rewritten): replace them
         iam.delete_access_key(UserName=user, AccessKeyId=key["AccessKeyId"])
     key = iam.create_access_key(UserName=user)["AccessKey"]
     done.append(

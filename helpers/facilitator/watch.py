@@ -29,7 +29,7 @@ PLOT_FILE = "90-room-progress.png"
 
 def columns() -> list[str]:
     return [
-        "attendee",
+        tr("attendee", "参加者"),
         tr("notebooks", "ノートブック"),
         tr("running", "実行中"),
         tr("waiting for approval", "承認待ち"),

@@ -41,6 +41,7 @@ from helpers.durable import WAITING_FOR_CALLBACK, read_phase
 from helpers.facilitator import (
     RoomWatch,
     check_room,
+    provision,
     read_room,
     room_bill,
     room_leftovers,
@@ -62,8 +63,15 @@ QUESTION = "What is 6 * 7?"  # the workshop model proposes one calculation: one 
 DEADLINE_S = 240
 
 
-def papermill(cloud: LocalCloud, out: Path, step: str, **parameters: Any) -> str:
-    """Notebook 90 run headless for ``step``; returns every text it showed."""
+def papermill(
+    cloud: LocalCloud,
+    out: Path,
+    step: str,
+    notebook: str = "90_facilitator.ipynb",
+    **parameters: Any,
+) -> str:
+    """Notebook 90 (or its Japanese twin, ``notebook="ja/..."``) run headless for ``step``;
+    returns every text it showed."""
     out.mkdir(parents=True, exist_ok=True)
     executed = out / f"90-{step}-{len(list(out.glob('90-*')))}.ipynb"
     values = {
@@ -81,7 +89,7 @@ def papermill(cloud: LocalCloud, out: Path, step: str, **parameters: Any) -> str
             sys.executable,
             "-m",
             "papermill",
-            str(ROOT / "notebooks" / "90_facilitator.ipynb"),
+            str(ROOT / "notebooks" / notebook),
             str(executed),
             "--cwd",
             str(ROOT / "notebooks"),
@@ -102,7 +110,8 @@ def papermill(cloud: LocalCloud, out: Path, step: str, **parameters: Any) -> str
     shown = []
     for cell in notebook["cells"]:
         for output in cell.get("outputs", []):
-            text = output.get("text") or (output.get("data") or {}).get("text/plain", "")
+            data = output.get("data") or {}
+            text = output.get("text") or data.get("text/markdown") or data.get("text/plain", "")
             shown.append("".join(text) if isinstance(text, list) else str(text))
     return "".join(shown)
 
@@ -322,6 +331,10 @@ def test_a_room_of_thirty_from_notebook_90(
     ), states[failing]
     assert [p for p, s in states.items() if s.last_error] == [failing]
     watched = papermill(cloud, out, "watch")
+    for prefix in prefixes:  # the static table: a row per attendee, its state as read above
+        state = states[prefix]
+        row = f"| {prefix} | 03 | {state.running} | {state.waiting} | {state.succeeded} |"
+        assert row in watched, (row, watched)
     assert f"{len(prefixes) - len(waiting)} finished a conversation" in watched, watched
     assert f"{len(waiting)} waiting for approval" in watched, watched
     assert (out / "90-room-progress.png").stat().st_size > 0
@@ -427,8 +440,6 @@ def test_a_permission_the_policy_lacks_fails(
     the evaluator refuses the call as IAM would, and the check above would fail."""
     out = tmp_path / "lacking"
     room = check_room(["lacking"], ROOM, "provision")
-    from helpers.facilitator import provision
-
     provision(target, room, out)
     try:
         attendee_target, names = attendee(
@@ -441,3 +452,64 @@ def test_a_permission_the_policy_lacks_fails(
     finally:
         sweep(target, room, dry_run=False)
     assert room_leftovers(target, room) == []
+
+
+def test_provision_repairs_and_sweep_keeps_what_is_not_the_rooms(
+    cloud: LocalCloud, target: Target, client: Callable[[str], Any], tmp_path: Path
+) -> None:
+    """Run again, provision puts back what changed behind its back (a policy edited, a
+    handout lost: its key replaced); the sweep removes only what carries a prefix's tags;
+    the Japanese notebook does the same sweep, in Japanese."""
+    out = tmp_path / "again"
+    iam = client("iam")
+    room = check_room(["ren", "mio"], ROOM, "provision", "role")
+    provision(target, room, out)
+    names = Names.for_target(target, "hitl-ren")
+    attendee_policy = names.boundary_arn.replace("-boundary", "-attendee")
+    iam.create_policy_version(
+        PolicyArn=attendee_policy,
+        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "*", "Resource": "*"}]}),
+        SetAsDefault=True,
+    )  # fmt: skip
+    assumed = iam.get_role(RoleName="hitl-ren-attendee")["Role"]
+    assert assumed["MaxSessionDuration"] == 12 * 3600
+    users = check_room(["ren"], ROOM, "provision", "user")
+    first = provision(target, users, out)[0]
+    assert first.done == [
+        "policy hitl-ren-attendee updated",  # the edit behind provision's back, undone
+        "user hitl-ren-attendee created",
+        "policy attached",
+        "access key created",
+        "handout written",
+    ], first
+    (out / "handouts" / "hitl-ren.md").unlink()
+    again = provision(target, room, out)
+    assert [a.done for a in again] == [["handout written"], []], again
+    document = iam.get_policy_version(
+        PolicyArn=attendee_policy,
+        VersionId=iam.get_policy(PolicyArn=attendee_policy)["Policy"]["DefaultVersionId"],
+    )["PolicyVersion"]["Document"]
+    assert document == permissions.user_policy(names)
+    old_key = iam.list_access_keys(UserName="hitl-ren-attendee")["AccessKeyMetadata"]
+    replaced = provision(target, users, out)[0]
+    assert replaced.done == ["access key replaced", "handout written"], replaced
+    new_key = iam.list_access_keys(UserName="hitl-ren-attendee")["AccessKeyMetadata"]
+    assert len(new_key) == 1 and new_key[0]["AccessKeyId"] != old_key[0]["AccessKeyId"]
+    # Someone else's user with a room-like name, untagged: the sweep keeps it.
+    iam.create_user(UserName="hitl-mio-attendee-x")
+    iam.create_policy(PolicyName="hitl-mio-notes", PolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"}]}))  # fmt: skip
+    try:
+        shown = papermill(
+            cloud, out, "sweep", "ja/90_facilitator.ipynb",
+            ATTENDEES=["ren", "mio"], DRY_RUN=False,
+        )  # fmt: skip
+        assert "ドライラン: 何も削除していません" in shown and "片付けが" in shown, shown
+        left = everything_of_the_room(client)
+        assert left == ["hitl-mio-attendee-x", "hitl-mio-notes"], left
+    finally:
+        iam.delete_user(UserName="hitl-mio-attendee-x")
+        iam.delete_policy(PolicyArn=names.boundary_arn.replace("ren-boundary", "mio-notes"))
+    assert everything_of_the_room(client) == []
