@@ -7,6 +7,7 @@ widget refreshed on a timer in a live kernel; and the room's progress over time 
 from __future__ import annotations
 
 import html
+import json
 import threading
 import time
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from IPython.display import Markdown
+from matplotlib.ticker import MaxNLocator
 
 from ..cost import usd
 from ..deploy import redact_account
@@ -25,6 +27,7 @@ from .reading import AttendeeState, read_room
 from .room import Room
 
 PLOT_FILE = "90-room-progress.png"
+PROGRESS_FILE = "90-room-progress.jsonl"  # one reading a line: the plot's points
 
 
 def columns() -> list[str]:
@@ -66,15 +69,21 @@ class Snapshot:
     deployed: int  # attendees whose chatbot (03) exists
     waiting: int  # attendees with an execution waiting for approval
     finished: int  # attendees with a succeeded conversation
-    states: list[AttendeeState]
+    states: list[AttendeeState] = field(default_factory=list)
+
+    def counts(self) -> tuple[int, int, int]:
+        return self.deployed, self.waiting, self.finished
 
 
 @dataclass
 class RoomWatch:
-    """Reads the room on demand (``refresh``) and keeps every reading, for the plot."""
+    """Reads the room on demand (``refresh``) and keeps every reading, for the plot; with
+    an ``output_dir``, also in a file there (``PROGRESS_FILE``), so that headless watch
+    runs through the evening add up to one plot."""
 
     target: Target
     room: Room
+    output_dir: Path | str | None = None
     snapshots: list[Snapshot] = field(default_factory=list)
     _timer: threading.Event | None = field(default=None, repr=False)
 
@@ -88,7 +97,29 @@ class RoomWatch:
             states=states,
         )
         self.snapshots.append(snapshot)
+        if self.output_dir is not None:
+            path = Path(self.output_dir) / PROGRESS_FILE
+            path.parent.mkdir(parents=True, exist_ok=True)
+            reading = {"room": self.room.name, "at": snapshot.at, "counts": snapshot.counts()}
+            with path.open("a", encoding="utf-8") as handle:
+                handle.write(json.dumps(reading) + "\n")
         return snapshot
+
+    def readings(self) -> list[Snapshot]:
+        """Every reading of this room: the file's (earlier runs too), else this watch's."""
+        path = Path(self.output_dir) / PROGRESS_FILE if self.output_dir is not None else None
+        if path is None or not path.exists():
+            return self.snapshots or [self.latest]
+        found = []
+        for line in path.read_text(encoding="utf-8").splitlines():
+            try:
+                reading = json.loads(line)
+                if reading["room"] == self.room.name:
+                    deployed, waiting, finished = (int(n) for n in reading["counts"])
+                    found.append(Snapshot(float(reading["at"]), deployed, waiting, finished))
+            except (ValueError, KeyError, TypeError):
+                continue  # a line cut short by a kernel stopped mid-write
+        return sorted(found, key=lambda s: s.at) or self.snapshots or [self.latest]
 
     @property
     def latest(self) -> Snapshot:
@@ -157,41 +188,45 @@ class RoomWatch:
             self._timer.set()
             self._timer = None
 
-    def plot(self, output_dir: Path | str | None, filename: str = PLOT_FILE) -> Any:
-        """The room's progress over the readings so far, saved as PNG."""
+    def plot(self, output_dir: Path | str | None = None, filename: str = PLOT_FILE) -> Any:
+        """The room's progress over every reading (``readings``), saved as PNG in
+        ``output_dir`` (default: the watch's)."""
         fig, (ax,) = new_figure((7.0, 3.2))
-        shots = self.snapshots or [self.latest]
+        shots = self.readings()
         start = shots[0].at
         minutes = [(s.at - start) / 60 for s in shots]
         # English on both languages: matplotlib's bundled fonts have no Japanese glyphs
         # (they would show as boxes), as in the series' other plots.
-        for label, values in (
-            ("deployed the chatbot (03)", [s.deployed for s in shots]),
-            ("waiting for approval", [s.waiting for s in shots]),
-            ("finished a conversation", [s.finished for s in shots]),
+        for index, label in enumerate(
+            ("deployed the chatbot (03)", "waiting for approval", "finished a conversation")
         ):
-            ax.plot(minutes, values, marker="o", label=label)
+            ax.plot(minutes, [s.counts()[index] for s in shots], marker="o", label=label)
         ax.set_xlabel("minutes since the first reading")
         ax.set_ylabel("attendees")
-        ax.set_ylim(0, max(1, len(shots[-1].states)) + 0.5)
-        ax.set_title(f"Room {self.room.name}: progress")
+        ax.set_xlim(-0.5, max(5.0, minutes[-1] * 1.05))
+        ax.set_ylim(0, len(self.room.attendees) + 0.5)
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_title(f"Room {self.room.name}: progress ({len(shots)} readings)")
         ax.legend(loc="upper left", fontsize="small")
-        return finish_figure(fig, output_dir, filename)
+        return finish_figure(
+            fig, output_dir if output_dir is not None else self.output_dir, filename
+        )
 
 
 def watch_room(
     target: Target, room: Room, output_dir: Path | str | None = None, refresh_s: float = 0
 ) -> RoomWatch:
-    """Read the room once: print its headline, show its table and the progress plot (saved
-    as PNG in ``output_dir``); with ``refresh_s`` > 0, also a widget read again every
-    ``refresh_s`` seconds while the kernel lives. Returns the watch (``refresh``, ``plot``)."""
+    """Read the room once: print its headline, show its table and the progress plot over
+    every reading so far (saved as PNG in ``output_dir``, the readings too); with
+    ``refresh_s`` > 0, also a widget read again every ``refresh_s`` seconds while the kernel
+    lives. Returns the watch (``refresh``, ``plot``)."""
     from IPython.display import display
 
-    watch = RoomWatch(target, room)
+    watch = RoomWatch(target, room, output_dir)
     watch.refresh()
     print(watch.headline())
     display(watch.table())
-    display(watch.plot(output_dir))
+    display(watch.plot())
     if refresh_s and refresh_s > 0:
         display(watch.live(refresh_s))
     return watch

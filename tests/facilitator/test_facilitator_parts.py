@@ -11,9 +11,10 @@ import pytest
 
 from helpers import i18n
 from helpers.deploy import Names
-from helpers.facilitator import check_room
+from helpers.facilitator import RoomWatch, check_room
 from helpers.facilitator.provisioning import handout_text
 from helpers.facilitator.reading import error_in
+from helpers.facilitator.watch import PROGRESS_FILE, Snapshot
 from helpers.params import ParameterError
 from helpers.target import Target
 
@@ -143,3 +144,30 @@ def test_notebook_90_and_its_japanese_twin() -> None:
     assert all(any("\u3040" <= ch <= "\u30ff" for ch in text) for text in markdown)
     for nb in (en, ja):
         assert all(not c.get("outputs") for c in nb["cells"])  # type: ignore[attr-defined]
+
+
+def test_headless_watch_runs_add_up_to_one_progress_plot(tmp_path: Path) -> None:
+    """Each watch run appends its reading to OUTPUT_DIR; the plot shows them all (this
+    room's only; a line cut short by a stopped kernel is skipped)."""
+    room = check_room(["alice", "bob"])
+    lines = [
+        {"room": "hitl", "at": 1000.0, "counts": [1, 0, 0]},
+        {"room": "other", "at": 1010.0, "counts": [9, 9, 9]},
+        {"room": "hitl", "at": 1300.0, "counts": [2, 1, 0]},
+    ]
+    text = "".join(json.dumps(line) + "\n" for line in lines) + '{"room": "hitl", "at"'
+    (tmp_path / PROGRESS_FILE).write_text(text, encoding="utf-8")
+    watch = RoomWatch(None, room, tmp_path)  # type: ignore[arg-type]  # reads no cloud here
+    watch.snapshots.append(Snapshot(1600.0, 2, 0, 2))  # this run's, not written by hand
+    assert [(s.at, s.counts()) for s in watch.readings()] == [
+        (1000.0, (1, 0, 0)),
+        (1300.0, (2, 1, 0)),
+    ]
+    figure = watch.plot()
+    assert (tmp_path / "90-room-progress.png").stat().st_size > 0
+    [axes] = figure.axes
+    assert [list(line.get_ydata()) for line in axes.get_lines()] == [[1, 2], [0, 1], [0, 0]]
+    assert list(axes.get_lines()[0].get_xdata()) == [0.0, 5.0]  # minutes
+    alone = RoomWatch(None, room)  # type: ignore[arg-type]
+    alone.snapshots.append(Snapshot(50.0, 0, 0, 0))
+    assert [s.at for s in alone.readings()] == [50.0]

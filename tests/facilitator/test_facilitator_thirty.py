@@ -338,6 +338,8 @@ def test_a_room_of_thirty_from_notebook_90(
     assert f"{len(prefixes) - len(waiting)} finished a conversation" in watched, watched
     assert f"{len(waiting)} waiting for approval" in watched, watched
     assert (out / "90-room-progress.png").stat().st_size > 0
+    [reading] = [json.loads(x) for x in (out / "90-room-progress.jsonl").read_text().splitlines()]
+    assert reading["counts"] == [len(prefixes), len(waiting), len(prefixes) - len(waiting)]
     # In a live kernel the table is a widget the watch reads again on a timer.
     watch = RoomWatch(target, room)
     view = watch.live(every_s=0.2)
