@@ -498,8 +498,13 @@ def test_provision_repairs_and_sweep_keeps_what_is_not_the_rooms(
     assert replaced.done == ["access key replaced", "handout written"], replaced
     new_key = iam.list_access_keys(UserName="hitl-ren-attendee")["AccessKeyMetadata"]
     assert len(new_key) == 1 and new_key[0]["AccessKeyId"] != old_key[0]["AccessKeyId"]
-    # Someone else's user with a room-like name, untagged: the sweep keeps it.
+    # Someone else's, with room-like names and no tags (a user, a policy, and a queue under
+    # the very name of mio's): the dry run does not list them, the sweep keeps them.
     iam.create_user(UserName="hitl-mio-attendee-x")
+    sqs = client("sqs")
+    sqs.create_queue(QueueName="hitl-mio-approvals")
+    dry = sweep(target, room, dry_run=True)
+    assert dry[1].startswith("hitl-mio: ") and "queue" not in dry[1], dry
     iam.create_policy(PolicyName="hitl-mio-notes", PolicyDocument=json.dumps(
         {"Version": "2012-10-17", "Statement": [
             {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"}]}))  # fmt: skip
@@ -509,9 +514,14 @@ def test_provision_repairs_and_sweep_keeps_what_is_not_the_rooms(
             ATTENDEES=["ren", "mio"], DRY_RUN=False,
         )  # fmt: skip
         assert "ドライラン: 何も削除していません" in shown and "片付けが" in shown, shown
+        assert "kept queue hitl-mio-approvals: it is not tagged prefix=hitl-mio" in shown
         left = everything_of_the_room(client)
-        assert left == ["hitl-mio-attendee-x", "hitl-mio-notes"], left
+        assert left == ["hitl-mio-approvals", "hitl-mio-attendee-x", "hitl-mio-notes"], left
     finally:
+        sqs.delete_queue(QueueUrl=sqs.get_queue_url(QueueName="hitl-mio-approvals")["QueueUrl"])
         iam.delete_user(UserName="hitl-mio-attendee-x")
         iam.delete_policy(PolicyArn=names.boundary_arn.replace("ren-boundary", "mio-notes"))
-    assert everything_of_the_room(client) == []
+    deadline = time.monotonic() + 90  # SQS takes a moment to forget a deleted queue
+    while everything_of_the_room(client):
+        assert time.monotonic() < deadline, everything_of_the_room(client)
+        time.sleep(0.5)
