@@ -26,6 +26,8 @@ By notebook:
   ``wait_for_report_records``, ``side_by_side``, ``analyse_execution``, ``alternatives``,
   ``billed_timeline``, ``billed_vs_wallclock``, ``break_even``, ``breakeven_chart``,
   ``check_cost_exercise``, ``costs_since_deploy``, ``executions_chart``, ``table``.
+- 90 the facilitator's room: ``check_room``, ``provision``, ``watch_room``, ``sweep``,
+  ``room_leftovers``, ``room_bill``.
 - 99 cleanup: ``leftovers``, ``cleanup``, ``forget_state``, ``stop_local_cloud``.
 
 Names load on first use (PEP 562), so that ``import helpers`` stays cheap: the local
@@ -69,6 +71,14 @@ if TYPE_CHECKING:
         on_create_error,
         redact_account,
         start_execution,
+    )
+    from .facilitator import (
+        check_room,
+        provision,
+        room_bill,
+        room_leftovers,
+        sweep,
+        watch_room,
     )
     from .outcome import outcome_of, report_of, wait_for_execution
     from .params import check_parameters
@@ -144,6 +154,13 @@ __all__ = [  # noqa: RUF022
     "costs_since_deploy",
     "executions_chart",
     "table",
+    # 90
+    "check_room",
+    "provision",
+    "watch_room",
+    "sweep",
+    "room_leftovers",
+    "room_bill",
     # 99
     "leftovers",
     "cleanup",

@@ -12,6 +12,9 @@ names start alike. In a shared account whose users may touch only their own pref
 resources (``helpers.permissions``), reading ``ws-2``'s tags is denied to ``ws``: such a
 resource is skipped as not ours.
 
+``planned`` is cleanup's dry run: what it would remove now, by the same checks (notebook
+90's sweep lists it for every attendee first).
+
 The local cloud outlives kernels on purpose (every notebook shares it). Stopping it is
 optional: its state dir keeps everything, so the next notebook that needs it starts it
 again with functions, queues, buckets, logs and executions intact.
@@ -84,7 +87,8 @@ def _stop_executions(lam: Any, function: str, qualifiers: list[str]) -> int:
     return len(running)
 
 
-def _remove_function(lam: Any, function: str) -> str:
+def _qualifiers(lam: Any, function: str) -> tuple[list[str], list[str]]:
+    """The function's aliases and published versions."""
     aliases = [
         a["Name"]
         for page in lam.get_paginator("list_aliases").paginate(FunctionName=function)
@@ -96,6 +100,11 @@ def _remove_function(lam: Any, function: str) -> str:
         for v in page["Versions"]
         if v["Version"] != "$LATEST"
     ]
+    return aliases, versions
+
+
+def _remove_function(lam: Any, function: str) -> str:
+    aliases, versions = _qualifiers(lam, function)
     stopped = _stop_executions(lam, function, versions + aliases)
     for alias in aliases:
         lam.delete_alias(FunctionName=function, Name=alias)
@@ -140,15 +149,22 @@ def _empty_bucket(s3: Any, bucket: str) -> int:
     return removed
 
 
-def _remove_bucket(s3: Any, names: Names) -> str | None:
+def _bucket_tags(s3: Any, names: Names) -> dict[str, str] | None:
+    """The report bucket's tags ({} untagged), or None when there is no such bucket."""
     try:
-        tags = {t["Key"]: t["Value"] for t in s3.get_bucket_tagging(Bucket=names.bucket)["TagSet"]}
+        return {t["Key"]: t["Value"] for t in s3.get_bucket_tagging(Bucket=names.bucket)["TagSet"]}
     except ClientError as exc:
         if exc.response["Error"]["Code"] in ("NoSuchBucket", "404"):
             return None
         if exc.response["Error"]["Code"] != "NoSuchTagSet":
             raise
-        tags = {}
+        return {}
+
+
+def _remove_bucket(s3: Any, names: Names) -> str | None:
+    tags = _bucket_tags(s3, names)
+    if tags is None:
+        return None
     if not _owned(tags, names):
         print(redact_account(f"kept bucket {names.bucket}: it is not tagged prefix={names.prefix}"))
         return None
@@ -278,6 +294,32 @@ def cleanup(target: Target, prefix: str) -> list[str]:
         + (f"removed {len(removed)} resource(s)" if removed else "nothing left to remove")
     )
     return removed
+
+
+def planned(target: Target, prefix: str) -> list[str]:
+    """What ``cleanup(target, prefix)`` would remove now, found by the same name and tag
+    checks, removing nothing: a dry run (each function with its running executions)."""
+    names = Names.for_target(target, prefix)
+    lam, sqs, iam = target.client("lambda"), target.client("sqs"), target.client("iam")
+    found = []
+    functions = list(_functions(lam, names))
+    for function in functions:
+        aliases, versions = _qualifiers(lam, function)
+        qualifiers = ["$LATEST", *versions, *aliases]
+        running = {arn for q in qualifiers for arn in _running(lam, function, q)}
+        found.append(f"function {function}" + (f" ({len(running)} running)" if running else ""))
+    found += [f"log group {g}" for g in _log_groups(target.client("logs"), names, functions)]
+    try:
+        url = sqs.get_queue_url(QueueName=names.queue)["QueueUrl"]
+        if _owned(sqs.list_queue_tags(QueueUrl=url).get("Tags", {}), names):
+            found.append(f"queue {names.queue}")
+    except sqs.exceptions.QueueDoesNotExist:
+        pass
+    tags = _bucket_tags(target.client("s3"), names)
+    if tags is not None and _owned(tags, names):
+        found.append(f"bucket {names.bucket}")
+    found += [f"role {role}" for role in _roles(iam, names)]
+    return [redact_account(what) for what in found]
 
 
 def leftovers(target: Target, prefix: str) -> list[str]:
