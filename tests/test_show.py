@@ -53,3 +53,5 @@ def test_alternatives_show_retention_priced_from_the_start() -> None:
     shown = alternatives(cost).data
     assert "72 h 00 min while it ran or waited, then 7 days after the end: 10.00 days" in shown
     assert json_block({"b": 1}).data == '```json\n{\n  "b": 1\n}\n```'
+    # In a fenced block dollars are code: neither lifted out nor typeset, nor escaped.
+    assert math_in_markdown(json_block({"v": "$LATEST and $1"}).data) == []
