@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import cost_samples as s
 from mathjax_check import math_in_html, math_in_markdown
 
@@ -55,3 +58,50 @@ def test_alternatives_show_retention_priced_from_the_start() -> None:
     assert json_block({"b": 1}).data == '```json\n{\n  "b": 1\n}\n```'
     # In a fenced block dollars are code: neither lifted out nor typeset, nor escaped.
     assert math_in_markdown(json_block({"v": "$LATEST and $1"}).data) == []
+
+
+HELPERS = Path(__file__).resolve().parents[1] / "helpers"
+SAFE_CALLS = {"no_math", "no_math_html"}
+
+
+def _escaped(node: ast.expr | None) -> bool:
+    """Passed through no_math/no_math_html, a fixed text with no "$", or a fenced block."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+        return node.func.id in SAFE_CALLS
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str) and "$" not in node.value
+    if isinstance(node, ast.JoinedStr) and node.values:
+        first = node.values[0]
+        return isinstance(first, ast.Constant) and str(first.value).startswith("```")
+    return False
+
+
+def test_every_markdown_and_html_output_of_the_helpers_goes_through_no_math() -> None:
+    """What a notebook cell shows as markdown or HTML: IPython's Markdown(...)/HTML(...)
+    and the _repr_markdown_/_repr_html_ of helper objects. (The approval panel's widgets
+    are the panel's own, tested in the browser.)"""
+    unescaped = []
+    for path in sorted(HELPERS.rglob("*.py")):
+        if "localcloud" in path.parts:
+            continue
+        tree = ast.parse(path.read_text(), str(path))
+        where = path.relative_to(HELPERS.parent)
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in ("Markdown", "HTML")
+                and not _escaped(node.args[0] if node.args else None)
+            ):
+                unescaped.append(f"{where}:{node.lineno} {node.func.id}(...)")
+            if isinstance(node, ast.FunctionDef) and node.name in (
+                "_repr_markdown_",
+                "_repr_html_",
+            ):
+                returns = [r for r in ast.walk(node) if isinstance(r, ast.Return)]
+                unescaped += [
+                    f"{where}:{r.lineno} {node.name} returns"
+                    for r in returns
+                    if not _escaped(r.value)
+                ]
+    assert not unescaped, "pass these through show.no_math/no_math_html: " + ", ".join(unescaped)
