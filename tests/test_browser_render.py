@@ -57,6 +57,8 @@ SERVER_START_S = 60
 UI_TIMEOUT_MS = 90_000  # the first page load fetches MathJax's chunks too
 MAX_SHOT_HEIGHT = 30_000  # px: a whole notebook in one picture, within Chromium's limits
 CONTROL = "MathJax control (added by the render test): $e^{i\\pi} + 1 = 0$"
+CONTROL_CELL = "# mathjax control cell, added by tests/test_browser_render.py"
+CONTROL_MARK = "mathjax control cell"  # how the page's cell is told apart
 MATH = "mjx-container, .MathJax"
 # A dollar amount as a learner reads it: $0.2169, $4.20, $1,000, $0.
 DOLLARS = re.compile(r"\$\d[\d,]*(?:\.\d+)?")
@@ -140,6 +142,7 @@ def executed(cloud: LocalCloud, tmp_path_factory: pytest.TempPathFactory) -> Pat
                         "REGION": cloud.region,
                         "PREFIX": PREFIX,
                         "OUTPUT_DIR": str(out),
+                        "APPROVAL_MODE": "auto",  # whatever a saved edit left in 04
                     },
                     extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
                 )
@@ -189,7 +192,7 @@ def lab(executed: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tu
     }
     for name in SHOWN:
         nb = nbformat.read(executed / f"{name}.ipynb", as_version=4)
-        control = nbformat.v4.new_code_cell("# render test: MathJax is on in this page")
+        control = nbformat.v4.new_code_cell(CONTROL_CELL)
         control.outputs = [
             nbformat.v4.new_output(
                 "display_data", data={"text/markdown": CONTROL, "text/plain": "control"}
@@ -266,7 +269,7 @@ def _settle(page: Any, expected_outputs: int) -> None:
     typeset (MathJax typesets outputs in the order they render; the control is last),
     then the counts of outputs and of typeset formulas hold still."""
     notebook = page.locator(".jp-Notebook")
-    notebook.locator(".jp-Cell", has_text="render test").locator(MATH).first.wait_for()
+    notebook.locator(".jp-Cell", has_text=CONTROL_MARK).locator(MATH).first.wait_for()
     deadline = time.monotonic() + UI_TIMEOUT_MS / 1000
     last: tuple[int, int] | None = None
     while True:
@@ -309,6 +312,8 @@ def test_dollar_amounts_show_as_dollars_not_math(
     rich, every = dollar_figures(nb)
     assert rich, f"{name} as executed shows no dollar amount in a rich output: nothing to check"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for stale in SCREENSHOTS.glob(f"{SHOWN[name]}-output-*.png"):  # an earlier run's
+        stale.unlink()
     context = browser.new_context(viewport={"width": 1280, "height": 1400})
     context.set_default_timeout(UI_TIMEOUT_MS)
     page = context.new_page()
@@ -317,13 +322,14 @@ def test_dollar_amounts_show_as_dollars_not_math(
         _settle(page, shown_outputs(nb))
         # Fold the file browser away (click its active tab): the notebook gets the width.
         page.locator(".jp-SideBar.jp-mod-left .lm-TabBar-tab.lm-mod-current").click()
-        outputs = page.locator(".jp-Notebook .jp-Cell").filter(has_not_text="render test")
+        outputs = page.locator(".jp-Notebook .jp-Cell").filter(has_not_text=CONTROL_MARK)
         typeset = outputs.locator(".jp-OutputArea-output").filter(has=page.locator(MATH))
         garbled = [
             " ".join(typeset.nth(i).inner_text().split())[:300] for i in range(typeset.count())
         ]
         text = page.locator(".jp-Notebook").inner_text()
-        missing = sorted(f for f in every if f not in text)
+        # Each amount whole: "$0.2" is not found inside "$0.2169".
+        missing = sorted(f for f in every if not re.search(re.escape(f) + r"(?!\d|[,.]\d)", text))
         # A picture of each rendered markdown/HTML output with an amount (or with math).
         _as_tall_as_the_notebook(page)
         rendered = outputs.locator(".jp-OutputArea-output.jp-RenderedHTMLCommon")
