@@ -28,13 +28,23 @@ def test_dollar_signs_outside_code_are_escaped_for_mathjax() -> None:
     assert math_in_markdown(text) == ["$0.2169 in all: compute $"]
     assert no_math(text) == (
         '<div class="tex2jax_ignore mathjax_ignore">\n\n'
-        "cost \\$0.2169 in all: compute \\$0.2167, already \\$1; `$HOME` and\n```\n$x\n```"
-        "\n\n</div>"
+        "cost \\$0.2169 in all: compute \\$0.2167, already \\$1; `$HOME` and"
+        "\n\n</div>\n\n"
+        "```\n$x\n```"  # a code block stays out of the container, as it was
     )
     assert math_in_markdown(no_math(text)) == []
     assert no_math(no_math(text)) == no_math(text)  # once is enough: parts can be nested
     # Escaped but not wrapped, JupyterLab's marked shows "$...$" and MathJax typesets it.
     assert math_in_markdown("cost \\$0.2169 in all: compute \\$0.2167") != []
+
+
+def test_code_blocks_stay_direct_children_of_the_output_unless_in_html() -> None:
+    # JupyterLab spaces a code block as ".jp-RenderedHTMLCommon > pre": not in the container.
+    text = "In $1 and $2\n```json\n{}\n```\n<details>\n\n```text\nlog $3 $4\n```\n</details>"
+    shown = no_math(text)
+    assert "</div>\n\n```json\n{}\n```\n\n<div" in shown
+    assert "<details>\n\n```text\nlog $3 $4\n```\n</details>\n\n</div>" in shown
+    assert math_in_markdown(shown) == []
 
 
 def test_html_in_a_container_mathjax_leaves_alone() -> None:
