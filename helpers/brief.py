@@ -111,7 +111,9 @@ def figures_of(target: Target, outcome: Outcome) -> Markdown:
     turns and the tools it asked for, the approval requests and their decisions, what the
     answer lacks, the Lambda invocations, the durable operations and the wall-clock time."""
     if not outcome.finished or outcome.execution_arn is None:
-        return Markdown(f"*No figures yet. {html.escape(outcome.headline(), quote=False)}*")
+        return Markdown(
+            no_math(f"*No figures yet. {html.escape(outcome.headline(), quote=False)}*")
+        )
     history = fetch_history(target.client("lambda"), outcome.execution_arn)
     turns = tool_uses_by_turn(history.rows)
     invocations = history.billed_invocations

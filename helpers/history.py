@@ -48,6 +48,7 @@ from .durable import (
 from .durable.history import clip
 from .plots import INVOCATION, WAITING, file_safe, finish_figure, new_figure
 from .polling import Backoff, poll
+from .show import no_math_html
 
 STEP = "#2ca02c"
 CALLBACK = "#9467bd"
@@ -152,7 +153,7 @@ class HistoryTable:
                 for c in self.columns
             )
             body.append(f"<tr>{cells}</tr>")
-        return (
+        return no_math_html(
             f"<p><b>{html.escape(self.history.summary())}</b></p>"
             f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
         )
@@ -422,7 +423,7 @@ class InvocationLogs:
                 f"{''.join(items) or '<div><i>no lines of its own</i></div>'}</div>"
             )
         note = "" if self.complete else f"<p><b>{html.escape(self.status())}</b></p>"
-        return (
+        return no_math_html(
             f"{note}<div style='display:flex;gap:8px;flex-wrap:wrap'>{''.join(columns)}</div>"
             "<p><small>Highlighted ↻: the same line in more than one invocation — code that "
             "ran again on replay.</small></p>"

@@ -198,11 +198,11 @@ def report_of(outcome: Outcome, timeout: float = 10.0) -> Markdown:
 
     The report names its execution by ARN; shown here, the account id is masked."""
     if not outcome.succeeded:
-        return Markdown(f"*No report yet. {html.escape(outcome.headline(), quote=False)}*")
+        return Markdown(no_math(f"*No report yet. {html.escape(outcome.headline(), quote=False)}*"))
     if outcome.report_url is None:
         return Markdown("*The execution's result has no report_url.*")
     try:
         text = fetch_report(outcome.report_url, timeout)
     except ReportError as exc:
-        return Markdown(f"*{html.escape(str(exc), quote=False)}*")
+        return Markdown(no_math(f"*{html.escape(str(exc), quote=False)}*"))
     return Markdown(no_math(redact_account(text)))

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fake_aws import Paginated
+from mathjax_check import math_in_markdown
 
 from helpers.brief import brief_history, figures_of
 from helpers.durable import ExecutionHistory
@@ -95,6 +96,9 @@ def test_figures_of_a_conversation_without_tools_say_so_plainly() -> None:
     done = Outcome(arn, "SUCCEEDED", result, seconds=0.14)
 
     shown = figures_of(_History(events), done).data  # type: ignore[arg-type]
+    assert math_in_markdown(shown) == []
+    not_yet = Outcome(arn, "RUNNING", error="$1 and $2")
+    assert math_in_markdown(figures_of(_History(events), not_yet).data) == []  # type: ignore[arg-type]
 
     assert "**Model turns:** 1; the model asked for no tool: it answered directly." in shown
     assert "**Approval requests:** 0 (nobody was asked)" in shown and "Denied" not in shown

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from fake_aws import Paginated
+from mathjax_check import math_in_html
 
 from helpers import history, samples
 from helpers.deploy import Names, start_execution
@@ -285,6 +286,39 @@ def test_split_by_invocation_reads_text_logs_per_stream() -> None:
         ("logger", "logged one"),
     ]
     assert [ln.text for ln in two.lines] == ["print two"] and one.complete and two.complete
+
+
+def test_dollar_signs_in_the_html_tables_show_as_dollars() -> None:
+    error = {"Payload": {"ErrorType": "PriceError", "ErrorMessage": "$0.2169 is over $0.20"}}
+    events = [
+        event(1, "ExecutionStarted", 0, ExecutionStartedDetails={"Input": {"Payload": "{}"}}),
+        event(2, "StepStarted", 0.1, Id="s", Name="charge $1 then $2"),
+        event(
+            3,
+            "StepFailed",
+            0.2,
+            Id="s",
+            Name="charge $1 then $2",
+            StepFailedDetails={"Error": error},
+        ),
+        invocation(4, 0, 0.3, "r1"),
+    ]
+    execution = {
+        "DurableExecutionArn": "arn:aws:lambda:us-east-1:1:function:f:1/durable-execution/pay/abc",
+        "Status": "RUNNING",
+        "StartTimestamp": T0,
+    }
+    shown = History(execution, events).table()._repr_html_()
+    assert "$0.2169 is over $0.20" in shown and math_in_html(shown) == []
+    start = json.dumps({"type": "platform.start", "record": {"requestId": "r1"}})
+    record = json.dumps(
+        {"level": "INFO", "message": "paid $3 and $4", "logger": "root", "requestId": "r1"}
+    )
+    (one,) = split_by_invocation(
+        [{"logStreamName": "a", "message": m} for m in (start, record)], ["r1"]
+    )
+    logs = history.InvocationLogs([one])._repr_html_()
+    assert "paid $3 and $4" in logs and math_in_html(logs) == []
 
 
 def test_an_invocation_whose_report_has_not_arrived_is_incomplete() -> None:

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from fake_aws import Paginated
+from mathjax_check import math_in_markdown
 
 from helpers import history
 from helpers.outcome import Outcome, ReportError, fetch_report, report_of, wait_for_execution
@@ -17,6 +18,29 @@ def test_dollar_signs_in_the_answer_are_escaped_for_mathjax() -> None:
     answer = {"answer": "It costs $0.2169 in all: compute $0.2167.", "decisions": []}
     shown = Outcome(arn, "SUCCEEDED", answer, seconds=1.0)._repr_markdown_()
     assert "\\$0.2169 in all: compute \\$0.2167" in shown
+    assert math_in_markdown(shown) == []  # escaped and in a container MathJax leaves alone
+    decisions = [{"tool": "estimate", "decision": "APPROVE", "comment": "ok at $1, not $2"}]
+    with_table = Outcome(arn, "SUCCEEDED", {**answer, "decisions": decisions}, log="$3 $4")
+    assert math_in_markdown(with_table._repr_markdown_()) == []
+
+
+def test_the_report_shows_its_dollars_as_dollars(target: Target) -> None:
+    s3 = target.client("s3")
+    s3.create_bucket(Bucket="render-test-reports")
+    report = (
+        "# Chatbot report\n\nIt costs about $0.2169 in all: compute $0.2167.\n\n"
+        "| item | cost |\n| --- | --- |\n| compute | $0.2167 and requests $0.0002 |\n"
+    )
+    s3.put_object(Bucket="render-test-reports", Key="r.md", Body=report.encode())
+    url = s3.generate_presigned_url(
+        "get_object", Params={"Bucket": "render-test-reports", "Key": "r.md"}, ExpiresIn=60
+    )
+    arn = "arn:aws:lambda:us-east-1:1:function:f:1/durable-execution/n/i"
+    shown = report_of(Outcome(arn, "SUCCEEDED", {"answer": "a", "report_url": url})).data
+    assert "| compute | \\$0.2167 and requests \\$0.0002 |" in shown
+    assert math_in_markdown(report) != [] and math_in_markdown(shown) == []
+    failed = Outcome(arn, "FAILED", error="Price.Error: $1 is not $2")
+    assert math_in_markdown(report_of(failed).data) == []
 
 
 def test_an_outcome_that_has_not_started_or_ended_says_what_to_do() -> None:
