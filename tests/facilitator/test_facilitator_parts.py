@@ -135,7 +135,9 @@ def test_notebook_90_and_its_japanese_twin() -> None:
     def code(nb: dict[str, object]) -> list[str]:
         return ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]  # type: ignore[attr-defined,index]
 
-    assert [c.replace('LANGUAGE = "ja"', 'LANGUAGE = "en"') for c in code(ja)] == code(en)
+    # The parameters cell may differ in its values (LANGUAGE, OUTPUT_DIR under outputs/ja):
+    # tests/test_notebooks_ja.py holds it to the names; the rest is the same code.
+    assert code(ja)[1:] == code(en)[1:]
     assert 'LANGUAGE = "ja"' in code(ja)[0]
     for name, value in (("ROOM", '"hitl"'), ("STEP", '"watch"'), ("TARGET", '"local"')):
         assert f"{name} = {value}" in code(en)[0]
