@@ -69,6 +69,15 @@ HEADLESS_BY_LANGUAGE: dict[str, dict[str, object]] = {
 HEADLESS_BY_NOTEBOOK: dict[str, dict[str, object]] = {
     "01": {"WAIT_SECONDS": 10},
     "02": {"WAIT_SECONDS": 3},
+    # The facilitator's notebook, headless: one static reading of a room of two.
+    "90": {
+        "ROOM": "hitl",
+        "ATTENDEES": ["alice", "bob"],
+        "STEP": "watch",
+        "IDENTITY": "user",
+        "REFRESH_SECONDS": 30,
+        "DRY_RUN": True,
+    },
 }
 
 
