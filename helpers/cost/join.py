@@ -47,13 +47,16 @@ class SideBySide:
         )
 
     def _repr_html_(self) -> str:
+        # Imported here: helpers.show imports helpers.cost (a cycle at import time).
+        from ..show import no_math_html
+
         note = html.escape(
             tr(
                 f"Highlighted: the request id both carry ({self.highlight}).",
                 f"ハイライト: 両方に含まれるリクエスト ID ({self.highlight}) です。",
             )
         )
-        return (
+        return no_math_html(
             '<table style="width:100%;table-layout:fixed"><tr>'
             + self._column(self.left_title, self.left)
             + self._column(self.right_title, self.right)

@@ -207,7 +207,8 @@ def kernel(process_cloud: Cloud) -> Iterator[Kernel]:
 
 def notebook_cells(output_dir: Path) -> list[str]:
     """Notebook 04's code cells in widget mode (papermill's parameter injection), up to the
-    panel and its reviewer cell: what a person runs before pressing Send."""
+    panel and its reviewer cell, before the cell that starts a conversation: what a person
+    runs before pressing Send."""
     nb = parameterize_notebook(
         load_notebook_node(str(NOTEBOOK_04)),
         {
@@ -222,7 +223,8 @@ def notebook_cells(output_dir: Path) -> list[str]:
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
-        if "run_if_auto" in cell.source:
+        # Stop before the notebook starts its own conversation: the test presses Send.
+        if "run_if_auto" in cell.source or "lam.invoke(" in cell.source:
             break
         cells.append(cell.source)
     assert any("ApprovalPanel(" in c for c in cells) and any(
