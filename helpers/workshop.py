@@ -31,6 +31,19 @@ from .i18n import LANGUAGES, from_environment
 from .target import background_cloud, connect, start_background_cloud, stop_background_cloud
 
 KERNEL_START_ATTEMPTS = 3
+# What jupyter_client raises when a kernel never answered its first kernel_info request:
+# no cell has run, so the notebook can be started again from the top. "Died": the kernel
+# lost a race for a TCP port jupyter_client picked for it before it bound it. "Didn't
+# respond": the kernel lives but its channels never connected (seen once in thirty kernels
+# starting together on two cores: a 300 s wait that a second start does not repeat).
+KERNEL_NEVER_STARTED = ("Kernel died before replying", "Kernel didn't respond in ")
+
+
+def kernel_never_started(error_text: str) -> bool:
+    """True when ``error_text`` says the kernel failed before it ran any cell."""
+    return any(sign in error_text for sign in KERNEL_NEVER_STARTED)
+
+
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
 # The headless run's value of every notebook parameter, the committed notebooks' own
@@ -249,7 +262,7 @@ def lesson_missing(
 
 
 def _execute(notebook: Path, target: Path, parameters: dict[str, object]) -> None:
-    """Run one notebook; start its kernel again if the kernel died before running a cell."""
+    """Run one notebook; start its kernel again if it failed before running a cell."""
     for attempt in range(KERNEL_START_ATTEMPTS):
         try:
             papermill.execute_notebook(
@@ -263,12 +276,8 @@ def _execute(notebook: Path, target: Path, parameters: dict[str, object]) -> Non
             )
             return
         except RuntimeError as exc:
-            # jupyter_client picks free TCP ports before the kernel binds them; another
-            # process can take one in between. Nothing ran yet, so starting over is safe.
-            if (
-                "Kernel died before replying" not in str(exc)
-                or attempt + 1 == KERNEL_START_ATTEMPTS
-            ):
+            # Nothing ran yet, so starting over is safe (see KERNEL_NEVER_STARTED).
+            if not kernel_never_started(str(exc)) or attempt + 1 == KERNEL_START_ATTEMPTS:
                 raise
             print("(kernel did not start; starting it again)", end=" ", flush=True)
 

@@ -177,3 +177,55 @@ def test_the_japanese_notebooks_run_in_tokyo(
     setup = _texts(executed["00_setup.ipynb"])
     assert "ap-northeast-1" in setup
     assert JAPANESE.search(setup), "the parameters and preflight speak Japanese"
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        "Kernel died before replying to kernel_info",
+        "Kernel didn't respond in 300 seconds",
+    ],
+)
+def test_a_kernel_that_never_started_is_started_again(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, failure: str
+) -> None:
+    calls: list[str] = []
+
+    def execute_notebook(notebook: str, target: str, **_: Any) -> None:
+        calls.append(notebook)
+        if len(calls) == 1:
+            raise RuntimeError(failure)
+
+    monkeypatch.setattr(workshop.papermill, "execute_notebook", execute_notebook)
+    workshop._execute(tmp_path / "in.ipynb", tmp_path / "out.ipynb", {})
+    assert len(calls) == 2
+
+
+def test_a_failure_after_the_kernel_started_is_not_retried(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    calls: list[str] = []
+
+    def execute_notebook(notebook: str, target: str, **_: Any) -> None:
+        calls.append(notebook)
+        raise RuntimeError("Kernel didn't respond to heartbeats in 60 seconds and timed out")
+
+    monkeypatch.setattr(workshop.papermill, "execute_notebook", execute_notebook)
+    with pytest.raises(RuntimeError, match="heartbeats"):
+        workshop._execute(tmp_path / "in.ipynb", tmp_path / "out.ipynb", {})
+    assert len(calls) == 1
+
+
+def test_a_kernel_that_never_starts_is_given_up_on(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    calls: list[str] = []
+
+    def execute_notebook(notebook: str, target: str, **_: Any) -> None:
+        calls.append(notebook)
+        raise RuntimeError("Kernel didn't respond in 300 seconds")
+
+    monkeypatch.setattr(workshop.papermill, "execute_notebook", execute_notebook)
+    with pytest.raises(RuntimeError, match="didn't respond"):
+        workshop._execute(tmp_path / "in.ipynb", tmp_path / "out.ipynb", {})
+    assert len(calls) == workshop.KERNEL_START_ATTEMPTS
