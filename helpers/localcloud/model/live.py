@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .converse import asked_tools, result_content, tool_results
-from .rules import CALCULATE, COST, SEARCH, Call, planned_calls
+from .rules import CALCULATE, COST, SEARCH, Call, in_language, is_japanese, planned_calls
 from .workshop import sentence
 
 # How often the live model does what the workshop model never does (per conversation).
@@ -72,7 +72,11 @@ def live_plan(seed: int, question: str, offered: set[str]) -> LivePlan:
     if calls and refuses < REFUSE_TOOLS_P:
         return LivePlan([], True, calls)
     if not calls and SEARCH in offered and greeting < GREETING_TOOL_P:
-        why = "Let me check the workshop notes to tell you what I can do."
+        why = in_language(
+            question,
+            "Let me check the workshop notes to tell you what I can do.",
+            "何ができるかお伝えするため、ワークショップのノートを確認します。",
+        )
         calls = [Call(SEARCH, {"query": GREETING_QUERY}, why)]
     if len(calls) > 1 and reorder < REORDER_P:
         rng.shuffle(calls)
@@ -100,7 +104,7 @@ def live_turn(
         calls = [c for c in pending[0] if c.name not in proposed]
         content: list[dict[str, Any]] = []
         if rng.random() >= NO_PREAMBLE_P:
-            content.append({"text": _live_preamble(rng, calls)})
+            content.append({"text": _live_preamble(rng, calls, is_japanese(question))})
         for call in calls:
             content.append(
                 {
@@ -116,7 +120,7 @@ def live_turn(
         return [{"text": _live_direct_answer(rng, question, plan.skipped)}], "end_turn"
     results = tool_results(messages[start:])
     if not planned_calls(question):  # a greeting: say what it can do, whatever a search gave
-        return [{"text": _live_greeting(rng, asked, results)}], "end_turn"
+        return [{"text": _live_greeting(rng, asked, results, is_japanese(question))}], "end_turn"
     return [{"text": _live_final_answer(rng, question, asked, results)}], "end_turn"
 
 
@@ -125,10 +129,19 @@ def _live_tool_use_id(rng: random.Random) -> str:
     return "tooluse_" + base64.urlsafe_b64encode(rng.randbytes(16)).decode()[:22]
 
 
-def _live_preamble(rng: random.Random, calls: list[Call]) -> str:
+def _live_preamble(rng: random.Random, calls: list[Call], ja: bool = False) -> str:
+    # The same draws in both languages: a seed words a conversation alike in either.
     if len(calls) == 1:
+        name = calls[0].name
+        if ja:
+            return rng.choice(
+                [calls[0].why, f"{name} を使います。", "少々お待ちください。確認します。"]
+            )
+        return rng.choice([calls[0].why, f"I'll use {name} for this.", "One moment, let me check."])
+    if ja:
+        names = "、".join(c.name for c in calls)
         return rng.choice(
-            [calls[0].why, f"I'll use {calls[0].name} for this.", "One moment, let me check."]
+            [f"これには {names} が必要です。", f"{names} を一度に使います。", "事実を集めます。"]
         )
     names = ", ".join(c.name for c in calls[:-1]) + f" and {calls[-1].name}"
     return rng.choice(
@@ -137,10 +150,22 @@ def _live_preamble(rng: random.Random, calls: list[Call]) -> str:
 
 
 def _live_greeting(
-    rng: random.Random, asked: list[dict[str, Any]], results: dict[str, dict[str, Any]]
+    rng: random.Random,
+    asked: list[dict[str, Any]],
+    results: dict[str, dict[str, Any]],
+    ja: bool = False,
 ) -> str:
-    text = rng.choice(
+    choices = (
         [
+            "こんにちは！ワークショップのアシスタントです。Lambda durable functions について"
+            "ワークショップのノートを検索したり、計算したり、Lambda の費用を見積もったりできます。"
+            "私がツールを呼ぶたびに、人が承認します。",
+            "こんにちは！durable functions（ステップ、待機、コールバック、リプレイ）について"
+            "聞いたり、計算を頼んだり、Lambda での費用を尋ねたりしてください。私が使うツールは"
+            "どれも、先に人の承認が必要です。",
+        ]
+        if ja
+        else [
             "Hello! I'm the workshop's assistant. I can search the workshop notes on Lambda "
             "durable functions, do arithmetic and estimate what Lambda costs; a person "
             "approves each tool call I make.",
@@ -149,10 +174,13 @@ def _live_greeting(
             "needs a person's approval first.",
         ]
     )
+    text = rng.choice(choices)
     for use in asked:
         result = results.get(use.get("toolUseId", ""))
         if result is not None and result.get("status") != "error":
-            text += " " + sentence(str(use.get("name", "?")), result)
+            text += " " + sentence(str(use.get("name", "?")), result, ja=ja)
+        elif ja:
+            text += f"（先に {use.get('name')} を使おうとしましたが、結果が得られませんでした。）"
         else:
             text += f" (I wanted to use {use.get('name')} first, but it gave me no result.)"
     return text
@@ -164,67 +192,84 @@ def _live_final_answer(
     asked: list[dict[str, Any]],
     results: dict[str, dict[str, Any]],
 ) -> str:
-    opening = rng.choice(
-        [
-            f"Here is what I found for “{question}”:",
-            "Here's what I can tell you:",
-            "Based on the tools I was allowed to use:",
-        ]
-    )
-    lines = [opening, ""]
+    ja = is_japanese(question)
+    openings = (
+        [f"「{question}」について分かったこと:", "お伝えできることは次のとおりです:",
+         "使ってよいと承認されたツールから分かったこと:"]
+        if ja
+        else [f"Here is what I found for “{question}”:", "Here's what I can tell you:",
+              "Based on the tools I was allowed to use:"]
+    )  # fmt: skip
+    lines = [rng.choice(openings), ""]
     for use in asked:
         result = results.get(use.get("toolUseId", ""))
         name = str(use.get("name", "?"))
         if result is not None and result.get("status") == "error":
             data = result_content(result)
             why = data.get("error", data) if isinstance(data, dict) else data
-            lines.append(
-                "- "
-                + rng.choice(
-                    [
-                        f"I have no result from {name}: {why}",
-                        f"{name} did not run ({why}), so I cannot give you that part.",
-                    ]
-                )
-            )
+            no_result = (
+                [f"{name} の結果はありません: {why}",
+                 f"{name} は実行されなかったため（{why}）、この部分にはお答えできません。"]
+                if ja
+                else [f"I have no result from {name}: {why}",
+                      f"{name} did not run ({why}), so I cannot give you that part."]
+            )  # fmt: skip
+            lines.append("- " + rng.choice(no_result))
         else:
-            lines.append("- " + sentence(name, result))
+            lines.append("- " + sentence(name, result, ja=ja))
     return "\n".join(lines)
 
 
 def _live_direct_answer(rng: random.Random, question: str, skipped: list[Call]) -> str:
     """An answer without tools, as a model that decides it needs none writes one."""
+    ja = is_japanese(question)
     parts = [
         rng.choice(
-            [
-                "I can answer this directly, without tools.",
-                "No tools needed for this one, I think.",
-            ]
+            ["ツールを使わずに、そのままお答えできます。", "これにはツールは要らないと思います。"]
+            if ja
+            else ["I can answer this directly, without tools.",
+                  "No tools needed for this one, I think."]
         )
-    ]
+    ]  # fmt: skip
     for call in skipped:
         if call.name == CALCULATE:
             value = _evaluate(str(call.input.get("expression", "")))
             expression = call.input.get("expression")
-            parts.append(
-                f"{expression} is about {value:.6g}."
-                if value is not None
-                else f"I cannot work out {expression} in my head."
-            )
+            if ja:
+                parts.append(
+                    f"{expression} はおよそ {value:.6g} です。"
+                    if value is not None
+                    else f"{expression} は暗算では求められません。"
+                )
+            else:
+                parts.append(
+                    f"{expression} is about {value:.6g}."
+                    if value is not None
+                    else f"I cannot work out {expression} in my head."
+                )
         elif call.name == SEARCH:
             parts.append(
-                "A durable function checkpoints each step; while it waits (a timer or a "
+                "durable function は各ステップをチェックポイントに記録します。待機中（タイマーや"
+                "コールバック）は呼び出しが走らず、次の呼び出しがチェックポイントからハンドラーを"
+                "リプレイします。"
+                if ja
+                else "A durable function checkpoints each step; while it waits (a timer or a "
                 "callback) no invocation runs, and the next invocation replays the handler "
                 "from the checkpoints."
             )
         elif call.name == COST:
             parts.append(
-                "Lambda bills requests and GB-seconds of every invocation, replays included, "
+                "Lambda はリクエストと各呼び出し（リプレイを含む）の GB 秒、それに durable "
+                "オペレーションに課金します。正確な金額は計算していません。"
+                if ja
+                else "Lambda bills requests and GB-seconds of every invocation, replays included, "
                 "plus durable operations; I did not compute an exact figure."
             )
         else:
-            parts.append(f"(I did not use {call.name}.)")
-    return " ".join(parts)
+            parts.append(
+                f"（{call.name} は使いませんでした。）" if ja else f"(I did not use {call.name}.)"
+            )
+    return ("" if ja else " ").join(parts)
 
 
 _OPERATORS: dict[type, Any] = {

@@ -33,6 +33,9 @@
    that the tool gave no answer, and why.
 5. **Nothing to plan** (no rule matched, or no planned tool offered): a short answer that
    repeats the question and says what the model can do.
+6. **The language.** It writes in the language of the question, as a real model does: a
+   question with Japanese characters (kana or kanji) gets its sentences and its answer in
+   Japanese, any other one in English. The plan (tools and inputs) does not depend on it.
 """
 
 from __future__ import annotations
@@ -73,6 +76,8 @@ _ARITHMETIC_RUN = re.compile(r"[\d.\s+\-*/%()]+")
 _OPERATOR_BETWEEN = re.compile(r"[\d)]\s*(\*\*|[-+*/%])\s*[\d(.]")
 _NAMED_TOOL = re.compile(r"\b(?:use|call)\s+(?:the\s+)?tool\s+[`'\"]?([A-Za-z][\w-]{0,63})")
 _NUMBER = r"(\d+(?:\.\d+)?)"
+# Hiragana, katakana (full and half width) and the CJK ideographs Japanese writes with.
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]")
 _DURATION_UNITS = {
     "ms": 1,
     "millisecond": 1,
@@ -93,21 +98,46 @@ class Call:
     why: str
 
 
+def is_japanese(text: str) -> bool:
+    """Whether ``text`` is written (at least partly) in Japanese (rule 6)."""
+    return _JAPANESE.search(text) is not None
+
+
+def in_language(question: str, en: str, ja: str) -> str:
+    """``ja`` for a Japanese question, else ``en`` (rule 6)."""
+    return ja if is_japanese(question) else en
+
+
 def planned_calls(question: str) -> list[Call]:
-    """The tool calls the rules plan for ``question``, in order (rule 2)."""
+    """The tool calls the rules plan for ``question``, in order (rule 2); each sentence in
+    the question's language (rule 6)."""
     calls: list[Call] = []
     text = _plain_numbers(question)
     words = re.findall(r"[a-z][a-z0-9_]*", text.lower())
     if any(w.startswith(TOPIC_WORDS) for w in words):
         query = " ".join(w for w in words if len(w) > 2 and w not in _STOPWORDS)
-        calls.append(Call(SEARCH, {"query": query}, "Let me look that up in the workshop notes."))
+        why = in_language(
+            question,
+            "Let me look that up in the workshop notes.",
+            "ワークショップのノートで調べてみます。",
+        )
+        calls.append(Call(SEARCH, {"query": query}, why))
     if expression := _arithmetic(text):
-        calls.append(Call(CALCULATE, {"expression": expression}, f"Let me calculate {expression}."))
+        why = in_language(
+            question, f"Let me calculate {expression}.", f"{expression} を計算してみます。"
+        )
+        calls.append(Call(CALCULATE, {"expression": expression}, why))
     if "$" in text or any(w in COST_WORDS for w in words):
-        calls.append(Call(COST, _cost_input(text.lower()), "Let me estimate what that costs."))
+        why = in_language(
+            question, "Let me estimate what that costs.", "費用がいくらになるか見積もってみます。"
+        )
+        calls.append(Call(COST, _cost_input(text.lower()), why))
     if named := named_tool(question):  # first; a tool the rules planned keeps their input
         first = next((c for c in calls if c.name == named), None)
-        first = first or Call(named, {"query": question}, f"You asked me to use {named}.")
+        why = in_language(
+            question, f"You asked me to use {named}.", f"ご指定のとおり {named} を使います。"
+        )
+        first = first or Call(named, {"query": question}, why)
         calls = [first, *(c for c in calls if c.name != named)]
     return calls
 

@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from .converse import asked_tools, result_content, tool_results
-from .rules import CALCULATE, COST, SEARCH, planned_calls
+from .rules import CALCULATE, COST, SEARCH, is_japanese, planned_calls
 
 
 def workshop_turn(
@@ -42,8 +42,18 @@ def final_answer(
     results: dict[str, dict[str, Any]],
     unoffered: bool,
 ) -> str:
-    """The answer once every planned tool was proposed and answered (rules 4-5)."""
+    """The answer once every planned tool was proposed and answered (rules 4-5), in the
+    question's language (rule 6)."""
+    ja = is_japanese(question)
     if not asked:
+        if ja:
+            reason = "（この質問に要るツールが提供されていません）" if unoffered else ""
+            return (
+                f"ご質問:「{question}」。私はローカルクラウドのワークショップ用モデルで、"
+                f"Bedrock のモデルの代わりに毎回同じように答えます。答えにはツールを使います"
+                f"{reason}。durable functions について聞かれればワークショップのノートを検索し、"
+                "52.1 / 4 のような計算は計算し、費用を聞かれれば見積もります。"
+            )
         reason = " (the tools this question needs are not offered)" if unoffered else ""
         return (
             f"You asked: “{question}”. I am the local cloud's workshop model, a deterministic "
@@ -51,39 +61,60 @@ def final_answer(
             "functions and I search the workshop notes, give me arithmetic such as 52.1 / 4 "
             "and I calculate it, ask what something costs and I estimate it."
         )
-    lines = [f"Here is what I found for “{question}”:", ""]
+    opening = (
+        f"「{question}」について分かったこと:" if ja else f"Here is what I found for “{question}”:"
+    )
+    lines = [opening, ""]
     for use in asked:
         result = results.get(use.get("toolUseId", ""))
-        lines.append("- " + sentence(str(use.get("name", "?")), result))
+        lines.append("- " + sentence(str(use.get("name", "?")), result, ja=ja))
     return "\n".join(lines)
 
 
-def sentence(name: str, result: dict[str, Any] | None) -> str:
-    """One line of an answer: what a tool's result says, or why it gave none."""
+def sentence(name: str, result: dict[str, Any] | None, *, ja: bool = False) -> str:
+    """One line of an answer: what a tool's result says, or why it gave none; in Japanese
+    when ``ja`` (the tool's own data, such as a note's text, stays as it came)."""
     if result is None:
-        return f"{name} gave no answer."
+        return f"{name} からは答えがありませんでした。" if ja else f"{name} gave no answer."
     data = result_content(result)
     if result.get("status") == "error":
         error = data.get("error", data) if isinstance(data, dict) else data
         comment = data.get("comment") if isinstance(data, dict) else None
+        if ja:
+            note = f"（コメント: {comment}）" if comment else ""
+            return f"{name} からは答えがありませんでした: {error}{note}"
         return f"{name} gave no answer: {error}" + (f" (comment: {comment})" if comment else "")
     try:
         if name == SEARCH:
             if not data["results"]:
+                if ja:
+                    return "ワークショップのノートにはそれについての記述がありません。"
                 return "The workshop notes say nothing about that."
             best = data["results"][0]
+            if ja:
+                return f"ノート *{best['title']}* より: {best['text']}"
             return f"From the notes on *{best['title']}*: {best['text']}"
         if name == CALCULATE:
-            return f"{data['expression']} = {data['result']}."
+            return f"{data['expression']} = {data['result']}" + ("。" if ja else ".")
         if name == COST:
-            return _cost_sentence(data)
+            return _cost_sentence(data, ja=ja)
     except (KeyError, IndexError, TypeError):
         pass  # a shape this model does not know: show it as it came
-    return f"{name} returned {json.dumps(data, ensure_ascii=False)}."
+    shown = json.dumps(data, ensure_ascii=False)
+    return f"{name} の結果: {shown}" if ja else f"{name} returned {shown}."
 
 
-def _cost_sentence(data: dict[str, Any]) -> str:
+def _cost_sentence(data: dict[str, Any], *, ja: bool = False) -> str:
     per, usd = data["per_execution"], data["cost_usd"]
+    if ja:
+        return (
+            f"{data['executions']} 回の実行（1 回あたり {per['memory_mb']} MB、"
+            f"{per['invocations']} 回の呼び出しで課金時間 {per['billed_duration_ms']} ミリ秒、"
+            f"durable オペレーション {per['durable_operations']} 回）の費用は合計で約 "
+            f"${usd['total']:.4f} です。内訳: コンピューティング ${usd['compute']:.4f}、"
+            f"リクエスト ${usd['requests']:.4f}、durable オペレーション "
+            f"${usd['durable_operations']:.4f}。"
+        )
     return (
         f"{data['executions']} execution(s), each at {per['memory_mb']} MB with "
         f"{per['billed_duration_ms']} ms billed over {per['invocations']} invocation(s) and "

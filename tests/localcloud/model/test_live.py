@@ -211,3 +211,27 @@ def test_a_greeting_is_answered_with_what_the_model_can_do_even_when_its_search_
         assert "durable functions" in answer and "approv" in answer
         if turns:
             assert "I wanted to use search_docs first, but it gave me no result." in answer
+
+
+def test_a_japanese_question_is_answered_in_japanese_by_every_seed() -> None:
+    from test_rules import JA_QUESTION, english_words
+
+    def deny_cost(use: dict[str, Any]) -> dict[str, Any]:
+        return fake_tool(use)  # the cost estimate is denied, the others answer
+
+    for seed in range(20):
+        messages, turns, answer = live_conversation(seed, JA_QUESTION, deny_cost)
+        said = [b["text"] for m in messages[1::2] for b in m["content"] if "text" in b]
+        for text in said:
+            assert not english_words(
+                text, JA_QUESTION, "Up to one year.", "denied by the reviewer", *TOOL_NAMES
+            ), (seed, text)
+        names = [n for t in turns for n in t]  # the same tools as in English, each once
+        assert len(names) == len(set(names)) and set(names) <= set(TOOL_NAMES)
+    greeting = {live_conversation(s, "こんにちは。何ができますか？")[2] for s in SEEDS}
+    assert len(greeting) > 1 and all(
+        not english_words(g, "Up to one year.", "Lambda durable functions", *TOOL_NAMES)
+        for g in greeting
+    )
+    refusing = next(s for s in SEEDS if model.live_plan(s, JA_QUESTION, set(TOOL_NAMES)).refuses)
+    assert "52.1 / 4 はおよそ 13.025 です。" in live_conversation(refusing, JA_QUESTION)[2]

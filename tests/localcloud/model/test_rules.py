@@ -171,3 +171,85 @@ def test_an_unknown_result_shape_is_shown_as_it_came() -> None:
     _, answer = conversation("What is 6 * 7?", odd)
 
     assert 'calculate returned "forty-two".' in answer
+
+
+# -- the question's language (rule 6) -------------------------------------------------------
+# Notebook 04's Japanese question: English tool words in brackets, the rest Japanese.
+JA_QUESTION = (
+    "コールバック (callback) はどう課金されますか？ 52.1 / 4 はいくつですか？ "
+    "1 GB、13 s の実行を 1000 executions 行うと費用 (cost) はいくらですか？"
+)
+# Three English words in a row: a sentence, not a tool name or a figure.
+ENGLISH_RUN = r"[A-Za-z]{2,}[,;:]?\s+[A-Za-z]{2,}[,;:]?\s+[A-Za-z]{2,}"
+
+
+def english_words(text: str, *keep: str) -> list[str]:
+    """The runs of English words left in ``text`` once ``keep`` (data, names) is removed."""
+    import re
+
+    for part in keep:
+        text = text.replace(part, "")
+    return re.findall(ENGLISH_RUN, text)
+
+
+def cost_tool(use: dict[str, Any]) -> dict[str, Any]:
+    if use["name"] != "estimate_lambda_cost":
+        return fake_tool(use)
+    return success(
+        {
+            "executions": 1000,
+            "per_execution": {
+                "memory_mb": 1024,
+                "billed_duration_ms": 13000,
+                "invocations": 1,
+                "durable_operations": 3,
+            },
+            "cost_usd": {
+                "total": 0.2215,
+                "compute": 0.2167,
+                "requests": 0.0002,
+                "durable_operations": 0.0046,
+            },
+        }
+    )
+
+
+def test_a_japanese_question_gets_japanese_sentences_and_the_same_tool_calls() -> None:
+    from helpers.localcloud.model.rules import planned_calls
+
+    calls = planned_calls(JA_QUESTION)
+    # The contract: the same tools and inputs the English words of the question give.
+    assert [(c.name, c.input) for c in calls] == [
+        ("search_docs", {"query": "callback executions cost"}),
+        ("calculate", {"expression": "52.1 / 4"}),
+        (
+            "estimate_lambda_cost",
+            {"memory_mb": 1024, "billed_duration_ms": 13000, "executions": 1000},
+        ),
+    ]
+    for call in calls:
+        assert not english_words(call.why, call.name), call.why
+    messages, answer = conversation(JA_QUESTION, cost_tool)
+    proposals = [b["text"] for m in messages[1::2] for b in m["content"] if "text" in b]
+    assert proposals[:3] == [c.why for c in calls]
+    assert answer.startswith(f"「{JA_QUESTION}」について分かったこと:")
+    assert "Up to one year." in answer and "52.1 / 4 = 900。" in answer
+    assert "約 $0.2215" in answer and "13000 ミリ秒" in answer
+    assert not english_words(answer, JA_QUESTION, "Up to one year."), answer
+
+
+def test_a_japanese_question_without_a_plan_gets_a_japanese_answer() -> None:
+    reply = ask("こんにちは。何ができますか？")
+    (block,) = reply["output"]["message"]["content"]
+    assert reply["stopReason"] == "end_turn" and block["text"].startswith("ご質問:")
+    assert not english_words(block["text"]), block["text"]
+    denied = ask("52.1 / 4 を計算して (use the tool calculate)", tool_config=TOOL_CONFIG)
+    assert tool_use(denied)["input"] == {"expression": "52.1 / 4"}
+
+
+def test_an_english_question_is_answered_in_english_as_before() -> None:
+    _, answer = conversation(NUMBER_AND_FACT, fake_tool)
+    assert answer == (
+        f"Here is what I found for “{NUMBER_AND_FACT}”:\n\n"
+        "- From the notes on *Callbacks*: Up to one year.\n- 15 * 60 = 900."
+    )
