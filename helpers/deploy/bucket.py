@@ -7,6 +7,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from ..i18n import tr
 from ..target import Target
 from .names import Names, redact_account
 from .steps import NameNotReleasedError, error_code, pause, say
@@ -46,9 +47,14 @@ def _create_bucket(s3: Any, names: Names, location: dict[str, Any]) -> None:
             if attempt == 0:
                 print(
                     redact_account(
-                        f"  (bucket {names.bucket} was deleted moments ago and S3 is still "
-                        f"releasing its name: waiting up to {BUCKET_NAME_WAIT_S} s; or stop "
-                        "and use another PREFIX)"
+                        tr(
+                            f"  (bucket {names.bucket} was deleted moments ago and S3 is "
+                            f"still releasing its name: waiting up to {BUCKET_NAME_WAIT_S} s; "
+                            "or stop and use another PREFIX)",
+                            f"  （バケット {names.bucket} は削除されたばかりで、S3 はまだ"
+                            f"その名前を解放していません。最大 {BUCKET_NAME_WAIT_S} 秒待ちます。"
+                            "待たない場合は止めて、別の PREFIX を使ってください）",
+                        )
                     )
                 )
             pause(attempt)

@@ -22,6 +22,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..i18n import tr
+
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE = ROOT / "lambda_fn"
 BUILD_DIR = ROOT / ".build"
@@ -65,8 +67,12 @@ class Bundle:
         return self.data
 
     def __str__(self) -> str:
-        how = "cached" if self.cached else f"built in {self.seconds:.1f} s"
-        return f"zip {self.path.name}: {how} ({self.size / 1e6:.1f} MB, inputs {self.key[:12]})"
+        if self.cached:
+            how = tr("cached", "キャッシュを使用")
+        else:
+            how = tr(f"built in {self.seconds:.1f} s", f"{self.seconds:.1f} 秒でビルドしました")
+        inputs = tr(f"inputs {self.key[:12]}", f"入力 {self.key[:12]}")
+        return f"zip {self.path.name}: {how} ({self.size / 1e6:.1f} MB, {inputs})"
 
 
 def code_sha256(data: bytes) -> str:

@@ -122,8 +122,14 @@ def _create_function(lam: Any, spec: dict[str, Any]) -> dict[str, Any]:
                 raise
             if attempt == 0:
                 print(
-                    "  (the new role is not visible to Lambda yet: IAM propagates in seconds; "
-                    "retrying with a small placeholder, the code goes up once afterwards)"
+                    tr(
+                        "  (the new role is not visible to Lambda yet: IAM propagates in "
+                        "seconds; retrying with a small placeholder, the code goes up once "
+                        "afterwards)",
+                        "  （新しいロールがまだ Lambda から見えません。IAM の反映には数秒"
+                        "かかります。小さな仮のコードで再試行し、本物のコードはそのあと一度だけ"
+                        "アップロードします）",
+                    )
                 )
             pause(attempt)
             attempt += 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from ..i18n import tr
 from ..target import Target
 from .names import Names
 from .steps import NameNotReleasedError, pause, say
@@ -56,9 +57,14 @@ def ensure_queue(target: Target, names: Names) -> str:
                 ) from exc
             if attempt == 0:
                 print(
-                    f"  (queue {names.queue} was deleted moments ago and SQS keeps its name "
-                    f"for 60 s: waiting up to {QUEUE_NAME_WAIT_S} s; or stop and use "
-                    "another PREFIX)"
+                    tr(
+                        f"  (queue {names.queue} was deleted moments ago and SQS keeps its "
+                        f"name for 60 s: waiting up to {QUEUE_NAME_WAIT_S} s; or stop and use "
+                        "another PREFIX)",
+                        f"  （キュー {names.queue} は削除されたばかりで、SQS はその名前を "
+                        f"60 秒間保持します。最大 {QUEUE_NAME_WAIT_S} 秒待ちます。待たない"
+                        "場合は止めて、別の PREFIX を使ってください）",
+                    )
                 )
             pause(attempt)
             attempt += 1

@@ -83,3 +83,55 @@ def test_a_name_still_held_stops_with_what_to_do(
     s3.delete_bucket(Bucket=names.bucket)
     with pytest.raises(deploy.NameNotReleasedError, match="or use another PREFIX"):
         deploy.ensure_bucket(target, names)
+
+
+@pytest.fixture(name="japanese")
+def japanese_fixture() -> Any:
+    from helpers import i18n
+
+    i18n.use_language("ja")
+    yield
+    i18n.use_language(None)
+
+
+# Three English words in a row: a sentence, not an AWS name, a runtime or a figure.
+ENGLISH_RUN = re.compile(r"[A-Za-z]{2,}[,;:]?\s+[A-Za-z]{2,}[,;:]?\s+[A-Za-z]{2,}")
+
+
+def test_the_steps_speak_japanese_under_ja(
+    target: Target, names: Names, fake_bundles: list[Bundle], capsys: Any, japanese: None
+) -> None:
+    deploy_steps(target, names, fake_bundles[0])
+    first = printed(capsys)
+    kinds = ["ロール", "キュー", "バケット", "ロググループ", "関数", "バージョン", "エイリアス"]
+    assert [line.split(" ", 1)[0] for line in first] == kinds, first
+    assert all("作成しました" in line or "発行しました" in line for line in first), first
+    deploy_steps(target, names, fake_bundles[0])
+    second = printed(capsys)
+    assert all(
+        line.endswith(("作成済み（変更なし）", "すでにバージョン 1 を指しています"))
+        for line in second
+    ), second
+    for line in first + second:
+        assert not ENGLISH_RUN.search(line.split(": ", 1)[1]), line
+
+
+@pytest.mark.parametrize(
+    ("what", "ja"),
+    [
+        ("updated code and configuration (Role, Timeout) and tags",
+         "コードと設定（Role、Timeout）とタグを更新しました"),
+        ("created (encryption at rest on, after waiting 12 s for the name)",
+         "作成しました（保存時の暗号化あり、名前が解放されるまで 12 秒待ったあと）"),
+        ("moved version 1 -> 2", "バージョン 1 → 2 に移しました"),
+        ("updated (public access blocked, SSE-S3 encryption on, tagged)",
+         "更新しました（パブリックアクセスをブロックしました、SSE-S3 暗号化を有効にしました、"
+         "タグを付けました）"),
+        ("created, permissions boundary b1, detached the managed durable policy",
+         "作成しました、アクセス許可の境界 b1、durable 用のマネージドポリシーをデタッチしました"),
+        ("started (Event, status 202)", "開始しました（Event、ステータス 202）"),
+        ("code updated (17.7 MB)", "コードを更新しました（17.7 MB）"),
+    ],
+)  # fmt: skip
+def test_every_thing_a_step_says_has_its_japanese(what: str, ja: str) -> None:
+    assert steps.in_japanese(what) == ja
