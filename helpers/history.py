@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import html
 import time
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,11 +42,13 @@ from .durable import (
     log_events,
     log_start_ms,
     missing_records_text,
+    phase_text,
     read_phase,
     split_by_invocation,
     watch_reports,
 )
 from .durable.history import clip
+from .i18n import tr
 from .plots import INVOCATION, WAITING, file_safe, finish_figure, new_figure
 from .polling import Backoff, poll
 from .show import no_math_html
@@ -74,11 +77,14 @@ class History(ExecutionHistory):
     def summary(self) -> str:
         end = self.end if self.end is not None else time.time()
         n = len(self.invocations)
-        return (
+        return tr(
             f"{self.name}: {self.status} in {duration_text(end - self.start)}, "
             f"{n} Lambda invocation{'s' if n != 1 else ''} "
             f"(the first run and {max(n - 1, 0)} replay{'s' if n != 2 else ''}), "
-            f"{len(self.operations)} operations"
+            f"{len(self.operations)} operations",
+            f"{self.name}: {duration_text(end - self.start)}で {self.status}、Lambda の呼び出し "
+            f"{n} 回（初回実行とリプレイ {max(n - 1, 0)} 回）、オペレーション "
+            f"{len(self.operations)} 件",
         )
 
 
@@ -102,10 +108,21 @@ STATUS_COLOURS = {
 }
 
 
+def _width(text: str) -> int:
+    """Columns ``text`` takes in a monospaced font: Japanese characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
 class HistoryTable:
     """The history, one row per operation or invocation; HTML in a notebook, text in print."""
 
     columns = ("start", "name", "type", "status", "duration", "detail")
+
+    @staticmethod
+    def headings() -> dict[str, str]:
+        """The columns' headings in the learner's language (the keys stay English)."""
+        ja = ("開始", "名前", "種類", "ステータス", "所要時間", "詳細")
+        return {c: tr(c, j) for c, j in zip(HistoryTable.columns, ja, strict=True)}
 
     def __init__(self, history: History) -> None:
         self.history = history
@@ -117,8 +134,8 @@ class HistoryTable:
             seconds = r.seconds
             out.append(
                 {
-                    "start": f"+{r.start - t0:.3f} s",
-                    "name": "  " * r.depth + (r.name or "(unnamed)"),
+                    "start": f"+{r.start - t0:.3f} " + tr("s", "秒"),
+                    "name": "  " * r.depth + (r.name or tr("(unnamed)", "（名前なし）")),
                     "type": r.type,
                     "status": "RUNNING" if r.status == "STARTED" else r.status,
                     "duration": "…" if seconds is None else duration_text(seconds),
@@ -131,14 +148,19 @@ class HistoryTable:
         return str(self)
 
     def __str__(self) -> str:
-        rows = [dict(zip(self.columns, self.columns, strict=True)), *self.rows()]
-        widths = {c: max(len(row[c]) for row in rows) for c in self.columns}
-        lines = ["  ".join(row[c].ljust(widths[c]) for c in self.columns).rstrip() for row in rows]
+        rows = [self.headings(), *self.rows()]
+        widths = {c: max(_width(row[c]) for row in rows) for c in self.columns}
+        lines = [
+            "  ".join(row[c] + " " * (widths[c] - _width(row[c])) for c in self.columns).rstrip()
+            for row in rows
+        ]
         lines.insert(1, "  ".join("-" * widths[c] for c in self.columns))
         return "\n".join([self.history.summary(), *lines])
 
     def _repr_html_(self) -> str:
-        head = "".join(f"<th style='text-align:left'>{c}</th>" for c in self.columns)
+        head = "".join(
+            f"<th style='text-align:left'>{html.escape(h)}</th>" for h in self.headings().values()
+        )
         body = []
         for row in self.rows():
             name = row["name"].lstrip(" ")
@@ -189,7 +211,8 @@ def operations_timeline(
     for number, inv in enumerate(history.invocations, 1):
         x, w = inv.start - t0, max((inv.end or now) - inv.start, tiny)
         ax.broken_barh([(x, w)], (y_of(0) - 0.35, 0.7), facecolors=_colour(inv))
-        label = f"#{number} {'first run' if number == 1 else 'replay'}\n{duration_text(w)}"
+        run = tr("first run", "初回実行") if number == 1 else tr("replay", "リプレイ")
+        label = f"#{number} {run}\n{duration_text(w)}"
         ax.text(x + w / 2, y_of(0) + 0.42, label, ha="center", va="bottom", fontsize=7.5)
     for i, op in enumerate(ops, 1):
         y, x = y_of(i), op.start - t0
@@ -208,8 +231,12 @@ def operations_timeline(
             linewidth=0.5,
         )
         if op.kind in ("Wait", "Callback") and end - op.start > span * 0.1:
-            what = "sleeping, no compute" if op.kind == "Wait" else "waiting for an answer"
-            running = "" if op.end is not None else " so far"
+            what = (
+                tr("sleeping, no compute", "スリープ中（コンピューティングなし）")
+                if op.kind == "Wait"
+                else tr("waiting for an answer", "回答待ち")
+            )
+            running = "" if op.end is not None else tr(" so far", "（継続中）")
             ax.text(
                 x + (end - op.start) / 2,
                 y,
@@ -219,7 +246,7 @@ def operations_timeline(
                 fontsize=8,
                 bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "none", "pad": 1.2},
             )
-    labels = ["Lambda invocations"] + [
+    labels = [tr("Lambda invocations", "Lambda の呼び出し")] + [
         f"{clip(o.name, 28)} ({o.type.lower()})" if o.name else o.type.lower() for o in ops
     ]
     ax.set_yticks([y_of(i) for i in range(rows)], labels, fontsize=8)
@@ -228,30 +255,56 @@ def operations_timeline(
     ax.axvline(0, color="#888888", linewidth=0.8, linestyle=":")
     if history.end is not None:
         ax.axvline(span, color="#888888", linewidth=0.8, linestyle=":")
-    ax.set_xlabel("seconds since the execution started")
+    ax.set_xlabel(tr("seconds since the execution started", "実行開始からの秒数"))
     ax.grid(axis="x", alpha=0.3)
     n = len(history.invocations)
     ax.set_title(
-        f"Durable execution {clip(history.name, 40)}: {history.status}, "
-        f"{n} invocation{'s' if n != 1 else ''} in {duration_text(span)}",
+        tr(
+            f"Durable execution {clip(history.name, 40)}: {history.status}, "
+            f"{n} invocation{'s' if n != 1 else ''} in {duration_text(span)}",
+            f"durable 実行 {clip(history.name, 40)}: {history.status}、"
+            f"{duration_text(span)}で呼び出し {n} 回",
+        ),
         fontsize=10,
     )
     handles: list[Artist] = [
-        Patch(facecolor=INVOCATION, label="Lambda invocation (billed)"),
+        Patch(
+            facecolor=INVOCATION,
+            label=tr("Lambda invocation (billed)", "Lambda の呼び出し（課金対象）"),
+        ),
         Line2D(
             [],
             [],
             color=STEP,
             marker="D",
             linestyle="none",
-            label="step (◆ if too short for a bar)",
+            label=tr("step (◆ if too short for a bar)", "ステップ（短すぎて棒にならないときは ◆）"),
         ),
-        Patch(facecolor=WAITING, hatch="//", edgecolor="#555555", label="wait (nothing runs)"),
+        Patch(
+            facecolor=WAITING,
+            hatch="//",
+            edgecolor="#555555",
+            label=tr("wait (nothing runs)", "待機（何も実行されない）"),
+        ),
     ]
     if any(o.kind == "Callback" for o in ops):
-        handles.append(Patch(facecolor=CALLBACK, hatch="//", edgecolor="#555555", label="callback"))
+        handles.append(
+            Patch(
+                facecolor=CALLBACK,
+                hatch="//",
+                edgecolor="#555555",
+                label=tr("callback", "コールバック"),
+            )
+        )
     if any(o.kind == "Context" for o in ops):
-        handles.append(Patch(facecolor=CONTEXT, label="child context (parallel, map...)"))
+        handles.append(
+            Patch(
+                facecolor=CONTEXT,
+                label=tr(
+                    "child context (parallel, map...)", "子コンテキスト（parallel、map など）"
+                ),
+            )
+        )
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.005, 1), fontsize=8)
     return finish_figure(fig, output_dir, filename or f"history-{file_safe(history.name)}.png")
 
@@ -295,7 +348,7 @@ def wait_for(
     bar = tqdm(
         total=total,
         unit="s",
-        desc=f"{name}: starting",
+        desc=f"{name}: " + tr("starting", "開始中"),
         bar_format="{desc} {bar} {n:.0f}/{total:.0f} s",
     )
     next_phase_at = 0.0
@@ -320,7 +373,7 @@ def wait_for(
                     if phase == PHASE_RUNNING:
                         next_phase_at = elapsed + PHASE_RUNNING_S
                     waiting_for_callback = phase == WAITING_FOR_CALLBACK
-                    bar.set_description_str(f"{name}: {phase}", refresh=False)
+                    bar.set_description_str(f"{name}: {phase_text(phase)}", refresh=False)
         bar.refresh()
 
     try:
@@ -337,14 +390,21 @@ def wait_for(
         bar.close()
     if not result.done or result.value is None:
         raise ExecutionTimeout(
-            f"The execution is still RUNNING after {timeout_s:g} s. Run this cell "
-            "again to keep waiting, or read its history in the next cells to see "
-            f"where it stands: {execution_arn}"
+            tr(
+                f"The execution is still RUNNING after {timeout_s:g} s. Run this cell "
+                "again to keep waiting, or read its history in the next cells to see "
+                f"where it stands: {execution_arn}",
+                f"{timeout_s:g} 秒たっても実行はまだ RUNNING です。待ち続けるにはこのセルを"
+                "もう一度実行してください。今どこまで進んだかは、次のセルで履歴を読むと"
+                f"分かります: {execution_arn}",
+            )
         )
     execution = result.value
     # A line that stays in a saved notebook, where the widget shows its start.
-    state = execution["Status"] if execution["Status"] != "RUNNING" else WAITING_FOR_CALLBACK
-    print(f"{name}: {state} after {duration_text(result.elapsed_s)}")
+    running = execution["Status"] == "RUNNING"
+    state = phase_text(WAITING_FOR_CALLBACK) if running else execution["Status"]
+    elapsed = duration_text(result.elapsed_s)
+    print(tr(f"{name}: {state} after {elapsed}", f"{name}: {elapsed}後に {state}"))
     execution.pop("ResponseMetadata", None)
     return execution
 
@@ -366,10 +426,13 @@ class InvocationLogs:
         n = len(self.invocations)
         missing = sum(1 for inv in self.invocations if not inv.complete)
         if not missing:
-            return f"The log records of all {n} invocations have arrived."
-        return (
-            missing_records_text(missing, n, self.waited_s)
-            + " Until then, what follows compares partial logs."
+            return tr(
+                f"The log records of all {n} invocations have arrived.",
+                f"{n} 回の呼び出しすべてのログレコードが届きました。",
+            )
+        return missing_records_text(missing, n, self.waited_s) + tr(
+            " Until then, what follows compares partial logs.",
+            "それまでは、以下は一部のログどうしの比較です。",
         )
 
     def matching(self, text: str) -> list[tuple[int, str]]:
@@ -393,13 +456,23 @@ class InvocationLogs:
         again = self.repeated()
         out = [] if self.complete else [self.status()]
         for inv in self.invocations:
-            out.append(f"--- {inv.label}, request {inv.request_id}")
+            out.append(f"--- {inv.label}" + tr(", request ", "、リクエスト ") + inv.request_id)
             if not inv.complete:
-                out.append("    (its log records have not all arrived yet)")
+                out.append(
+                    tr(
+                        "    (its log records have not all arrived yet)",
+                        "    （ログレコードがまだすべては届いていません）",
+                    )
+                )
             for ln in inv.lines:
                 mark = "↻" if ln.text in again else " "
                 out.append(f"  {mark} [{ln.kind:6}] {ln.text}")
-        out.append("↻ = the same line in more than one invocation: it ran again on replay")
+        out.append(
+            tr(
+                "↻ = the same line in more than one invocation: it ran again on replay",
+                "↻ = 複数の呼び出しに出てくる同じ行: リプレイでもう一度実行されました",
+            )
+        )
         return "\n".join(out)
 
     def _repr_html_(self) -> str:
@@ -416,17 +489,33 @@ class InvocationLogs:
                     f"{' ↻' if ln.text in again else ''}</div>"
                 )
             if not inv.complete:
-                items.append("<div><i>(log records still arriving: run the cell again)</i></div>")
+                still = tr(
+                    "(log records still arriving: run the cell again)",
+                    "（ログレコードはまだ届いている途中です。セルをもう一度実行してください）",
+                )
+                items.append(f"<div><i>{still}</i></div>")
+            own = (
+                "<div><i>"
+                + tr("no lines of its own", "この呼び出し自身の行はありません")
+                + "</i></div>"
+            )
             columns.append(
                 "<div style='flex:1;min-width:260px;border:1px solid #ddd;padding:6px'>"
-                f"<b>{html.escape(inv.label)}</b><br><small>request {inv.request_id}</small>"
-                f"{''.join(items) or '<div><i>no lines of its own</i></div>'}</div>"
+                f"<b>{html.escape(inv.label)}</b><br>"
+                f"<small>{tr('request', 'リクエスト')} {inv.request_id}</small>"
+                f"{''.join(items) or own}</div>"
             )
         note = "" if self.complete else f"<p><b>{html.escape(self.status())}</b></p>"
         return no_math_html(
             f"{note}<div style='display:flex;gap:8px;flex-wrap:wrap'>{''.join(columns)}</div>"
-            "<p><small>Highlighted ↻: the same line in more than one invocation — code that "
-            "ran again on replay.</small></p>"
+            "<p><small>"
+            + tr(
+                "Highlighted ↻: the same line in more than one invocation — code that "
+                "ran again on replay.",
+                "ハイライトと ↻: 複数の呼び出しに出てくる同じ行。リプレイでもう一度実行された"
+                "コードです。",
+            )
+            + "</small></p>"
         )
 
 

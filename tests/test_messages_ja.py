@@ -90,3 +90,138 @@ def test_connect_refuses_in_japanese() -> None:
         connect("gcp", "ap-northeast-1")
     with pytest.raises(TargetError, match="'ap-northeast-1'（東京）"):
         connect("aws", "")
+
+
+# -- the durable read model, the history table and the logs (issue 13) -------------------
+# Three English words in a row: a sentence. AWS names (SUCCEEDED, WaitForCallback), ids
+# and the execution's own payloads are left out before looking for one.
+ENGLISH_RUN = re.compile(r"[A-Za-z]{2,}[,;:]?\s+[A-Za-z]{2,}[,;:]?\s+[A-Za-z]{2,}")
+
+
+def wait_and_parallel_history() -> tuple[dict[str, object], list[dict[str, object]]]:
+    """An execution with a parallel of two steps, a retried step and a wait of 3 s."""
+    from datetime import UTC, datetime, timedelta
+
+    t0 = datetime(2026, 12, 3, 6, 0, tzinfo=UTC)
+
+    def at(s: float) -> datetime:
+        return t0 + timedelta(seconds=s)
+
+    def event(n: int, kind: str, s: float, **more: object) -> dict[str, object]:
+        return {"EventType": kind, "EventId": n, "EventTimestamp": at(s), **more}
+
+    execution = {
+        "DurableExecutionArn": "arn:aws:lambda:us-east-1:123456789012:function:f:1/"
+        "durable-execution/run-1/abc",
+        "DurableExecutionName": "run-1",
+        "Status": "SUCCEEDED",
+        "StartTimestamp": at(0),
+        "EndTimestamp": at(5),
+    }
+    payload = {"Payload": '"ok"'}
+    events = [
+        event(1, "ExecutionStarted", 0, Id="run-1", ExecutionStartedDetails={"Input": payload}),
+        event(2, "ContextStarted", 0.1, Id="p", Name="tasks", SubType="Parallel"),
+        event(3, "StepStarted", 0.1, Id="a", Name="task1", ParentId="p"),
+        event(4, "StepSucceeded", 0.2, Id="a", Name="task1", ParentId="p",
+              StepSucceededDetails={"Result": payload}),
+        event(5, "StepStarted", 0.1, Id="b", Name="task2", ParentId="p"),
+        event(6, "StepFailed", 0.2, Id="b", Name="task2", ParentId="p",
+              StepFailedDetails={"RetryDetails": {"CurrentAttempt": 1}}),
+        event(7, "StepStarted", 0.3, Id="b", Name="task2", ParentId="p"),
+        event(8, "StepSucceeded", 0.4, Id="b", Name="task2", ParentId="p",
+              StepSucceededDetails={"Result": payload}),
+        event(9, "ContextSucceeded", 0.4, Id="p", Name="tasks", SubType="Parallel"),
+        event(10, "WaitStarted", 0.5, Id="w", WaitStartedDetails={"Duration": 3}),
+        event(11, "InvocationCompleted", 0.6, InvocationCompletedDetails={
+            "StartTimestamp": at(0), "EndTimestamp": at(0.6), "RequestId": "req-0001"}),
+        event(12, "WaitSucceeded", 3.5, Id="w", WaitSucceededDetails={"Duration": 3}),
+        event(13, "CallbackStarted", 3.6, Id="c", Name="approve #1 callback",
+              CallbackStartedDetails={"CallbackId": "token-abcdefghijklmnop"}),
+        # no CallbackSucceeded: a callback still open shows its id
+        event(15, "InvocationCompleted", 5, InvocationCompletedDetails={
+            "StartTimestamp": at(3.5), "EndTimestamp": at(5), "RequestId": "req-0002"}),
+        event(16, "ExecutionSucceeded", 5, Id="run-1",
+              ExecutionSucceededDetails={"Result": payload}),
+    ]  # fmt: skip
+    return execution, events
+
+
+def test_the_history_table_and_its_summary_read_in_japanese() -> None:
+    from helpers.history import History
+
+    execution, events = wait_and_parallel_history()
+    english = str(History(execution, events).table())
+    assert "sleeps 3 s, no compute" in english and "first run, request req-0001" in english
+    assert "2 branches" in english and "(2 attempts)" in english
+    assert "callback id token-abcdef…" in english
+    i18n.use_language("ja")
+    table = History(execution, events).table()
+    text, page = str(table), table._repr_html_()
+    for phrase in (
+        "3 秒スリープ（コンピューティングなし）",
+        "初回実行、リクエスト req-0001",
+        "リプレイ、リクエスト req-0002",
+        "2 ブランチ",
+        "（2 回試行）",
+        "コールバック ID token-abcdef…",
+        "呼び出し 1",
+        "Lambda の呼び出し 2 回（初回実行とリプレイ 1 回）",
+        '結果 "ok"',
+        "+0.500 秒",
+    ):
+        assert phrase in text, (phrase, text)
+    assert text.splitlines()[1].split() == [
+        "開始",
+        "名前",
+        "種類",
+        "ステータス",
+        "所要時間",
+        "詳細",
+    ]
+    assert "<th style='text-align:left'>ステータス</th>" in page
+    for row in table.rows():  # the names, types and statuses are AWS's and the code's
+        assert not ENGLISH_RUN.search(row["detail"] + " " + row["duration"]), row
+    assert not ENGLISH_RUN.search(text.splitlines()[0].split(":", 1)[1])
+
+
+def test_durations_and_phases_read_in_japanese_and_stay_english_otherwise() -> None:
+    from helpers.durable import (
+        PHASE_RUNNING,
+        SUSPENDED_IN_WAIT,
+        WAITING_FOR_CALLBACK,
+        duration_text,
+        phase_text,
+    )
+
+    cases = [(0.042, "42 ms", "42 ミリ秒"), (1.534, "1.53 s", "1.53 秒"),
+             (372.4, "6 min 12 s", "6 分 12 秒"), (7500, "2 h 05 min", "2 時間 05 分")]  # fmt: skip
+    assert [duration_text(s) for s, _, _ in cases] == [en for _, en, _ in cases]
+    assert phase_text(SUSPENDED_IN_WAIT) == SUSPENDED_IN_WAIT
+    i18n.use_language("ja")
+    assert [duration_text(s) for s, _, _ in cases] == [ja for _, _, ja in cases]
+    for phase in (SUSPENDED_IN_WAIT, WAITING_FOR_CALLBACK, PHASE_RUNNING):
+        assert JAPANESE.search(phase_text(phase)) and not ENGLISH_RUN.search(phase_text(phase))
+
+
+def test_the_logs_per_invocation_read_in_japanese() -> None:
+    from helpers.durable import InvocationLog, LogLine, missing_records_text
+    from helpers.history import InvocationLogs
+
+    def logs() -> InvocationLogs:
+        lines = [LogLine("print", "task1 runs")]
+        return InvocationLogs(
+            [InvocationLog(1, "req-1", list(lines), True), InvocationLog(2, "req-2", lines)],
+            waited_s=30,
+        )
+
+    english = str(logs())
+    assert "--- invocation 1 (first run), request req-1" in english
+    i18n.use_language("ja")
+    text, page = str(logs()), logs()._repr_html_()
+    assert "--- 呼び出し 1（初回実行）、リクエスト req-1" in text
+    assert "呼び出し 2（リプレイ）" in page and "リクエスト req-2" in page
+    said = [line for line in text.splitlines() if "task1 runs" not in line]
+    said.append(missing_records_text(1, 2, 30))
+    for line in said:
+        assert not ENGLISH_RUN.search(line.replace("REPORT", "").replace("CloudWatch Logs", ""))

@@ -57,6 +57,7 @@ from .status import (
     SUSPENDED_IN_WAIT,
     WAITING_FOR_CALLBACK,
     has_ended,
+    phase_text,
 )
 from .times import CLOCK_SKEW_MS, CLOCK_SKEW_S, duration_text, epoch_or_none, epoch_seconds
 
@@ -107,6 +108,7 @@ __all__ = [
     "operation_rows",
     "parse_reports",
     "phase_of",
+    "phase_text",
     "read_phase",
     "report_messages",
     "split_by_invocation",

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal
 
+from ..i18n import tr
 from .arn import execution_name
 from .events import (
     Invocation,
@@ -95,9 +96,13 @@ def _operation_detail(op: Operation, details: dict[str, Any], outcome: str) -> s
     if outcome == "FAILED" or outcome == "TIMED_OUT":
         return clip(error_text(details))
     if op.kind == "Wait" and "Duration" in details:
-        return f"sleeps {details['Duration']} s, no compute"
+        seconds = details["Duration"]
+        return tr(
+            f"sleeps {seconds} s, no compute",
+            f"{seconds} 秒スリープ（コンピューティングなし）",
+        )
     if op.kind == "Callback" and details.get("CallbackId"):
-        return f"callback id {str(details['CallbackId'])[:12]}…"
+        return tr("callback id", "コールバック ID") + f" {str(details['CallbackId'])[:12]}…"
     result = payload(details, "Result")
     # A parallel's or map's result is the SDK's own envelope: its branches show the values.
     if result is not None and not result.startswith('{"t":'):
@@ -129,17 +134,19 @@ def operation_rows(execution: dict[str, Any], events: Sequence[dict[str, Any]]) 
             invocations.append(
                 Operation(
                     "Invocation",
-                    f"invocation {number}",
+                    tr(f"invocation {number}", f"呼び出し {number}"),
                     epoch_seconds(details.get("StartTimestamp") or when),
                     epoch_seconds(details.get("EndTimestamp") or when),
                     status="ERROR" if error else "COMPLETED",
-                    detail=("first run" if number == 1 else "replay")
+                    detail=(
+                        tr("first run", "初回実行") if number == 1 else tr("replay", "リプレイ")
+                    )
                     + (
-                        f", request {str(details['RequestId'])[:8]}"
+                        tr(", request ", "、リクエスト ") + str(details["RequestId"])[:8]
                         if details.get("RequestId")
                         else ""
                     )
-                    + (f", {error_text(details)}" if error else ""),
+                    + (tr(", ", "、") + error_text(details) if error else ""),
                     first_event=int(event.get("EventId", 0)),
                 )
             )
@@ -150,9 +157,11 @@ def operation_rows(execution: dict[str, Any], events: Sequence[dict[str, Any]]) 
         kind, outcome = split
         if kind == "Execution":
             if outcome == "STARTED":
-                root.detail = f"input {clip(payload(details, 'Input') or '{}', 40)}"
+                root.detail = tr("input ", "入力 ") + clip(payload(details, "Input") or "{}", 40)
             elif outcome == "SUCCEEDED":
-                root.detail = f"result {clip(payload(details, 'Result') or 'null', 50)}"
+                root.detail = tr("result ", "結果 ") + clip(
+                    payload(details, "Result") or "null", 50
+                )
             else:
                 root.detail = clip(error_text(details))
             continue
@@ -186,10 +195,15 @@ def operation_rows(execution: dict[str, Any], events: Sequence[dict[str, Any]]) 
             depth, parent = depth + 1, ops[parent].parent
         op.depth = depth
         if op.attempts > 1:
-            op.detail = f"{op.detail} ({op.attempts} attempts)".lstrip()
+            attempts = tr(f"({op.attempts} attempts)", f"（{op.attempts} 回試行）")
+            op.detail = f"{op.detail} {attempts}".lstrip()
         if op.subtype in ("Parallel", "Map") and not op.detail:
             n = sum(1 for o in ops.values() if o.parent == op.op_id)
-            op.detail = f"{n} {'branches' if op.subtype == 'Parallel' else 'items'}"
+            op.detail = (
+                tr(f"{n} branches", f"{n} ブランチ")
+                if op.subtype == "Parallel"
+                else tr(f"{n} items", f"{n} 項目")
+            )
     # Time order; operations checkpointed in the same millisecond (parallel branches) keep
     # the history's order, which puts a parent before its children.
     rows = [root, *invocations, *ops.values()]

@@ -15,6 +15,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 from tqdm.auto import tqdm
 
+from ..i18n import tr
 from ..polling import Backoff, poll
 from .errors import MissingReportsError
 from .reports import ParseReport, Problem, Report, parse_reports
@@ -139,10 +140,14 @@ def _pending(wanted: Sequence[str], reports: dict[str, Report], parse: ParseRepo
 def missing_records_text(missing: int, wanted: int, waited_s: float) -> str:
     """What a learner reads when REPORT records have not all arrived: how many of how
     many, and what to do."""
-    return (
+    return tr(
         f"{wanted - missing} of {wanted} REPORT records have arrived in CloudWatch Logs after "
         f"{duration_text(waited_s)}; {missing} {'is' if missing == 1 else 'are'} still "
-        "missing. Log delivery can lag by minutes on AWS: run this cell again in a minute."
+        "missing. Log delivery can lag by minutes on AWS: run this cell again in a minute.",
+        f"{duration_text(waited_s)}待って、CloudWatch Logs に届いた REPORT レコードは "
+        f"{wanted} 件中 {wanted - missing} 件です。{missing} 件がまだ届いていません。AWS では"
+        "ログの配信が数分遅れることがあります。"
+        "1 分ほどしてからこのセルをもう一度実行してください。",
     )
 
 
@@ -158,22 +163,34 @@ def _missing_message(
     lines = [missing_records_text(len(missing), len(wanted), waited_s)]
     if not group_exists:
         lines.append(
-            f"The log group {log_group!r} does not exist: check the function's "
-            "LoggingConfig.LogGroup (default /aws/lambda/<function name>)."
+            tr(
+                f"The log group {log_group!r} does not exist: check the function's "
+                "LoggingConfig.LogGroup (default /aws/lambda/<function name>).",
+                f"ロググループ {log_group!r} がありません。関数の LoggingConfig.LogGroup "
+                "（既定は /aws/lambda/<関数名>）を確認してください。",
+            )
         )
     for rid in missing:
         problem = unreadable.get(rid)
         lines.append(
             f"  {rid}: "
             + (
-                f"its REPORT line is malformed ({problem.reason})"
+                tr(
+                    f"its REPORT line is malformed ({problem.reason})",
+                    f"REPORT 行の形式が正しくありません（{problem.reason}）",
+                )
                 if problem
-                else "no REPORT record arrived"
+                else tr("no REPORT record arrived", "REPORT レコードが届いていません")
             )
         )
     lines.append(
-        "(From code: call again with a larger timeout_s, or pass allow_missing=True to "
-        "analyse what has arrived; the figures then leave those invocations out.)"
+        tr(
+            "(From code: call again with a larger timeout_s, or pass allow_missing=True to "
+            "analyse what has arrived; the figures then leave those invocations out.)",
+            "（コードからは: timeout_s を大きくしてもう一度呼ぶか、allow_missing=True を渡して"
+            "届いた分だけを分析してください。"
+            "その場合、数値には届いていない呼び出しが含まれません。）",
+        )
     )
     return "\n".join(lines)
 
@@ -190,7 +207,8 @@ def watch_reports(
     """``wait_for_reports`` with a progress bar, one step per REPORT record (a widget in
     Jupyter, text elsewhere), that never raises: the request ids still without a usable
     record when it stops."""
-    with tqdm(total=len(request_ids), desc="REPORT records", unit="record") as bar:
+    desc, unit = tr("REPORT records", "REPORT レコード"), tr("record", "件")
+    with tqdm(total=len(request_ids), desc=desc, unit=unit) as bar:
 
         def step(found: int, _wanted: int) -> None:
             bar.update(found - bar.n)
@@ -235,7 +253,8 @@ class InvocationLog:
 
     @property
     def label(self) -> str:
-        return f"invocation {self.number} ({'first run' if self.number == 1 else 'replay'})"
+        run = tr("first run", "初回実行") if self.number == 1 else tr("replay", "リプレイ")
+        return tr(f"invocation {self.number} ({run})", f"呼び出し {self.number}（{run}）")
 
 
 def _platform(message: str) -> tuple[str, str] | None:

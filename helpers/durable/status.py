@@ -9,6 +9,8 @@ its history, not its status.
 
 from __future__ import annotations
 
+from ..i18n import tr
+
 RUNNING = "RUNNING"
 ENDED_STATUSES = frozenset({"SUCCEEDED", "FAILED", "TIMED_OUT", "STOPPED"})
 # What the read model says of a RUNNING execution, from its history's open operations.
@@ -20,3 +22,14 @@ PHASE_RUNNING = "running"
 def has_ended(status: str) -> bool:
     """The execution (or operation) status is final: it will not run again."""
     return status in ENDED_STATUSES
+
+
+def phase_text(phase: str) -> str:
+    """A phase (one of the three above) as the learner reads it; the constants stay the
+    values code compares."""
+    japanese = {
+        SUSPENDED_IN_WAIT: "待機中で中断（コンピューティングなし）",
+        WAITING_FOR_CALLBACK: "中断中、コールバックを待っています",
+        PHASE_RUNNING: "実行中",
+    }
+    return tr(phase, japanese.get(phase, phase))

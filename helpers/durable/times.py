@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from ..i18n import tr
 from .errors import TimestampError
 
 # Allowed between a durable execution's timestamps (stamped by the durable service) and
@@ -44,13 +45,15 @@ def epoch_or_none(value: Any) -> float | None:
 
 
 def duration_text(seconds: float) -> str:
-    """42 ms, 1.53 s, 6 min 12 s, 2 h 05 min."""
+    """42 ms, 1.53 s, 6 min 12 s, 2 h 05 min; in Japanese the units of the Japanese AWS
+    console: 42 ミリ秒, 1.53 秒, 6 分 12 秒, 2 時間 05 分."""
+    ms, s, mins, h = tr("ms", "ミリ秒"), tr("s", "秒"), tr("min", "分"), tr("h", "時間")
     if seconds < 1:
-        return f"{seconds * 1000:.0f} ms"
+        return f"{seconds * 1000:.0f} {ms}"
     if seconds < 100:
-        return f"{seconds:.3g} s" if seconds < 10 else f"{seconds:.1f} s"
+        return f"{seconds:.3g} {s}" if seconds < 10 else f"{seconds:.1f} {s}"
     whole = round(seconds)  # round first: 299.99 s is 5 min 00 s, not 4 min 60 s
     if whole < 3600:
-        return f"{whole // 60} min {whole % 60:02d} s"
+        return f"{whole // 60} {mins} {whole % 60:02d} {s}"
     minutes = round(seconds / 60)
-    return f"{minutes // 60} h {minutes % 60:02d} min"
+    return f"{minutes // 60} {h} {minutes % 60:02d} {mins}"
