@@ -15,6 +15,7 @@ from IPython.display import Markdown
 
 from .approvals.recovery import tool_uses_by_turn
 from .durable import ExecutionHistory, fetch_history
+from .i18n import tr
 from .outcome import Outcome
 from .show import no_math, table
 from .target import Target
@@ -99,11 +100,51 @@ def brief_history(history: ExecutionHistory) -> list[dict[str, Any]]:
     ]
 
 
+# The table's headings and words in Japanese; the rows' keys and values stay as code reads
+# them (``brief_history``), only the table shown is translated.
+_JA_HEADINGS = {
+    "at_s": "開始_秒",
+    "what": "内容",
+    "kind": "種類",
+    "took_s": "所要_秒",
+    "outcome": "結果",
+}
+_JA_WORDS = {
+    "invocation": "呼び出し",
+    "invocation (replay)": "呼び出し（リプレイ）",
+    "returned": "戻りました",
+    "error": "エラー",
+    "step": "ステップ",
+    "wait": "待機",
+    "callback": "コールバック",
+    "child context": "子コンテキスト",
+    "succeeded": "成功",
+    "failed": "失敗",
+    "timedout": "タイムアウト",
+    "stopped": "停止",
+    "running": "実行中",
+    "(unnamed)": "（名前なし）",
+}
+
+
+def _shown(row: dict[str, Any]) -> dict[str, Any]:
+    """A row of ``brief_history`` as the learner reads it."""
+    shown = {}
+    for key, value in row.items():
+        if key == "what" and isinstance(value, str) and value.startswith("Lambda invocation #"):
+            value = tr(value, "Lambda の呼び出し #" + value.rsplit("#", 1)[1])
+        elif isinstance(value, str):
+            value = tr(value, _JA_WORDS.get(value, value))
+        shown[tr(key, _JA_HEADINGS[key])] = value
+    return shown
+
+
 def history_brief(target: Target, execution_arn: str | None) -> Markdown:
     """The execution's history in brief (see ``brief_history``) as a table."""
     if not execution_arn:
-        return Markdown("*No execution yet: nothing to show.*")
-    return table(brief_history(fetch_history(target.client("lambda"), execution_arn)))
+        return Markdown(tr("*No execution yet: nothing to show.*", "*まだ実行がありません。*"))
+    rows = brief_history(fetch_history(target.client("lambda"), execution_arn))
+    return table([_shown(row) for row in rows])
 
 
 def figures_of(target: Target, outcome: Outcome) -> Markdown:
@@ -111,8 +152,9 @@ def figures_of(target: Target, outcome: Outcome) -> Markdown:
     turns and the tools it asked for, the approval requests and their decisions, what the
     answer lacks, the Lambda invocations, the durable operations and the wall-clock time."""
     if not outcome.finished or outcome.execution_arn is None:
+        headline = html.escape(outcome.headline(), quote=False)
         return Markdown(
-            no_math(f"*No figures yet. {html.escape(outcome.headline(), quote=False)}*")
+            no_math(tr(f"*No figures yet. {headline}*", f"*数値はまだありません。{headline}*"))
         )
     history = fetch_history(target.client("lambda"), outcome.execution_arn)
     turns = tool_uses_by_turn(history.rows)
@@ -120,54 +162,95 @@ def figures_of(target: Target, outcome: Outcome) -> Markdown:
     operations = history.operation_count
     asked = sum(len(turn) for turn in turns)
     together = [turn for turn in turns if len(turn) > 1]
-    lines = [
-        f"- **Model turns:** {len(turns)}; "
-        + (
+    if asked:
+        tools = tr(
             f"the model asked for {asked} tool call(s)"
             + "".join(f", {len(t)} in one turn ({', '.join(t)})" for t in together)
-            + "."
-            if asked
-            else "the model asked for no tool: it answered directly."
-        ),
-        f"- **Approval requests:** {len(outcome.decisions)}"
+            + ".",
+            f"モデルはツール呼び出しを {asked} 回求めました"
+            + "".join(f"、1 ターンで {len(t)} 件（{'、'.join(t)}）" for t in together)
+            + "。",
+        )
+    else:
+        tools = tr(
+            "the model asked for no tool: it answered directly.",
+            "モデルはツールを求めず、直接答えました。",
+        )
+    asked_of = ", ".join(f"`{d.get('tool')}` → {d.get('decision')}" for d in outcome.decisions)
+    lines = [
+        tr(f"- **Model turns:** {len(turns)}; ", f"- **モデルのターン:** {len(turns)}。") + tools,
+        tr(
+            f"- **Approval requests:** {len(outcome.decisions)}",
+            f"- **承認リクエスト:** {len(outcome.decisions)}",
+        )
         + (
-            ": " + ", ".join(f"`{d.get('tool')}` → {d.get('decision')}" for d in outcome.decisions)
+            ": " + asked_of
             if outcome.decisions
-            else " (nobody was asked)"
+            else tr(" (nobody was asked)", "（誰にも尋ねていません）")
         ),
     ]
     denied = [str(d.get("tool")) for d in outcome.decisions if d.get("decision") != "APPROVE"]
     if denied:
+        listed = ", ".join(f"`{t}`" for t in denied)
         lines.append(
-            f"- **Denied, so not run:** {', '.join(f'`{t}`' for t in denied)}: the answer has "
-            "no result from it and says so."
+            tr(
+                f"- **Denied, so not run:** {listed}: the answer has no result from it and "
+                "says so.",
+                f"- **却下されたので実行されず:** {listed}。回答にはその結果がなく、回答もそう"
+                "伝えています。",
+            )
         )
     busy = sum(i.seconds for i in invocations)
-    lines += [
-        f"- **Lambda invocations:** {len(invocations)} "
-        + (
-            "(the first run, then one each time the execution woke up)"
-            if len(invocations) > 1
-            else "(the first run did everything: nothing woke the execution up again)"
+    n = len(invocations)
+    if n > 1:
+        why = tr(
+            "(the first run, then one each time the execution woke up)",
+            "（初回実行と、実行が再開するたびに 1 回ずつ）",
         )
-        + f", {busy:.2f} s of running in all.",
-        f"- **Durable operations:** {operations.describe()}.",
+    else:
+        why = tr(
+            "(the first run did everything: nothing woke the execution up again)",
+            "（初回実行ですべて終わり、実行が再開することはありませんでした）",
+        )
+    lines += [
+        tr(f"- **Lambda invocations:** {n} ", f"- **Lambda の呼び出し:** {n} 回")
+        + why
+        + tr(f", {busy:.2f} s of running in all.", f"、実行時間は合計 {busy:.2f} 秒。"),
+        tr(
+            f"- **Durable operations:** {operations.describe()}.",
+            f"- **durable オペレーション:** {operations.describe()}。",
+        ),
     ]
-    if outcome.seconds is not None and len(invocations) > 1:
+    if outcome.seconds is not None and n > 1:
         lines.append(
-            f"- **Wall-clock:** {outcome.seconds:.1f} s from start to end; the execution ran "
-            f"for {busy:.2f} s of it and waited, at no compute cost, for the rest."
+            tr(
+                f"- **Wall-clock:** {outcome.seconds:.1f} s from start to end; the execution "
+                f"ran for {busy:.2f} s of it and waited, at no compute cost, for the rest.",
+                f"- **実時間:** 開始から終了まで {outcome.seconds:.1f} 秒。そのうち実行が"
+                f"動いていたのは {busy:.2f} 秒で、残りはコンピューティングの費用なしで"
+                "待っていました。",
+            )
         )
     elif outcome.seconds is not None:
         lines.append(
-            f"- **Wall-clock:** {outcome.seconds:.2f} s from start to end, all of it in its one "
-            "invocation: it never waited."
+            tr(
+                f"- **Wall-clock:** {outcome.seconds:.2f} s from start to end, all of it in its "
+                "one invocation: it never waited.",
+                f"- **実時間:** 開始から終了まで {outcome.seconds:.2f} 秒。すべて 1 回の呼び出しの"
+                "中で、一度も待ちませんでした。",
+            )
         )
     if not asked:
         lines.append(
-            "\n*Nobody was in the loop this time: the model chose to answer by itself, as a "
-            "real model may. To see the approvals, send the question again (the panel's Send, "
-            "or run the conversation cell again), or ask for something only a tool can do: "
-            "a search of the notes, a calculation, a cost estimate.*"
+            tr(
+                "\n*Nobody was in the loop this time: the model chose to answer by itself, as "
+                "a real model may. To see the approvals, send the question again (the panel's "
+                "Send, or run the conversation cell again), or ask for something only a tool "
+                "can do: a search of the notes, a calculation, a cost estimate.*",
+                "\n*今回は人が関わりませんでした。本物のモデルと同じように、モデルが自分で答える"
+                "ことを選んだのです。承認を見るには、質問をもう一度送るか（パネルの Send、または"
+                "会話のセルをもう一度実行）、ツールにしかできないこと（ノートの検索、計算、費用の"
+                "見積もり）を頼んでください。*",
+            )
         )
     return Markdown(no_math("\n".join(lines)))

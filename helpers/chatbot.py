@@ -32,6 +32,7 @@ from botocore.exceptions import ClientError
 
 from . import state
 from .deploy import ChatbotSettings, Names, deploy_chatbot, start_execution
+from .i18n import tr
 from .target import Target
 
 # The keys notebook 03 saves, and deployed_chatbot reads back.
@@ -93,23 +94,38 @@ def deployed_chatbot(target: Target, names: Names, model_id: str = "") -> ChatDe
     other_model = saved.get("model_id", settings.model_id) != settings.model_id
     if reusable and not other_model and _still_there(target, saved):
         deployed = ChatDeployment(**{k: saved[k] for k in DEPLOYMENT_KEYS})
+        queue = deployed.queue_url.rsplit("/", 1)[-1]
         print(
-            f"Using the chatbot notebook 03 deployed: {deployed.function}:{deployed.alias} "
-            f"(version {deployed.version}), queue {deployed.queue_url.rsplit('/', 1)[-1]}, "
-            f"model {settings.model_id}."
+            tr(
+                f"Using the chatbot notebook 03 deployed: {deployed.function}:{deployed.alias} "
+                f"(version {deployed.version}), queue {queue}, model {settings.model_id}.",
+                f"ノートブック 03 がデプロイしたチャットボットを使います: "
+                f"{deployed.function}:{deployed.alias}（バージョン {deployed.version}）、"
+                f"キュー {queue}、モデル {settings.model_id}。",
+            )
         )
         return deployed
     if reusable and other_model:
         print(
-            f"Notebook 03 deployed the chatbot with model {saved['model_id']}, and MODEL_ID "
-            f"asks for {settings.model_id}: deploying it again with that model (the same "
-            "steps, at once)."
+            tr(
+                f"Notebook 03 deployed the chatbot with model {saved['model_id']}, and MODEL_ID "
+                f"asks for {settings.model_id}: deploying it again with that model (the same "
+                "steps, at once).",
+                f"ノートブック 03 はモデル {saved['model_id']} でチャットボットを"
+                f"デプロイしましたが、MODEL_ID は {settings.model_id} です。"
+                "そのモデルでもう一度デプロイします（同じ手順をまとめて実行します）。",
+            )
         )
     else:
         print(
-            f"No deployment of notebook 03 found for PREFIX={names.prefix!r} on "
-            f"{target.name}/{target.region}: deploying the chatbot now (the same steps, at "
-            f"once), model {settings.model_id}."
+            tr(
+                f"No deployment of notebook 03 found for PREFIX={names.prefix!r} on "
+                f"{target.name}/{target.region}: deploying the chatbot now (the same steps, at "
+                f"once), model {settings.model_id}.",
+                f"{target.name}/{target.region} に PREFIX={names.prefix!r} のノートブック 03 の"
+                "デプロイが見つかりません。チャットボットを今デプロイします（同じ手順をまとめて"
+                f"実行します）。モデルは {settings.model_id} です。",
+            )
         )
     done = deploy_chatbot(target, names, settings)
     deployed = ChatDeployment(

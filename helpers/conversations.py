@@ -34,6 +34,7 @@ from .durable import (
     missing_records_text,
     watch_reports,
 )
+from .i18n import tr
 from .outcome import Outcome
 from .params import ParameterError
 from .polling import Backoff
@@ -48,12 +49,12 @@ def conversation_to_analyse(target: Target, names: Names, execution_arn: str = "
     points at a published version, and a listing without a Qualifier would show
     ``$LATEST``'s executions only, as on AWS): ``cost.list_executions`` asks each one."""
     if execution_arn:
-        how = "given as EXECUTION_ARN"
+        how = tr("given as EXECUTION_ARN", "EXECUTION_ARN で指定")
         arn = execution_arn
     else:
         saved = state.load(names.prefix)
         arn = (saved.get("execution_arn") or "") if same_place(saved, target) else ""
-        how = "saved by notebook 04"
+        how = tr("saved by notebook 04", "ノートブック 04 が保存したもの")
         if f":function:{names.function}:" not in arn:
             lam = target.client("lambda")
             try:
@@ -64,13 +65,22 @@ def conversation_to_analyse(target: Target, names: Names, execution_arn: str = "
             if not found:
                 raise ParameterError(
                     [
-                        f"No conversation to analyse for PREFIX={names.prefix!r}: run notebook "
-                        "04 first (or set EXECUTION_ARN to a durable execution's ARN)."
+                        tr(
+                            f"No conversation to analyse for PREFIX={names.prefix!r}: run "
+                            "notebook 04 first (or set EXECUTION_ARN to a durable execution's "
+                            "ARN).",
+                            f"PREFIX={names.prefix!r} には分析する会話がありません。先に"
+                            "ノートブック 04 を実行してください（または EXECUTION_ARN に durable "
+                            "実行の ARN を設定してください）。",
+                        )
                     ]
                 )
             arn = str(found[0]["DurableExecutionArn"])
-            how = "the chatbot's newest finished execution"
-    print(f"Analysing execution {execution_name(arn)} ({how}).")
+            how = tr(
+                "the chatbot's newest finished execution", "チャットボットの最新の完了した実行"
+            )
+    name = execution_name(arn)
+    print(tr(f"Analysing execution {name} ({how}).", f"実行 {name} を分析します（{how}）。"))
     return arn
 
 
@@ -100,7 +110,12 @@ def wait_for_report_records(
     if missing:
         print(missing_records_text(len(missing), len(wanted), time.monotonic() - began))
     else:
-        print(f"All {len(wanted)} REPORT records have arrived, one per invocation.")
+        print(
+            tr(
+                f"All {len(wanted)} REPORT records have arrived, one per invocation.",
+                f"REPORT レコードが {len(wanted)} 件すべて届きました（呼び出しごとに 1 件）。",
+            )
+        )
     return len(missing)
 
 
@@ -149,7 +164,10 @@ def qualifier_of(execution_arn: str) -> str | None:
 def remember_conversation(target: Target, prefix: str, outcome: Outcome) -> None:
     """Save the conversation's execution ARN for notebook 05 (if there is one yet)."""
     if outcome.execution_arn is None:
-        message = "Nothing saved: no conversation was started. Notebook 05 will say so."
+        message = tr(
+            "Nothing saved: no conversation was started. Notebook 05 will say so.",
+            "何も保存していません。会話が始まっていないためです。ノートブック 05 もそう伝えます。",
+        )
     else:
         state.save(
             prefix,
@@ -158,7 +176,9 @@ def remember_conversation(target: Target, prefix: str, outcome: Outcome) -> None
             execution_status=outcome.status,
         )
         name = execution_name(outcome.execution_arn)
-        message = (
-            f"Saved execution {name} ({outcome.status}) for notebook 05 in {state.path(prefix)}."
+        message = tr(
+            f"Saved execution {name} ({outcome.status}) for notebook 05 in {state.path(prefix)}.",
+            f"ノートブック 05 のために、実行 {name}（{outcome.status}）を {state.path(prefix)} に"
+            "保存しました。",
         )
     print(message)

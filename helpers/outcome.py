@@ -22,6 +22,7 @@ from . import history
 from .approvals.recovery import Waiting, waiting_for_approval
 from .deploy import redact_account
 from .durable import execution_name, has_ended
+from .i18n import tr
 from .show import no_math, table
 from .target import Target
 
@@ -61,42 +62,64 @@ class Outcome:
 
     def headline(self) -> str:
         if self.execution_arn is None:
-            return (
+            return tr(
                 "No conversation yet: type a question in the panel and press Send "
-                "(APPROVAL_MODE='widget'), or run the notebook with APPROVAL_MODE='auto'."
+                "(APPROVAL_MODE='widget'), or run the notebook with APPROVAL_MODE='auto'.",
+                "まだ会話がありません。パネルに質問を入力して Send を押すか"
+                "（APPROVAL_MODE='widget'）、APPROVAL_MODE='auto' で"
+                "ノートブックを実行してください。",
             )
         name = execution_name(self.execution_arn)
         if self.waiting is not None:
-            return f"Execution {name} is waiting for an approval. {self.waiting}"
-        if not self.finished:
-            return (
-                f"Execution {name} is {self.status}: answer its requests in the panel "
-                "above, then run this cell again."
+            return tr(
+                f"Execution {name} is waiting for an approval. {self.waiting}",
+                f"実行 {name} は承認を待っています。{self.waiting}",
             )
-        took = f" in {self.seconds:.1f} s" if self.seconds is not None else ""
-        return f"Execution {name} ended {self.status}{took}" + (
-            f": {self.error}" if self.error else "."
+        if not self.finished:
+            return tr(
+                f"Execution {name} is {self.status}: answer its requests in the panel "
+                "above, then run this cell again.",
+                f"実行 {name} は {self.status} です。上のパネルでリクエストに答えてから、"
+                "このセルをもう一度実行してください。",
+            )
+        if self.seconds is None:
+            took = ""
+        else:
+            took = tr(f" in {self.seconds:.1f} s", f"（{self.seconds:.1f} 秒）")
+        ended = tr(
+            f"Execution {name} ended {self.status}{took}",
+            f"実行 {name} は {self.status} で終わりました{took}",
         )
+        return ended + (f": {self.error}" if self.error else tr(".", "。"))
 
     def _repr_markdown_(self) -> str:
         parts = [f"**{html.escape(self.headline(), quote=False)}**"]
         if self.succeeded and isinstance(self.result, dict):
             answer = str(self.result.get("answer", ""))
-            parts.append("**Answer**\n\n" + "\n".join(f"> {line}" for line in answer.splitlines()))
+            quoted = "\n".join(f"> {line}" for line in answer.splitlines())
+            parts.append(f"**{tr('Answer', '回答')}**\n\n" + quoted)
             if self.report_url:
-                parts.append(f"[Open the report]({self.report_url}) (a presigned S3 URL)")
-            if self.decisions:
                 parts.append(
-                    "**Decisions**\n\n"
-                    + table(self.decisions, ["tool", "decision", "comment"]).data
+                    tr(
+                        f"[Open the report]({self.report_url}) (a presigned S3 URL)",
+                        f"[レポートを開く]({self.report_url})（S3 の署名付き URL）",
+                    )
                 )
+            if self.decisions:
+                keys = ("tool", "decision", "comment")
+                shown = [
+                    tr(k, j) for k, j in zip(keys, ("ツール", "判断", "コメント"), strict=True)
+                ]
+                rows = [
+                    {h: d.get(k) for k, h in zip(keys, shown, strict=True)} for d in self.decisions
+                ]
+                parts.append(f"**{tr('Decisions', '判断')}**\n\n" + table(rows, shown).data)
         elif self.finished and self.result is not None:
             parts.append("```json\n" + json.dumps(self.result, indent=2, default=str) + "\n```")
         if self.log:
             parts.append(
-                "<details><summary>approval panel log</summary>\n\n```text\n"
-                + self.log
-                + "\n```\n</details>"
+                f"<details><summary>{tr('approval panel log', '承認パネルのログ')}</summary>"
+                "\n\n```text\n" + self.log + "\n```\n</details>"
             )
         return no_math("\n\n".join(parts))
 
@@ -107,7 +130,7 @@ class Outcome:
         lines = [self.headline()]
         if self.succeeded and isinstance(self.result, dict):
             lines += ["", str(self.result.get("answer", ""))]
-            lines += [f"report: {self.report_url}"] if self.report_url else []
+            lines += [tr("report: ", "レポート: ") + self.report_url] if self.report_url else []
             lines += [f"  {d.get('tool')}: {d.get('decision')}" for d in self.decisions]
         return "\n".join(lines)
 
@@ -185,12 +208,27 @@ def fetch_report(url: str, timeout: float = 10.0) -> str:
         body = exc.read().decode(errors="replace")
         if exc.code == 403 and "expired" in body.lower():
             raise ReportError(
-                "The report link has expired (the chatbot signs it for REPORT_URL_EXPIRES "
-                "seconds, 900 by default): ask again to get a fresh one."
+                tr(
+                    "The report link has expired (the chatbot signs it for REPORT_URL_EXPIRES "
+                    "seconds, 900 by default): ask again to get a fresh one.",
+                    "レポートのリンクは期限切れです（チャットボットは REPORT_URL_EXPIRES 秒、"
+                    "既定では 900 秒有効な署名を付けます）。もう一度質問して新しいリンクを"
+                    "受け取ってください。",
+                )
             ) from None
-        raise ReportError(f"S3 answered {exc.code} {exc.reason} for the report link.") from None
+        raise ReportError(
+            tr(
+                f"S3 answered {exc.code} {exc.reason} for the report link.",
+                f"レポートのリンクに S3 が {exc.code} {exc.reason} と答えました。",
+            )
+        ) from None
     except urllib.error.URLError as exc:
-        raise ReportError(f"Could not reach the report link: {exc.reason}.") from None
+        raise ReportError(
+            tr(
+                f"Could not reach the report link: {exc.reason}.",
+                f"レポートのリンクに接続できませんでした: {exc.reason}。",
+            )
+        ) from None
 
 
 def report_of(outcome: Outcome, timeout: float = 10.0) -> Markdown:
@@ -198,9 +236,17 @@ def report_of(outcome: Outcome, timeout: float = 10.0) -> Markdown:
 
     The report names its execution by ARN; shown here, the account id is masked."""
     if not outcome.succeeded:
-        return Markdown(no_math(f"*No report yet. {html.escape(outcome.headline(), quote=False)}*"))
+        headline = html.escape(outcome.headline(), quote=False)
+        return Markdown(
+            no_math(tr(f"*No report yet. {headline}*", f"*レポートはまだありません。{headline}*"))
+        )
     if outcome.report_url is None:
-        return Markdown("*The execution's result has no report_url.*")
+        return Markdown(
+            tr(
+                "*The execution's result has no report_url.*",
+                "*実行の結果に report_url がありません。*",
+            )
+        )
     try:
         text = fetch_report(outcome.report_url, timeout)
     except ReportError as exc:

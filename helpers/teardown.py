@@ -23,6 +23,7 @@ again with functions, queues, buckets, logs and executions intact.
 from __future__ import annotations
 
 import contextlib
+import re
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -32,6 +33,7 @@ from botocore.exceptions import ClientError
 from . import state
 from .chatbot import where
 from .deploy import ACCESS_DENIED, WORKSHOP_TAG, Names, redact_account
+from .i18n import tr
 from .params import ParameterError
 from .target import Target, background_cloud, stop_background_cloud
 
@@ -117,6 +119,44 @@ def _remove_function(lam: Any, function: str) -> str:
     return f"function {function}" + (f" ({'; '.join(parts)})" if parts else "")
 
 
+# What cleanup removed, as a Japanese learner reads it: the kind first word(s), then the
+# name, then details in brackets. The returned strings stay English (code compares them).
+_JA_KINDS = (
+    ("log group ", "ロググループ "),
+    ("function ", "関数 "),
+    ("queue ", "キュー "),
+    ("bucket ", "バケット "),
+    ("role ", "ロール "),
+)
+_JA_DETAILS = (
+    (r"(\d+) running execution\(s\) stopped", "実行中の実行 {0} 件を停止"),
+    (r"alias (.+)", "エイリアス {0}"),
+    (r"version\(s\) (.+)", "バージョン {0}"),
+    (r"(\d+) object version\(s\)", "オブジェクトのバージョン {0} 個"),
+)
+
+
+def removal_text(what: str) -> str:
+    """``what`` cleanup removed, in the learner's language."""
+    if tr("en", "ja") == "en":
+        return what
+    head, _, detail = what.partition(" (")
+    for en, ja in _JA_KINDS:
+        if head.startswith(en):
+            head = ja + head[len(en) :]
+            break
+    if not detail:
+        return head
+    parts = []
+    for part in detail.removesuffix(")").split("; "):
+        for pattern, ja in _JA_DETAILS:
+            if found := re.fullmatch(pattern, part):
+                part = ja.format(*found.groups())
+                break
+        parts.append(part)
+    return f"{head}（{'、'.join(parts)}）"
+
+
 def _log_groups(logs: Any, names: Names, functions: list[str]) -> Iterator[str]:
     pages = logs.get_paginator("describe_log_groups").paginate(
         logGroupNamePrefix=f"/aws/lambda/{names.prefix}-"
@@ -166,7 +206,15 @@ def _remove_bucket(s3: Any, names: Names) -> str | None:
     if tags is None:
         return None
     if not _owned(tags, names):
-        print(redact_account(f"kept bucket {names.bucket}: it is not tagged prefix={names.prefix}"))
+        print(
+            redact_account(
+                tr(
+                    f"kept bucket {names.bucket}: it is not tagged prefix={names.prefix}",
+                    f"バケット {names.bucket} は残しました: "
+                    f"prefix={names.prefix} のタグがありません",
+                )
+            )
+        )
         return None
     objects = _empty_bucket(s3, names.bucket)
     s3.delete_bucket(Bucket=names.bucket)
@@ -180,7 +228,7 @@ def _remove_bucket(s3: Any, names: Names) -> str | None:
             raise
         return False
 
-    _wait_gone(redact_account(f"bucket {names.bucket}"), gone)
+    _wait_gone(redact_account(tr(f"bucket {names.bucket}", f"バケット {names.bucket}")), gone)
     return f"bucket {names.bucket} ({objects} object version(s))"
 
 
@@ -202,13 +250,22 @@ def _remove_queue(sqs: Any, names: Names) -> str | None:
     except sqs.exceptions.QueueDoesNotExist:
         tags = None  # found by name, gone by URL: already being deleted
     if tags is not None and not _owned(tags, names):
-        print(f"kept queue {names.queue}: it is not tagged prefix={names.prefix}")
+        print(
+            tr(
+                f"kept queue {names.queue}: it is not tagged prefix={names.prefix}",
+                f"キュー {names.queue} は残しました: prefix={names.prefix} のタグがありません",
+            )
+        )
         return None
     if tags is not None:
         with contextlib.suppress(sqs.exceptions.QueueDoesNotExist):
             sqs.delete_queue(QueueUrl=url)
     # Until then SQS may still hand out its URL, and a deploy would take it for a live queue.
-    _wait_gone(f"queue {names.queue}", gone, "SQS takes up to 60 s to delete a queue")
+    _wait_gone(
+        tr(f"queue {names.queue}", f"キュー {names.queue}"),
+        gone,
+        tr("SQS takes up to 60 s to delete a queue", "SQS のキュー削除には最大 60 秒かかります"),
+    )
     return f"queue {names.queue}" if tags is not None else None
 
 
@@ -221,17 +278,31 @@ def _wait_gone(what: str, gone: Callable[[], bool], why: str = "") -> None:
         waited = time.monotonic() - started
         if waited > GONE_WAIT_S:
             print(
-                f"  {what} is still being deleted after {waited:.0f} s; AWS finishes it on "
-                "its own. A deploy with this PREFIX may have to wait for the name."
+                tr(
+                    f"  {what} is still being deleted after {waited:.0f} s; AWS finishes it on "
+                    "its own. A deploy with this PREFIX may have to wait for the name.",
+                    f"  {what} は {waited:.0f} 秒たってもまだ削除中です。削除は AWS が自分で"
+                    "終えます。この PREFIX でのデプロイは、名前が空くのを待つことがあります。",
+                )
             )
             return
         if not told:
-            print(f"  waiting until {what} is really gone" + (f" ({why})" if why else "") + " ...")
+            print(
+                tr(
+                    f"  waiting until {what} is really gone"
+                    + (f" ({why})" if why else "")
+                    + " ...",
+                    f"  {what} が本当になくなるまで待っています"
+                    + (f"（{why}）" if why else "")
+                    + "…",
+                )
+            )
             told = True
         time.sleep(delay)
         delay = min(delay * 2, 5.0)
     if told:
-        print(f"  {what} is gone after {time.monotonic() - started:.0f} s")
+        took = f"{time.monotonic() - started:.0f}"
+        print(tr(f"  {what} is gone after {took} s", f"  {what} は {took} 秒でなくなりました"))
 
 
 def _roles(iam: Any, names: Names) -> Iterator[str]:
@@ -266,7 +337,7 @@ def cleanup(target: Target, prefix: str) -> list[str]:
 
     def done(what: str | None) -> None:
         if what:
-            print(redact_account(f"removed {what}"))
+            print(redact_account(tr(f"removed {what}", f"削除しました: {removal_text(what)}")))
             removed.append(what)
 
     functions = list(_functions(lam, names))
@@ -286,12 +357,20 @@ def cleanup(target: Target, prefix: str) -> list[str]:
         logs.delete_log_group(logGroupName=group)
         print(
             redact_account(
-                f"removed log group {group} again: the last invocation's records came late"
+                tr(
+                    f"removed log group {group} again: the last invocation's records came late",
+                    f"ロググループ {group} をもう一度削除しました: 最後の呼び出しのレコードが"
+                    "遅れて届いたためです",
+                )
             )
         )
+    if removed:
+        result = tr(f"removed {len(removed)} resource(s)", f"{len(removed)} 個のリソースを削除")
+    else:
+        result = tr("nothing left to remove", "削除するものは残っていません")
     print(
-        f"cleanup {prefix} in {names.region}: "
-        + (f"removed {len(removed)} resource(s)" if removed else "nothing left to remove")
+        tr(f"cleanup {prefix} in {names.region}: ", f"{names.region} の {prefix} の片付け: ")
+        + result
     )
     return removed
 
@@ -365,16 +444,25 @@ def forget_state(prefix: str, target: Target) -> None:
     another target's resources (another cloud, region or endpoint): those are not gone."""
     saved = state.load(prefix)
     if not saved:
-        message = f"Nothing saved for PREFIX={prefix!r}: no state to forget."
+        message = tr(
+            f"Nothing saved for PREFIX={prefix!r}: no state to forget.",
+            f"PREFIX={prefix!r} には保存されたものがありません。消す状態はありません。",
+        )
     elif any(saved.get(key, value) != value for key, value in where(target).items()):
-        message = (
-            f"Kept {state.path(prefix)}: it describes resources on "
-            f"{saved.get('target')}/{saved.get('region')} {saved.get('endpoint') or ''}, "
-            "not the target cleaned up here."
+        place = f"{saved.get('target')}/{saved.get('region')} {saved.get('endpoint') or ''}"
+        message = tr(
+            f"Kept {state.path(prefix)}: it describes resources on {place}, "
+            "not the target cleaned up here.",
+            f"{state.path(prefix)} は残しました: ここで片付けた場所ではなく、{place} の"
+            "リソースを記録しているためです。",
         )
     else:
         state.forget(prefix)
-        message = f"Forgot what the notebooks saved for PREFIX={prefix!r} ({state.path(prefix)})."
+        message = tr(
+            f"Forgot what the notebooks saved for PREFIX={prefix!r} ({state.path(prefix)}).",
+            f"ノートブックが PREFIX={prefix!r} について保存した内容を消しました"
+            f"（{state.path(prefix)}）。",
+        )
     print(message)
 
 
@@ -382,31 +470,61 @@ def stop_local_cloud(target: Target, stop: bool = False) -> None:
     """Stop the background local cloud when ``stop`` is True and this notebook uses it;
     prints what happened, or how to do it."""
     if not isinstance(stop, bool):
-        raise ParameterError([f"STOP_LOCAL_CLOUD is {stop!r}: set it to True or False."])
+        raise ParameterError(
+            [
+                tr(
+                    f"STOP_LOCAL_CLOUD is {stop!r}: set it to True or False.",
+                    f"STOP_LOCAL_CLOUD が {stop!r} です。True か False にしてください。",
+                )
+            ]
+        )
     running = background_cloud()
     if target.name != "local":
-        message = "TARGET is 'aws': there is no local cloud to stop."
+        message = tr(
+            "TARGET is 'aws': there is no local cloud to stop.",
+            "TARGET は 'aws' です。止めるローカルクラウドはありません。",
+        )
     elif running is None:
-        message = "The kit's background local cloud is not running" + (
-            f" (this notebook used {target.endpoint})." if target.endpoint else "."
+        message = tr(
+            "The kit's background local cloud is not running"
+            + (f" (this notebook used {target.endpoint})." if target.endpoint else "."),
+            "キットのバックグラウンドのローカルクラウドは動いていません"
+            + (
+                f"（このノートブックは {target.endpoint} を使いました）。"
+                if target.endpoint
+                else "。"
+            ),
         )
     elif target.endpoint != running:
-        message = (
+        message = tr(
             f"This notebook used another local cloud ({target.endpoint}, from "
-            f"AWS_ENDPOINT_URL); the kit's background one at {running} is left as it is."
+            f"AWS_ENDPOINT_URL); the kit's background one at {running} is left as it is.",
+            f"このノートブックは別のローカルクラウド（AWS_ENDPOINT_URL の {target.endpoint}）を"
+            f"使いました。キットのバックグラウンドのもの（{running}）はそのままにします。",
         )
     elif not stop:
-        message = (
+        message = tr(
             f"The local cloud at {running} keeps running for the next session. To stop it, "
             "set STOP_LOCAL_CLOUD = True and run this cell again, or call "
-            "helpers.localcloud.background.stop(). Its state stays in .state/localcloud/."
+            "helpers.localcloud.background.stop(). Its state stays in .state/localcloud/.",
+            f"{running} のローカルクラウドは次のセッションのために動き続けます。止めるには "
+            "STOP_LOCAL_CLOUD = True にしてこのセルをもう一度実行するか、"
+            "helpers.localcloud.background.stop() を呼んでください。状態は .state/localcloud/ "
+            "に残ります。",
         )
     else:
         stopped = stop_background_cloud()
         message = (
-            f"Stopped the local cloud at {running}; its state stays in .state/localcloud/ "
-            "for next time."
+            tr(
+                f"Stopped the local cloud at {running}; its state stays in .state/localcloud/ "
+                "for next time.",
+                f"{running} のローカルクラウドを止めました。状態は次回のために "
+                ".state/localcloud/ に残ります。",
+            )
             if stopped
-            else f"The local cloud at {running} had already stopped."
+            else tr(
+                f"The local cloud at {running} had already stopped.",
+                f"{running} のローカルクラウドはすでに止まっていました。",
+            )
         )
     print(message)

@@ -225,3 +225,58 @@ def test_the_logs_per_invocation_read_in_japanese() -> None:
     said.append(missing_records_text(1, 2, 30))
     for line in said:
         assert not ENGLISH_RUN.search(line.replace("REPORT", "").replace("CloudWatch Logs", ""))
+
+
+# -- what notebooks 03, 04, 05 and 99 print through the helpers (issue 13) -----------------
+def test_the_outcome_and_its_figures_read_in_japanese() -> None:
+    from helpers.brief import _shown
+    from helpers.durable import OperationCount
+    from helpers.outcome import Outcome
+
+    arn = "arn:aws:lambda:us-east-1:123456789012:function:dfw-chatbot:1/durable-execution/c-1/x"
+    result = {
+        "answer": "…",
+        "report_url": "http://127.0.0.1:4566/r.md",
+        "decisions": [{"tool": "calculate", "decision": "DENY", "comment": "auto"}],
+    }
+    ended = Outcome(arn, "SUCCEEDED", result, seconds=9.6)
+    english = ended._repr_markdown_()
+    assert "**Execution c-1 ended SUCCEEDED in 9.6 s.**" in english
+    assert "| tool | decision | comment |" in english
+    row = {"at_s": 0.0, "what": "Lambda invocation #2", "kind": "invocation (replay)",
+           "took_s": 0.2, "outcome": "returned"}  # fmt: skip
+    assert _shown(row) == row
+    count = OperationCount(steps=10, callbacks=3, contexts=3, approvals=3)
+    i18n.use_language("ja")
+    page = ended._repr_markdown_()
+    assert "**実行 c-1 は SUCCEEDED で終わりました（9.6 秒）。**" in page
+    assert "| ツール | 判断 | コメント |" in page and "[レポートを開く]" in page
+    assert "**回答**" in page and "**判断**" in page
+    assert _shown(row) == {
+        "開始_秒": 0.0,
+        "内容": "Lambda の呼び出し #2",
+        "種類": "呼び出し（リプレイ）",
+        "所要_秒": 0.2,
+        "結果": "戻りました",
+    }
+    described = count.describe()
+    assert described.startswith("16（ステップ 10、コールバック 3、子コンテキスト 3）")
+    for text in (Outcome(None, "NOT STARTED").headline(), described):
+        assert not ENGLISH_RUN.search(text.replace("wait_for_callback", "")), text
+
+
+def test_cleanup_lines_read_in_japanese(capsys: pytest.CaptureFixture[str]) -> None:
+    from helpers.teardown import removal_text
+
+    removed = "function dfw-first (1 running execution(s) stopped; alias live; version(s) 1, 2)"
+    assert removal_text(removed) == removed
+    i18n.use_language("ja")
+    assert removal_text(removed) == (
+        "関数 dfw-first（実行中の実行 1 件を停止、エイリアス live、バージョン 1, 2）"
+    )
+    assert (
+        removal_text("bucket b (2 object version(s))")
+        == "バケット b（オブジェクトのバージョン 2 個）"
+    )
+    for what in ("log group /aws/lambda/x", "queue q", "role r"):
+        assert not re.search(r"[a-z]{3,} [/a-z]", removal_text(what).split(" ")[0])

@@ -71,8 +71,10 @@ class Bundle:
             how = tr("cached", "キャッシュを使用")
         else:
             how = tr(f"built in {self.seconds:.1f} s", f"{self.seconds:.1f} 秒でビルドしました")
-        inputs = tr(f"inputs {self.key[:12]}", f"入力 {self.key[:12]}")
-        return f"zip {self.path.name}: {how} ({self.size / 1e6:.1f} MB, {inputs})"
+        size, key = f"{self.size / 1e6:.1f} MB", self.key[:12]
+        return f"zip {self.path.name}: {how} " + tr(
+            f"({size}, inputs {key})", f"（{size}、入力 {key}）"
+        )
 
 
 def code_sha256(data: bytes) -> str:

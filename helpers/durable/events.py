@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..i18n import tr
 from .errors import HistoryError
 from .times import epoch_seconds
 
@@ -120,21 +121,30 @@ class OperationCount:
 
     def describe(self) -> str:
         parts = [
-            f"{n} {label}"
-            for n, label in (
-                (self.steps, "steps"),
-                (self.waits, "waits"),
-                (self.callbacks, "callbacks"),
-                (self.contexts, "child contexts"),
-                (self.chained_invokes, "chained invokes"),
+            tr(f"{n} {label}", f"{ja} {n}")
+            for n, label, ja in (
+                (self.steps, "steps", "ステップ"),
+                (self.waits, "waits", "待機"),
+                (self.callbacks, "callbacks", "コールバック"),
+                (self.contexts, "child contexts", "子コンテキスト"),
+                (self.chained_invokes, "chained invokes", "チェーン呼び出し"),
             )
             if n
         ]
-        text = f"{self.total} ({', '.join(parts) or 'none'})"
+        text = tr(
+            f"{self.total} ({', '.join(parts) or 'none'})",
+            f"{self.total}（{'、'.join(parts) or 'なし'}）",
+        )
         if self.approvals:
-            text += f"; {self.approvals} wait_for_callback = 3 operations each"
+            text += tr(
+                f"; {self.approvals} wait_for_callback = 3 operations each",
+                f"。wait_for_callback {self.approvals} 回はそれぞれ 3 オペレーション",
+            )
         if self.step_retries:
-            text += f"; plus {self.step_retries} step retries, not counted (verify)"
+            text += tr(
+                f"; plus {self.step_retries} step retries, not counted (verify)",
+                f"。ほかにステップの再試行 {self.step_retries} 回（数えていません、要確認）",
+            )
         return text
 
 
