@@ -222,6 +222,7 @@ def test_a_japanese_question_is_answered_in_japanese_by_every_seed() -> None:
     for seed in range(20):
         messages, turns, answer = live_conversation(seed, JA_QUESTION, deny_cost)
         said = [b["text"] for m in messages[1::2] for b in m["content"] if "text" in b]
+        assert said[-1] == answer and any("\u3040" <= ch <= "\u30ff" for ch in answer)
         for text in said:
             assert not english_words(
                 text, JA_QUESTION, "Up to one year.", "denied by the reviewer", *TOOL_NAMES
