@@ -72,8 +72,8 @@ class Bundle:
         else:
             how = tr(f"built in {self.seconds:.1f} s", f"{self.seconds:.1f} 秒でビルドしました")
         size, key = f"{self.size / 1e6:.1f} MB", self.key[:12]
-        return f"zip {self.path.name}: {how} " + tr(
-            f"({size}, inputs {key})", f"（{size}、入力 {key}）"
+        return f"zip {self.path.name}: {how}" + tr(
+            f" ({size}, inputs {key})", f"（{size}、入力 {key}）"
         )
 
 
