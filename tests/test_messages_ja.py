@@ -280,3 +280,17 @@ def test_cleanup_lines_read_in_japanese(capsys: pytest.CaptureFixture[str]) -> N
     )
     for what in ("log group /aws/lambda/x", "queue q", "role r"):
         assert not re.search(r"[a-z]{3,} [/a-z]", removal_text(what).split(" ")[0])
+
+
+def test_the_gaps_between_invocations_are_labelled_in_japanese() -> None:
+    import cost_samples as s
+
+    from helpers.durable import ExecutionHistory, gaps
+
+    def labels() -> list[str]:
+        run = ExecutionHistory(s.execution(), s.history())
+        return [g.label for g in gaps(run.billed_invocations, run.events)]
+
+    assert labels() == [f"waiting for approve #{n}" for n in (1, 2, 3)]
+    i18n.use_language("ja")
+    assert labels() == [f"approve #{n} の回答待ち" for n in (1, 2, 3)]

@@ -101,7 +101,7 @@ def test_the_billed_figures_in_japanese(
     quick: ExecutionCost, cost: ExecutionCost, tmp_path: Path, japanese: None
 ) -> None:
     timeline = _all_text(plots.billed_timeline(cost, tmp_path, "t.png"))
-    assert "呼び出し 4 回" in timeline and "課金 2.46 s" in timeline and "待機中" in timeline
+    assert "呼び出し 4 回" in timeline and "課金 2.46 秒" in timeline and "待機中" in timeline
     bars = plots.billed_vs_wallclock(quick, tmp_path, "b.png")
     text = _all_text(bars) + "\n" + bars.get_suptitle()
     assert "時間: 課金と実時間" in text and "注意" in text and "billed" not in text

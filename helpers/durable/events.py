@@ -246,16 +246,16 @@ def gaps(invocations: Sequence[Invocation], events: Sequence[dict[str, Any]]) ->
             name = names.get(parent, name)
         if not name:  # operations may be unnamed: say what they are
             return {
-                "callbacks": "waiting for a callback",
-                "waits": "durable wait (timer)",
-                "chained_invokes": "waiting for a chained invoke",
-                "retry": "retry delay of a step",
+                "callbacks": tr("waiting for a callback", "コールバック待ち"),
+                "waits": tr("durable wait (timer)", "durable の待機（タイマー）"),
+                "chained_invokes": tr("waiting for a chained invoke", "チェーン呼び出し待ち"),
+                "retry": tr("retry delay of a step", "ステップの再試行待ち"),
             }[kind]
         return {
-            "callbacks": f"waiting for {name}",
-            "waits": f"wait {name}",
-            "chained_invokes": f"waiting for invoke {name}",
-            "retry": f"retry delay of {name}",
+            "callbacks": tr(f"waiting for {name}", f"{name} の回答待ち"),
+            "waits": tr(f"wait {name}", f"待機 {name}"),
+            "chained_invokes": tr(f"waiting for invoke {name}", f"呼び出し {name} 待ち"),
+            "retry": tr(f"retry delay of {name}", f"{name} の再試行待ち"),
         }[kind]
 
     # One sweep in time order: the operations pending at each invocation's end (a few at
@@ -278,6 +278,7 @@ def gaps(invocations: Sequence[Invocation], events: Sequence[dict[str, Any]]) ->
             del pending[op_id]
         labels = [label(op_id, kind) for op_id, kind in pending.items()]
         if len(labels) > 2:
-            labels = [*labels[:2], f"+{len(labels) - 2} more"]
-        gaps.append(Gap(before.end, after.start, " + ".join(labels) or "suspended"))
+            labels = [*labels[:2], tr(f"+{len(labels) - 2} more", f"ほか {len(labels) - 2} 件")]
+        suspended = tr("suspended", "中断中")
+        gaps.append(Gap(before.end, after.start, " + ".join(labels) or suspended))
     return gaps
