@@ -4,20 +4,25 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, unquote, urlencode
 
 from werkzeug.wrappers import Request, Response
 
-from ..errors import invalid
+from ..errors import AwsError, invalid
+from . import edge
 from .control_plane import ControlPlane
 from .runner_client import runner_error
 from .scope import account_of, execution_scope, region_of, split_function_ref
 
 LIST_BY_FUNCTION = re.compile(r"^/2025-12-01/functions/(?P<fn>[^/]+)/durable-executions/?$")
 EXECUTION_IN_PATH = re.compile(r"^/2025-12-01/durable-executions/(?P<arn>[^/]+)")
+# The runner's missing operations: DELETE on an execution, POST .../pause and .../resume.
+_UNSERVED = re.compile(r"^/2025-12-01/durable-executions/[^/]+(/(?P<op>pause|resume))?/?$")
 MAX_CALLBACK_RESULT = 256 * 1024
+TERMINAL = {"SUCCEEDED", "FAILED", "TIMED_OUT", "STOPPED"}
 
 
 class DurableApis(ControlPlane):
@@ -33,12 +38,16 @@ class DurableApis(ControlPlane):
             # workshop that passes locally must not fail there for it.
             raise invalid(f"The callback result must be at most {MAX_CALLBACK_RESULT} bytes.")
         headers = {"Content-Type": request.headers.get("Content-Type", "application/json")}
-        if request.method == "DELETE":
-            # The runner lacks DeleteDurableExecution (it answers an HTML page, a 500
-            # here); an execution it does not know is ResourceNotFound, as GET says.
-            status, _, body = self.runner.request("GET", raw.split("?", 1)[0])
-            if (error := runner_error(status, body, request.path)) is not None:
-                return Response(error.body(), error.status, error.headers())
+        if request.method == "POST" and "/durable-executions/" in request.path:
+            # Checkpoint, stop, pause and resume take a JSON object (the callbacks' bodies
+            # are raw payloads); Lambda reads no other (InvalidRequestContentException, as
+            # for every Lambda request body), the runner failed on one (a 500).
+            edge.parse_json_object(
+                request.get_data(), "InvalidRequestContentException", "request body"
+            )
+        operation = _UNSERVED.match(raw.split("?", 1)[0])  # the ARN's slashes still encoded
+        if operation and request.method in ("DELETE", "POST"):
+            return self._unserved(raw, request.method, operation.group("op"))
         status, reply_headers, body = self.runner.request(
             request.method, raw, request.get_data(), headers
         )
@@ -47,6 +56,61 @@ class DurableApis(ControlPlane):
             return Response(error.body(), error.status, error.headers())
         return Response(
             body, status, {"Content-Type": reply_headers.get("Content-Type", "application/json")}
+        )
+
+    def _unserved(self, raw: str, method: str, operation: str | None) -> Response:
+        """DeleteDurableExecution, PauseDurableExecution and ResumeDurableExecution, which
+        the runner lacks (it answered a 500): each answered as AWS answers it, as far as
+        the local cloud can act on it, and with a 4xx where it cannot.
+
+        Lambda API reference: DeleteDurableExecution deletes an execution in a terminal
+        state (202 with ``DeletionRequestTimestamp``), otherwise ResourceConflictException;
+        PauseDurableExecution pauses a running execution, ResumeDurableExecution resumes a
+        paused one; all three answer ResourceNotFoundException for an unknown execution.
+        """
+        path = raw.split("?", 1)[0].removesuffix("/")
+        arn_path = path.removesuffix(f"/{operation}") if operation else path
+        status, _, body = self.runner.request("GET", arn_path)
+        if (error := runner_error(status, body, arn_path)) is not None:
+            return Response(error.body(), error.status, error.headers())
+        execution = json.loads(body)
+        arn = str(execution.get("DurableExecutionArn") or unquote(arn_path.rsplit("/", 1)[1]))
+        finished = execution.get("Status") in TERMINAL
+        if method == "DELETE":
+            if not finished:
+                raise AwsError(
+                    409,
+                    "ResourceConflictException",
+                    f"The durable execution is {execution.get('Status')}: only an execution "
+                    "in a terminal state (SUCCEEDED, FAILED, STOPPED, TIMED_OUT) can be deleted.",
+                )
+            assert self.delete_execution is not None
+            self.delete_execution(arn)
+            return Response(
+                json.dumps({"DeletionRequestTimestamp": time.time()}),
+                202,
+                {"Content-Type": "application/json"},
+            )
+        if operation == "resume" or finished:
+            # Nothing is ever paused here, and a finished execution can be neither paused
+            # nor resumed: the execution is in the wrong state (inferred wording).
+            raise AwsError(
+                409,
+                "ResourceConflictException",
+                f"The durable execution is {execution.get('Status')}: "
+                + (
+                    "only a paused execution can be resumed."
+                    if operation == "resume"
+                    else "only a running execution can be paused."
+                ),
+            )
+        # Pausing a running execution needs the runner to hold back its invocations, which
+        # it cannot: refused as a 4xx that says so, never a 500 that clients retry.
+        raise AwsError(
+            400,
+            "InvalidParameterValueException",
+            "The local cloud cannot pause a running durable execution (AWS can: "
+            "PauseDurableExecution). Stop it with StopDurableExecution instead.",
         )
 
     def _list_by_function(self, request: Request, ref: str) -> Response:

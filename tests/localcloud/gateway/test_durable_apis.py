@@ -196,3 +196,37 @@ def test_unknown_execution_is_resource_not_found(
         lam.get_durable_execution(DurableExecutionArn=arn)
     with pytest.raises(lam.exceptions.ResourceNotFoundException):
         lam.get_durable_execution_history(DurableExecutionArn=arn)
+
+
+def test_delete_pause_resume_answer_as_aws_never_a_500(
+    waiting: Waiting, wait_done: Callable[..., Any]
+) -> None:
+    """The runner has no DeleteDurableExecution, PauseDurableExecution nor
+    ResumeDurableExecution (it answered 500s). Delete acts as AWS documents it; pause and
+    resume answer the 4xx of the execution's state, or say that the local cloud cannot."""
+    lam, arn, cb = waiting()
+
+    def refused(call: Callable[..., Any]) -> tuple[int, str]:
+        with pytest.raises(ClientError) as err:
+            call(DurableExecutionArn=arn)
+        return err.value.response["ResponseMetadata"]["HTTPStatusCode"], error_code(err)
+
+    # Running: not deleted (a terminal state is required), not resumed (nothing paused).
+    assert refused(lam.delete_durable_execution) == (409, "ResourceConflictException")
+    assert refused(lam.resume_durable_execution) == (409, "ResourceConflictException")
+    assert refused(lam.pause_durable_execution) == (400, "InvalidParameterValueException")
+    assert lam.get_durable_execution(DurableExecutionArn=arn)["Status"] == "RUNNING"
+    lam.send_durable_execution_callback_success(CallbackId=cb, Result=b'{"decision": "OK"}')
+    assert wait_done(arn)["Status"] == "SUCCEEDED"
+    assert refused(lam.pause_durable_execution) == (409, "ResourceConflictException")
+    deleted = lam.delete_durable_execution(DurableExecutionArn=arn)
+    assert deleted["ResponseMetadata"]["HTTPStatusCode"] == 202
+    assert deleted["DeletionRequestTimestamp"].year >= 2026
+    # Gone, with its history; a second delete finds nothing.
+    for call in (
+        lam.get_durable_execution,
+        lam.get_durable_execution_history,
+        lam.delete_durable_execution,
+        lam.pause_durable_execution,
+    ):
+        assert refused(call) == (404, "ResourceNotFoundException")
