@@ -2,10 +2,11 @@
 
 What is refused here never reaches moto, the runner, the host, the model, the journal or
 ``lambda-config.json``: function names (the Lambda service model's ``FunctionName``
-patterns and lengths), ``LoggingConfig`` (its enums and ``LogGroup`` pattern), request
-sizes (read from ``Content-Length``, before the body; a chunked body read no further than
-its cap, a GET or HEAD body drained), the routes the durable APIs have,
-and a ``POST /`` that names no service.
+patterns and lengths), ``Runtime`` (the model's enum, runtimes Lambda blocks, durable
+functions on durable runtimes only), ``LoggingConfig`` (its enums and ``LogGroup``
+pattern), request sizes (read from ``Content-Length``, before the body; a chunked body
+read no further than its cap, a GET or HEAD body drained), the routes the durable APIs
+have, and a ``POST /`` that names no service.
 """
 
 from __future__ import annotations
