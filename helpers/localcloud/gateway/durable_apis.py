@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import time
@@ -25,6 +26,43 @@ MAX_CALLBACK_RESULT = 256 * 1024
 TERMINAL = {"SUCCEEDED", "FAILED", "TIMED_OUT", "STOPPED"}
 
 
+# The POST operations on an execution whose JSON body the runner reads (botocore's names).
+_BODY_OPERATIONS = {
+    "checkpoint": "CheckpointDurableExecution",
+    "stop": "StopDurableExecution",
+    "pause": "PauseDurableExecution",
+    "resume": "ResumeDurableExecution",
+}
+
+
+@functools.cache
+def _input_shape(operation: str) -> Any:
+    import botocore.session
+
+    model = botocore.session.get_session().get_service_model("lambda")
+    return model.operation_model(operation).input_shape
+
+
+def _check_member_types(action: str, body: dict[str, Any]) -> None:
+    """A body member of the wrong JSON type (a number for ``Updates``...), judged by the
+    operation's shapes in the Lambda service model: Lambda cannot read such a body
+    (InvalidRequestContentException); the runner failed on it (a 500). Missing and unknown
+    members are left to the runner."""
+    if (operation := _BODY_OPERATIONS.get(action)) is None:
+        return
+    from botocore.validate import ParamValidator
+
+    report = ParamValidator().validate(body, _input_shape(operation))
+    wrong = [error for error in report._errors if error[0] == "invalid type"]
+    if wrong:
+        raise AwsError(
+            400,
+            "InvalidRequestContentException",
+            f"Could not parse request body into json: {wrong[0][1] or 'a member'} has the "
+            "wrong type.",
+        )
+
+
 class DurableApis(ControlPlane):
     """The /2025-12-01/ paths (ListDurableExecutionsByFunction filtered here, as AWS lists)."""
 
@@ -42,9 +80,10 @@ class DurableApis(ControlPlane):
             # Checkpoint, stop, pause and resume take a JSON object (the callbacks' bodies
             # are raw payloads); Lambda reads no other (InvalidRequestContentException, as
             # for every Lambda request body), the runner failed on one (a 500).
-            edge.parse_json_object(
+            fields = edge.parse_json_object(
                 request.get_data(), "InvalidRequestContentException", "request body"
             )
+            _check_member_types(request.path.rstrip("/").rsplit("/", 1)[-1], fields)
         operation = _UNSERVED.match(raw.split("?", 1)[0])  # the ARN's slashes still encoded
         if operation and request.method in ("DELETE", "POST"):
             return self._unserved(raw, request.method, operation.group("op"))

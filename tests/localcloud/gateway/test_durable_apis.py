@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import base64
 import json
+import urllib.error
+import urllib.request
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from botocore.exceptions import ClientError
@@ -230,3 +233,39 @@ def test_delete_pause_resume_answer_as_aws_never_a_500(
         lam.pause_durable_execution,
     ):
         assert refused(call) == (404, "ResourceNotFoundException")
+
+
+@pytest.mark.parametrize(
+    ("action", "body"),
+    [
+        ("checkpoint", b"[-1, -1]"),  # no JSON object
+        ("checkpoint", b'{"Updates": 5}'),  # a list member given a number
+        ("checkpoint", b'{"CheckpointToken": ["x"], "Updates": []}'),
+        ("stop", b'{"Error": 5}'),  # a structure given a number
+        ("stop", b'"stop"'),
+    ],
+)
+def test_a_body_lambda_cannot_read_is_a_4xx_never_a_500(
+    waiting: Waiting, cloud: Any, action: str, body: bytes
+) -> None:
+    """Bodies boto3 never sends (it validates first), sent raw to a real execution: the
+    runner failed on them with a 500; Lambda cannot read them."""
+    lam, arn, cb = waiting()
+    path = f"/2025-12-01/durable-executions/{quote(arn, safe='')}/{action}"
+    request = urllib.request.Request(
+        cloud.endpoint + path,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "Authorization": "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/lambda/"
+            "aws4_request, SignedHeaders=host, Signature=00",
+        },
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=30)
+    assert refused.value.code == 400
+    assert json.loads(refused.value.read())["__type"] == "InvalidRequestContentException"
+    # The execution is untouched: still waiting, and the callback still completes it.
+    assert lam.get_durable_execution(DurableExecutionArn=arn)["Status"] == "RUNNING"
+    lam.send_durable_execution_callback_success(CallbackId=cb, Result=b'{"decision": "OK"}')
