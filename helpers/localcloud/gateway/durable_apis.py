@@ -26,12 +26,13 @@ MAX_CALLBACK_RESULT = 256 * 1024
 TERMINAL = {"SUCCEEDED", "FAILED", "TIMED_OUT", "STOPPED"}
 
 
-# The POST operations on an execution whose JSON body the runner reads (botocore's names).
+# The POST operations whose JSON body the runner reads (botocore's names).
 _BODY_OPERATIONS = {
     "checkpoint": "CheckpointDurableExecution",
     "stop": "StopDurableExecution",
     "pause": "PauseDurableExecution",
     "resume": "ResumeDurableExecution",
+    "fail": "SendDurableExecutionCallbackFailure",
 }
 
 
@@ -52,7 +53,10 @@ def _check_member_types(action: str, body: dict[str, Any]) -> None:
         return
     from botocore.validate import ParamValidator
 
-    report = ParamValidator().validate(body, _input_shape(operation))
+    shape = _input_shape(operation)
+    # An operation whose body is one member (its payload) is checked as that member.
+    payload = shape.serialization.get("payload")
+    report = ParamValidator().validate({payload: body} if payload else body, shape)
     wrong = [error for error in report._errors if error[0] == "invalid type"]
     if wrong:
         raise AwsError(
@@ -76,20 +80,26 @@ class DurableApis(ControlPlane):
             # workshop that passes locally must not fail there for it.
             raise invalid(f"The callback result must be at most {MAX_CALLBACK_RESULT} bytes.")
         headers = {"Content-Type": request.headers.get("Content-Type", "application/json")}
-        if request.method == "POST" and "/durable-executions/" in request.path:
-            # Checkpoint, stop, pause and resume take a JSON object (the callbacks' bodies
-            # are raw payloads); Lambda reads no other (InvalidRequestContentException, as
-            # for every Lambda request body), the runner failed on one (a 500).
+        data = request.get_data()
+        action = request.path.rstrip("/").rsplit("/", 1)[-1]
+        on_execution = "/durable-executions/" in request.path
+        if request.method == "POST" and (on_execution or action == "fail"):
+            # Checkpoint, stop, pause, resume and a callback's failure (its ErrorObject) take
+            # a JSON object (a callback's success is a raw payload); Lambda reads no other
+            # (InvalidRequestContentException, as for every Lambda request body); the runner
+            # failed on some (500s) and took others (an ErrorMessage that is a number).
             fields = edge.parse_json_object(
                 request.get_data(), "InvalidRequestContentException", "request body"
             )
-            _check_member_types(request.path.rstrip("/").rsplit("/", 1)[-1], fields)
+            _check_member_types(action if on_execution else "fail", fields)
+            if on_execution and action == "stop" and fields:
+                # StopDurableExecution's body is its ErrorObject (the model's payload, as
+                # boto3 sends it); the runner reads it under "Error", and dropped it.
+                data = json.dumps({"Error": fields}).encode()
         operation = _UNSERVED.match(raw.split("?", 1)[0])  # the ARN's slashes still encoded
         if operation and request.method in ("DELETE", "POST"):
             return self._unserved(raw, request.method, operation.group("op"))
-        status, reply_headers, body = self.runner.request(
-            request.method, raw, request.get_data(), headers
-        )
+        status, reply_headers, body = self.runner.request(request.method, raw, data, headers)
         error = runner_error(status, body, request.path)
         if error is not None:
             return Response(error.body(), error.status, error.headers())

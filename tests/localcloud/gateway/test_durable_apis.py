@@ -241,17 +241,22 @@ def test_delete_pause_resume_answer_as_aws_never_a_500(
         ("checkpoint", b"[-1, -1]"),  # no JSON object
         ("checkpoint", b'{"Updates": 5}'),  # a list member given a number
         ("checkpoint", b'{"CheckpointToken": ["x"], "Updates": []}'),
-        ("stop", b'{"Error": 5}'),  # a structure given a number
+        ("stop", b'{"ErrorMessage": ["x"]}'),  # its body is an ErrorObject
         ("stop", b'"stop"'),
+        ("fail", b'{"ErrorMessage": 5}'),  # the runner took it and failed the callback
+        ("fail", b"[1]"),
     ],
 )
 def test_a_body_lambda_cannot_read_is_a_4xx_never_a_500(
-    waiting: Waiting, cloud: Any, action: str, body: bytes
+    waiting: Waiting, wait_done: Callable[..., Any], cloud: Any, action: str, body: bytes
 ) -> None:
     """Bodies boto3 never sends (it validates first), sent raw to a real execution: the
     runner failed on them with a 500; Lambda cannot read them."""
     lam, arn, cb = waiting()
-    path = f"/2025-12-01/durable-executions/{quote(arn, safe='')}/{action}"
+    if action == "fail":  # SendDurableExecutionCallbackFailure: the body is its ErrorObject
+        path = f"/2025-12-01/durable-execution-callbacks/{quote(cb, safe='')}/fail"
+    else:
+        path = f"/2025-12-01/durable-executions/{quote(arn, safe='')}/{action}"
     request = urllib.request.Request(
         cloud.endpoint + path,
         data=body,
@@ -269,3 +274,15 @@ def test_a_body_lambda_cannot_read_is_a_4xx_never_a_500(
     # The execution is untouched: still waiting, and the callback still completes it.
     assert lam.get_durable_execution(DurableExecutionArn=arn)["Status"] == "RUNNING"
     lam.send_durable_execution_callback_success(CallbackId=cb, Result=b'{"decision": "OK"}')
+    assert json.loads(wait_done(arn)["Result"]) == {"answer": {"decision": "OK"}}
+
+
+def test_stop_keeps_the_error_boto3_sends(waiting: Waiting, wait_done: Callable[..., Any]) -> None:
+    """StopDurableExecution's body is the ErrorObject itself (the model's payload); the
+    runner read it under "Error" and dropped what boto3 sent."""
+    lam, arn, _ = waiting()
+    error = {"ErrorType": "Manual", "ErrorMessage": "the operator stopped it"}
+    lam.stop_durable_execution(DurableExecutionArn=arn, Error=error)
+    done = wait_done(arn)
+    assert done["Status"] == "STOPPED"
+    assert {k: done["Error"].get(k) for k in error} == error
