@@ -9,6 +9,8 @@ CloudWatch Logs User Guide, "Filter pattern syntax for unstructured log events":
 * ``"a phrase"`` is one term (spaces and punctuation included);
 * ``?term`` terms are alternatives: an event must contain at least one of them;
 * ``-term`` excludes events that contain it;
+* a term outside quotes holds letters, digits and ``_`` only (others are refused:
+  "Invalid character(s) in term");
 * an empty pattern matches every event.
 
 * ``%regex%`` alone is a regular expression searched in the event ("Supported regular
@@ -253,7 +255,31 @@ def parse_any(pattern: str) -> TermPattern | JsonPattern | RegexPattern | None:
     if terms is not None and "" in terms.required + terms.any_of + terms.excluded:
         # CloudWatch Logs: 'Invalid character(s) in term \'""\'' (an empty quoted term).
         raise InvalidPattern("Invalid filter pattern: Invalid character(s) in term '\"\"'")
+    if terms is not None:
+        _check_bare_terms(text)
     return terms
+
+
+# A term outside quotes: letters, digits and underscores only. The guide says to quote
+# terms with other characters; CloudWatch Logs refuses an unquoted one with
+# InvalidParameterException "Invalid character(s) in term ':'" (naming the characters),
+# as users report for ':', ',', '(', '[', '*', '@', '\\' and '`'.
+_BARE_OK = re.compile(r"[A-Za-z0-9_]+")
+_BARE_BAD = re.compile(r"[^A-Za-z0-9_]+")
+
+
+def _check_bare_terms(text: str) -> None:
+    position = 0
+    while position < len(text) and (match := _TERM.match(text, position)):
+        _, quoted, bare = match.groups()
+        if quoted is None and not _BARE_OK.fullmatch(bare):
+            bad = _BARE_BAD.search(bare)
+            shown = bad.group(0) if bad else bare
+            raise InvalidPattern(
+                f"Invalid filter pattern: Invalid character(s) in term '{shown}' "
+                '(put a term with characters other than letters, digits and _ in "quotes")'
+            )
+        position = match.end()
 
 
 def parse(pattern: str) -> TermPattern | None:

@@ -135,6 +135,25 @@ def test_patterns_cloudwatch_logs_refuses_are_refused(pattern: str) -> None:
         log_filter.parse_any(pattern)
 
 
+@pytest.mark.parametrize(
+    ("pattern", "shown"),
+    [
+        ("Status: timeout", ":"),
+        ("a,b", ","),
+        ("user@example.com", "@"),
+        ("platform.report", "."),
+        ("x(y", "("),
+    ],
+)
+def test_an_unquoted_term_with_other_characters_is_refused(pattern: str, shown: str) -> None:
+    """The guide: terms with characters other than letters and digits go in quotes;
+    CloudWatch Logs refuses them unquoted (moto matched them as substrings)."""
+    with pytest.raises(log_filter.InvalidPattern) as refused:
+        log_filter.parse_any(pattern)
+    assert f"Invalid character(s) in term '{shown}'" in str(refused.value)
+    assert log_filter.parse_any(f'"{pattern}"') is not None  # quoted, it is one phrase
+
+
 def test_filter_log_events_refuses_an_invalid_pattern(
     client: Callable[[str], Any], name: Callable[..., str]
 ) -> None:
@@ -155,5 +174,6 @@ def test_filter_log_events_refuses_an_invalid_pattern(
         logGroupName=group, filterPattern='{ $.type = "platform.report" }'
     )["events"]
     assert [e["message"] for e in found] == [PLATFORM_REPORT]
-    with pytest.raises(logs.exceptions.InvalidParameterException):
-        logs.filter_log_events(logGroupName=group, filterPattern="{ $.type = }")
+    for bad in ("{ $.type = }", "platform.report"):
+        with pytest.raises(logs.exceptions.InvalidParameterException):
+            logs.filter_log_events(logGroupName=group, filterPattern=bad)
