@@ -105,6 +105,7 @@ class LocalCloud:
             self.state_dir, self.realism.around_moto(self.moto.app), self.durable.port, self.region
         )
         self.gateway.realism = self.realism
+        self.gateway.delete_execution = self.durable.delete_execution
         self._server.app = self.gateway
         self.host = LambdaHost(
             self.state_dir,

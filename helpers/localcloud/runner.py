@@ -52,6 +52,15 @@ class DurableService:
         assert isinstance(self._runner._store, SQLiteExecutionStore)
         self._store = testing_sdk.OneConnectionStore.adopt(self._runner._store)
 
+    def delete_execution(self, execution_arn: str) -> bool:
+        """Remove a finished execution and its data from the store (DeleteDurableExecution);
+        False if the store does not hold it. The caller checks that it is finished."""
+        with self._store._connection() as conn:
+            deleted = conn.execute(
+                "DELETE FROM executions WHERE durable_execution_arn = ?", (execution_arn,)
+            ).rowcount
+        return bool(deleted)
+
     def recover(self) -> int:
         """Re-arm what a restart lost for executions still running in the store.
 

@@ -29,3 +29,5 @@ class GatewayBase:
         self.host: LambdaHost | None = None  # set by LocalCloud once the endpoint is known
         self.realism: Realism | None = None  # AWS's delays and quotas (helpers/localcloud/realism/)
         self.start_lock = threading.Lock()
+        # Removes a finished execution from the runner's store (the runner has no route).
+        self.delete_execution: Callable[[str], bool] | None = None

@@ -14,7 +14,7 @@ from werkzeug.wrappers import Request, Response
 
 from helpers.regions import offers_durable_functions
 
-from ..errors import invalid, is_html, not_found, service_failure
+from ..errors import AwsError, invalid, is_html, not_found, service_failure
 from ..lambda_host import FunctionVersion, check_zip
 from ..wsgi import call_wsgi, read_body
 from . import edge
@@ -114,6 +114,7 @@ class ControlPlane(GatewayBase):
             )
             if not isinstance(spec.get("FunctionName"), str):
                 raise edge.validation("FunctionName is required and must be a string.")
+            edge.check_runtime(spec.get("Runtime"), durable=extra["DurableConfig"] is not None)
             edge.check_function_name(spec["FunctionName"], edge.MAX_NAME_TO_CREATE)
             name = split_function_ref(spec["FunctionName"], None)[0]
             check_code(spec.get("Code"), region, account_of(request))
@@ -124,6 +125,10 @@ class ControlPlane(GatewayBase):
             self._replace_body(environ, spec)
         elif request.method == "PUT" and rest == "/configuration":
             spec = self._json_body(request)
+            edge.check_runtime(
+                spec.get("Runtime"),
+                durable=bool(self.configs.get(region, name).get("DurableConfig")),
+            )
             if "DurableConfig" in spec:
                 if not self.configs.get(region, name).get("DurableConfig"):
                     raise invalid(
@@ -136,10 +141,17 @@ class ControlPlane(GatewayBase):
                 )
             self._replace_body(environ, spec)
         account = account_of(request)
+        if request.method == "POST" and rest == "/policy" and name:  # AddPermission
+            self._check_statement_id(environ, name, qualifier, region, account)
         if self.realism is not None:  # Pending, InProgress, a role Lambda cannot see yet
             called = "" if creating else name  # CreateFunction: no function in the path
             self.realism.check_lambda_call(request.method, called, rest, role, region, account)
         status, headers, body = self._call_moto(environ)
+        if status == 409 and (error := json.loads(body)).get("__type") == "ConflictException":
+            # moto answers CreateAlias of an existing alias with ConflictException; Lambda's
+            # code for every conflict is ResourceConflictException, 409 (Lambda API
+            # reference, CreateAlias: Errors), the message as moto words it (AWS's own).
+            raise AwsError(409, "ResourceConflictException", str(error.get("message", "")))
         if status < 300 and self.realism is not None:
             body = self.realism.after_lambda_call(
                 request.method, "" if creating else name, rest, qualifier, body, region, account
@@ -161,6 +173,31 @@ class ControlPlane(GatewayBase):
             body = self._with_configs(body, region)
         headers.pop("Content-Length", None)
         return Response(body, status, headers)
+
+    @staticmethod
+    def _check_statement_id(
+        environ: dict[str, Any], name: str, qualifier: str | None, region: str, account: str
+    ) -> None:
+        """AddPermission with a statement id the policy already has: Lambda refuses it
+        (ResourceConflictException, Lambda API reference, AddPermission: Errors); moto
+        appends a second statement of the same id."""
+        from moto.awslambda.models import lambda_backends
+
+        spec = edge.parse_json_object(
+            read_body(environ), "InvalidRequestContentException", "request body"
+        )
+        sid = spec.get("StatementId")
+        try:
+            fn = lambda_backends[account][region].get_function(name, qualifier)
+        except Exception:
+            return  # no such function: moto answers ResourceNotFoundException
+        if any(statement.get("Sid") == sid for statement in fn.policy.statements):
+            raise AwsError(
+                409,
+                "ResourceConflictException",
+                f"The statement id ({sid}) provided already exists. Please provide a new "
+                "statement id, or remove the existing statement.",
+            )
 
     @staticmethod
     def _json_body(request: Request) -> dict[str, Any]:

@@ -2,15 +2,17 @@
 
 What is refused here never reaches moto, the runner, the host, the model, the journal or
 ``lambda-config.json``: function names (the Lambda service model's ``FunctionName``
-patterns and lengths), ``LoggingConfig`` (its enums and ``LogGroup`` pattern), request
-sizes (read from ``Content-Length``, before the body; a chunked body read no further than
-its cap, a GET or HEAD body drained), the routes the durable APIs have,
-and a ``POST /`` that names no service.
+patterns and lengths), ``Runtime`` (the model's enum, runtimes Lambda blocks, durable
+functions on durable runtimes only), ``LoggingConfig`` (its enums and ``LogGroup``
+pattern), request sizes (read from ``Content-Length``, before the body; a chunked body
+read no further than its cap, a GET or HEAD body drained), the routes the durable APIs
+have, and a ``POST /`` that names no service.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import json
 import re
@@ -41,6 +43,59 @@ LOG_FORMATS = ("JSON", "Text")
 APPLICATION_LOG_LEVELS = ("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL")
 SYSTEM_LOG_LEVELS = ("DEBUG", "INFO", "WARN")
 LOG_GROUP = re.compile(r"[\.\-_/#A-Za-z0-9]+")
+
+# Runtimes Lambda no longer lets anyone create or update a function with: the Python rows
+# of the deprecated-runtimes table whose "Block function create" date has passed (Lambda
+# developer guide, "Lambda runtimes" and "Runtime deprecation"; checked 2026-12, the dates
+# move: python3.8 and python3.9 are deprecated but their block dates were pushed back).
+BLOCKED_RUNTIMES = {"python2.7": "python3.13", "python3.6": "python3.13", "python3.7": "python3.13"}
+# The managed runtimes that run durable functions (Lambda developer guide, "Supported
+# runtimes for durable functions").
+DURABLE_RUNTIMES = (
+    "nodejs22.x", "nodejs24.x", "python3.13", "python3.14",
+    "java17", "java21", "java25", "dotnet8", "dotnet10",
+)  # fmt: skip
+
+
+@functools.cache
+def _runtime_enum() -> tuple[str, ...]:
+    import botocore.session
+
+    model = botocore.session.get_session().get_service_model("lambda")
+    return tuple(model.shape_for("Runtime").enum)
+
+
+def check_runtime(runtime: Any, *, durable: bool) -> None:
+    """Lambda's refusal of a ``Runtime`` it does not create functions with: a value outside
+    the service model's enum is a ValidationException listing it; a runtime past its
+    "Block function create" date an InvalidParameterValueException naming the one to use;
+    a durable function needs a runtime of DURABLE_RUNTIMES."""
+    if runtime is None:
+        return  # an image function, or an update that leaves the runtime alone
+    if not isinstance(runtime, str):
+        raise AwsError(
+            400, "InvalidRequestContentException", "Could not parse request body into json."
+        )
+    allowed = _runtime_enum()
+    if runtime not in allowed:
+        raise validation(
+            f"1 validation error detected: Value '{runtime[:64]}' at 'runtime' failed to "
+            f"satisfy constraint: Member must satisfy enum value set: [{', '.join(allowed)}]"
+        )
+    if runtime in BLOCKED_RUNTIMES:
+        # Lambda's message for a blocked runtime, as the CLI and SDKs print it.
+        raise invalid(
+            f"The runtime parameter of {runtime} is no longer supported for creating or "
+            f"updating AWS Lambda functions. We recommend you use the new runtime "
+            f"({BLOCKED_RUNTIMES[runtime]}) while creating or updating functions."
+        )
+    if durable and runtime not in DURABLE_RUNTIMES:
+        # Inferred wording: the guide lists the runtimes, not the error's text.
+        raise invalid(
+            f"Durable functions are not supported for the runtime {runtime}. Use one of: "
+            f"{', '.join(DURABLE_RUNTIMES)}."
+        )
+
 
 # The /2025-12-01/ operations of the Lambda service model (method, path pattern).
 _ARN = r"[^/]+"

@@ -18,13 +18,12 @@ from ..lambda_host import (
     MAX_RESPONSE,
     FunctionVersion,
 )
-from .durable_apis import DurableApis
+from .durable_apis import TERMINAL, DurableApis
 from .runner_client import SYNC_LIMIT_S
 from .scope import account_of, region_of, split_function_ref
 
 INVOKE = re.compile(r"^/2015-03-31/functions/(?P<fn>[^/]+)/invocations/?$")
 NAME_OK = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-TERMINAL = {"SUCCEEDED", "FAILED", "TIMED_OUT", "STOPPED"}
 
 
 class Invoke(DurableApis):

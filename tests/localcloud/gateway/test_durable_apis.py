@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import base64
 import json
+import urllib.error
+import urllib.request
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from botocore.exceptions import ClientError
@@ -196,3 +199,90 @@ def test_unknown_execution_is_resource_not_found(
         lam.get_durable_execution(DurableExecutionArn=arn)
     with pytest.raises(lam.exceptions.ResourceNotFoundException):
         lam.get_durable_execution_history(DurableExecutionArn=arn)
+
+
+def test_delete_pause_resume_answer_as_aws_never_a_500(
+    waiting: Waiting, wait_done: Callable[..., Any]
+) -> None:
+    """The runner has no DeleteDurableExecution, PauseDurableExecution nor
+    ResumeDurableExecution (it answered 500s). Delete acts as AWS documents it; pause and
+    resume answer the 4xx of the execution's state, or say that the local cloud cannot."""
+    lam, arn, cb = waiting()
+
+    def refused(call: Callable[..., Any]) -> tuple[int, str]:
+        with pytest.raises(ClientError) as err:
+            call(DurableExecutionArn=arn)
+        return err.value.response["ResponseMetadata"]["HTTPStatusCode"], error_code(err)
+
+    # Running: not deleted (a terminal state is required), not resumed (nothing paused).
+    assert refused(lam.delete_durable_execution) == (409, "ResourceConflictException")
+    assert refused(lam.resume_durable_execution) == (409, "ResourceConflictException")
+    assert refused(lam.pause_durable_execution) == (400, "InvalidParameterValueException")
+    assert lam.get_durable_execution(DurableExecutionArn=arn)["Status"] == "RUNNING"
+    lam.send_durable_execution_callback_success(CallbackId=cb, Result=b'{"decision": "OK"}')
+    assert wait_done(arn)["Status"] == "SUCCEEDED"
+    assert refused(lam.pause_durable_execution) == (409, "ResourceConflictException")
+    deleted = lam.delete_durable_execution(DurableExecutionArn=arn)
+    assert deleted["ResponseMetadata"]["HTTPStatusCode"] == 202
+    assert deleted["DeletionRequestTimestamp"].year >= 2026
+    # Gone, with its history; a second delete finds nothing.
+    for call in (
+        lam.get_durable_execution,
+        lam.get_durable_execution_history,
+        lam.delete_durable_execution,
+        lam.pause_durable_execution,
+    ):
+        assert refused(call) == (404, "ResourceNotFoundException")
+
+
+@pytest.mark.parametrize(
+    ("action", "body"),
+    [
+        ("checkpoint", b"[-1, -1]"),  # no JSON object
+        ("checkpoint", b'{"Updates": 5}'),  # a list member given a number
+        ("checkpoint", b'{"CheckpointToken": ["x"], "Updates": []}'),
+        ("stop", b'{"ErrorMessage": ["x"]}'),  # its body is an ErrorObject
+        ("stop", b'"stop"'),
+        ("fail", b'{"ErrorMessage": 5}'),  # the runner took it and failed the callback
+        ("fail", b"[1]"),
+    ],
+)
+def test_a_body_lambda_cannot_read_is_a_4xx_never_a_500(
+    waiting: Waiting, wait_done: Callable[..., Any], cloud: Any, action: str, body: bytes
+) -> None:
+    """Bodies boto3 never sends (it validates first), sent raw to a real execution: the
+    runner failed on them with a 500; Lambda cannot read them."""
+    lam, arn, cb = waiting()
+    if action == "fail":  # SendDurableExecutionCallbackFailure: the body is its ErrorObject
+        path = f"/2025-12-01/durable-execution-callbacks/{quote(cb, safe='')}/fail"
+    else:
+        path = f"/2025-12-01/durable-executions/{quote(arn, safe='')}/{action}"
+    request = urllib.request.Request(
+        cloud.endpoint + path,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "Authorization": "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/lambda/"
+            "aws4_request, SignedHeaders=host, Signature=00",
+        },
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=30)
+    assert refused.value.code == 400
+    assert json.loads(refused.value.read())["__type"] == "InvalidRequestContentException"
+    # The execution is untouched: still waiting, and the callback still completes it.
+    assert lam.get_durable_execution(DurableExecutionArn=arn)["Status"] == "RUNNING"
+    lam.send_durable_execution_callback_success(CallbackId=cb, Result=b'{"decision": "OK"}')
+    assert json.loads(wait_done(arn)["Result"]) == {"answer": {"decision": "OK"}}
+
+
+def test_stop_keeps_the_error_boto3_sends(waiting: Waiting, wait_done: Callable[..., Any]) -> None:
+    """StopDurableExecution's body is the ErrorObject itself (the model's payload); the
+    runner read it under "Error" and dropped what boto3 sent."""
+    lam, arn, _ = waiting()
+    error = {"ErrorType": "Manual", "ErrorMessage": "the operator stopped it"}
+    lam.stop_durable_execution(DurableExecutionArn=arn, Error=error)
+    done = wait_done(arn)
+    assert done["Status"] == "STOPPED"
+    assert {k: done["Error"].get(k) for k in error} == error
