@@ -16,12 +16,12 @@ from ..durable import duration_text
 from ..i18n import tr
 from .figures import (
     BLOCKING,
-    CAVEAT,
     INVOCATION,
     LABEL_BOX,
     STEP_FUNCTIONS,
     TALK,
     WAITING,
+    caveat_box,
     file_safe,
     finish_figure,
     new_figure,
@@ -203,18 +203,7 @@ def breakeven_chart(
         + even.prices_text(),
         fontsize=10,
     )
-    caveat = quick_reviewer_caveat(cost, on_the_chart=True)
-    if caveat:
-        fig.text(
-            0.5,
-            -0.01,
-            caveat,
-            ha="center",
-            va="top",
-            fontsize=10,
-            color=CAVEAT,
-            bbox={"facecolor": "#fff3f3", "edgecolor": CAVEAT, "pad": 4},
-        )
+    caveat_box(fig, quick_reviewer_caveat(cost, on_the_chart=True))
     return finish_figure(fig, output_dir, filename or f"breakeven-{file_safe(cost.name)}.png")
 
 
