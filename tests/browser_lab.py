@@ -1,5 +1,6 @@
 """A real JupyterLab and Debian's Chromium, for the tests that look at notebooks in a
-browser (tests/test_browser.py, tests/test_browser_render.py).
+browser (tests/test_browser.py, tests/test_browser_render.py), and the notebooks they run
+headless first (``notebooks_run``).
 
 ``running_lab`` starts JupyterLab on 127.0.0.1 with a token, every Jupyter dir it writes
 under a temporary home, and stops it (its kernels with it) however the test ended; a test
@@ -26,8 +27,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import papermill
 import pytest
 
+from helpers import state
+from helpers.localcloud import LocalCloud
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 CHROMIUM = Path("/usr/bin/chromium")
 # As the machine probe ran it: without the background-networking flags Chromium keeps
 # dialling Google's hosts, which this closed network refuses. Playwright gives every
@@ -63,6 +69,37 @@ def browser_or_skip() -> None:
     if os.environ.get("CI"):
         pytest.fail(f"{reason}; .ci/run installs it in CI", pytrace=False)
     pytest.skip(reason)
+
+
+@contextlib.contextmanager
+def notebooks_run(
+    cloud: LocalCloud, out: Path, prefix: str, names: list[str], **parameters: Any
+) -> Iterator[None]:
+    """The notebooks ``names`` run headless by papermill into ``out``, as ``make workshop``
+    runs them, against ``cloud`` under ``prefix`` (``parameters``: more of theirs).
+    AWS_ENDPOINT_URL stays set until the end (the kernels inherit it); the prefix's state
+    file is removed then."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AWS_ENDPOINT_URL", cloud.endpoint)
+        try:
+            for name in names:
+                papermill.execute_notebook(
+                    str(NOTEBOOKS / f"{name}.ipynb"),
+                    str(out / f"{name}.ipynb"),
+                    cwd=str(NOTEBOOKS),
+                    progress_bar=False,
+                    parameters={
+                        "TARGET": "local",
+                        "REGION": cloud.region,
+                        "PREFIX": prefix,
+                        "OUTPUT_DIR": str(out),
+                        **parameters,
+                    },
+                    extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+                )
+            yield
+        finally:
+            state.forget(prefix)
 
 
 @dataclass(frozen=True)

@@ -21,18 +21,17 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
-import papermill
 import pytest
 from browser_lab import (
     Lab,
     browser_fixture,  # noqa: F401  (the browser fixture)
     browser_or_skip,
+    notebooks_run,
     running_lab,
 )
 from papermill.iorw import load_notebook_node
 from papermill.parameterize import parameterize_notebook
 
-from helpers import state
 from helpers.approvals.contract import short_id
 from helpers.cost import list_executions
 from helpers.deploy import Names
@@ -196,25 +195,8 @@ def deployed(cloud: LocalCloud, tmp_path_factory: pytest.TempPathFactory) -> Ite
     """The chatbot deployed under PREFIX by notebook 03 itself (papermill), as an attendee
     has done before opening 04; its state file is removed afterwards."""
     out = tmp_path_factory.mktemp("notebook-03")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("AWS_ENDPOINT_URL", cloud.endpoint)  # 03's kernel inherits it
-        target = connect("local", cloud.region)
-        try:
-            papermill.execute_notebook(
-                str(NOTEBOOKS / "03_deploy.ipynb"),
-                str(out / "03_deploy.ipynb"),
-                cwd=str(NOTEBOOKS),
-                progress_bar=False,
-                parameters={
-                    "TARGET": "local",
-                    "REGION": cloud.region,
-                    "PREFIX": PREFIX,
-                    "OUTPUT_DIR": str(out),
-                },
-            )
-            yield target
-        finally:
-            state.forget(PREFIX)
+    with notebooks_run(cloud, out, PREFIX, ["03_deploy"]):
+        yield connect("local", cloud.region)
 
 
 def _executions(lam: Any, function: str) -> set[str]:

@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
-import papermill
 import pytest
 from browser_lab import (
     NO_NEWS,
@@ -32,14 +31,13 @@ from browser_lab import (
     browser_fixture,  # noqa: F401  (the browser fixture)
     browser_or_skip,
     jupyter_env,
+    notebooks_run,
     running_lab,
 )
 
-from helpers import state
 from helpers.localcloud import LocalCloud
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = ROOT / "notebooks"
 SCREENSHOTS = ROOT / "outputs" / "browser"  # gitignored; kept for review
 SERIES = ["00_setup", "03_deploy", "04_chatbot_with_approvals", "05_billed_vs_wallclock"]
 SHOWN = {"04_chatbot_with_approvals": "04-outcome", "05_billed_vs_wallclock": "05-cost"}
@@ -101,26 +99,9 @@ def executed(cloud: LocalCloud, tmp_path_factory: pytest.TempPathFactory) -> Pat
     """00, 03, 04 and 05 run by papermill, as ``make workshop`` runs them, in a temp dir."""
     browser_or_skip()  # no point in running the notebooks without a browser to look
     out = tmp_path_factory.mktemp("executed")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("AWS_ENDPOINT_URL", cloud.endpoint)  # each kernel inherits it
-        try:
-            for name in SERIES:
-                papermill.execute_notebook(
-                    str(NOTEBOOKS / f"{name}.ipynb"),
-                    str(out / f"{name}.ipynb"),
-                    cwd=str(NOTEBOOKS),
-                    progress_bar=False,
-                    parameters={
-                        "TARGET": "local",
-                        "REGION": cloud.region,
-                        "PREFIX": PREFIX,
-                        "OUTPUT_DIR": str(out),
-                        "APPROVAL_MODE": "auto",  # whatever a saved edit left in 04
-                    },
-                    extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
-                )
-        finally:
-            state.forget(PREFIX)  # 04 saved its conversation for 05
+    # APPROVAL_MODE: whatever a saved edit left in 04. (04 saves its conversation for 05.)
+    with notebooks_run(cloud, out, PREFIX, SERIES, APPROVAL_MODE="auto"):
+        pass
     return out
 
 
