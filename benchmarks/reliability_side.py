@@ -3,28 +3,28 @@ burst and a zip bomb, measured on running clouds (``python -m helpers.localcloud
 
 - the seeded fuzz run of tests/reliability/test_fuzz.py: malformed requests on every
   route, and the status codes they got (no 5xx is the rule);
-- a SIGKILL in a burst of writes (tests/reliability/test_sigkill_burst.py's writers):
-  writes acknowledged before the kill, and how many of them a restart has;
+- a SIGKILL in a burst of writes (tests/reliability/stress_cases.py, as
+  test_sigkill_burst.py cuts it): writes acknowledged before the kill, and how many of them
+  a restart has;
 - the Lambda host's workers (processes, resident memory) after a burst of synchronous
   invokes, and again once the idle TTL (``LOCALCLOUD_IDLE_TTL``, small here) has passed;
 - the largest zip refused (a bomb: small zipped, far over 250 MB unzipped), how long the
   refusal took, and an unrelated function's cold start while the largest accepted zip
   (just under 250 MB unzipped) is unpacked, beside the same cold start alone.
 
-The fuzz generator and the burst writers are the tests' own (one definition of each).
+The fuzz generator, the burst and the zip bomb are the tests' own (one definition of each:
+tests/reliability/test_fuzz.py, tests/reliability/stress_cases.py).
 """
 
 from __future__ import annotations
 
 import collections
-import io
 import os
 import sys
 import threading
 import time
-import zipfile
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -73,7 +73,7 @@ class Reliability:
 
 @contextmanager
 def _test_modules() -> Any:
-    """The tests' fuzz generator and burst writers, importable (tests/ is no package)."""
+    """The tests' fuzz generator, burst and zip bomb, importable (tests/ is no package)."""
     added = [str(REPO_ROOT / "tests"), str(REPO_ROOT / "tests" / "reliability"), str(REPO_ROOT)]
     sys.path[:0] = added
     try:
@@ -90,24 +90,10 @@ def _client(endpoint: str, service: str, region: str = REGION) -> Any:
     )
 
 
-def _bomb(unzipped: int) -> bytes:
-    buf, chunk = io.BytesIO(), bytes(1 << 20)
-    with (
-        zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive,
-        archive.open("app.py", "w", force_zip64=True) as member,
-    ):
-        left = unzipped
-        while left > 0:
-            member.write(chunk[: min(left, len(chunk))])
-            left -= len(chunk)
-    return buf.getvalue()
-
-
 def _code(source: str) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("app.py", source)
-    return buf.getvalue()
+    with _test_modules():
+        from conftest import make_zip
+    return make_zip(source)
 
 
 class _Functions:
@@ -149,51 +135,11 @@ def _fuzz(endpoint: str, out: Reliability) -> None:
 
 def _sigkill(state: Path, out: Reliability) -> None:
     with _test_modules():
-        import test_sigkill_burst as burst_test
-        from conftest import ASSUME_LAMBDA, local_cloud_process
+        from stress_cases import kill_mid_burst, restart_after
     env = {"LOCALCLOUD_REALISM": "off"}
-    with local_cloud_process(state, env) as first:
-        role = _client(first.endpoint, "iam").create_role(
-            RoleName="burst", AssumeRolePolicyDocument=ASSUME_LAMBDA
-        )
-        _client(first.endpoint, "s3").create_bucket(Bucket="burst")
-        url = _client(first.endpoint, "sqs").create_queue(QueueName="burst")["QueueUrl"]
-        burst = burst_test.Burst(first.endpoint)
-        writers = [
-            threading.Thread(target=burst.run, args=(w,))
-            for w in (
-                burst.functions_writer(role["Role"]["Arn"]),
-                burst.objects_writer(),
-                burst.messages_writer(url),
-            )
-        ]
-        for thread in writers:
-            thread.start()
-        time.sleep(burst_test.BURST_S)
-        first.process.kill()
-        first.process.wait(timeout=30)
-        burst.stop.set()
-        for thread in writers:
-            thread.join(timeout=60)
-    with local_cloud_process(state, env) as second:
-        listed = {
-            (region, f["FunctionName"])
-            for region in burst_test.REGIONS
-            for page in _client(second.endpoint, "lambda", region)
-            .get_paginator("list_functions")
-            .paginate()
-            for f in page["Functions"]
-        }
-        s3, sqs = _client(second.endpoint, "s3"), _client(second.endpoint, "sqs")
-        kept_objects = 0
-        for key, body in burst.objects.items():
-            with suppress(ClientError):
-                kept_objects += s3.get_object(Bucket="burst", Key=key)["Body"].read() == body
-        received: set[str] = set()
-        deadline = time.monotonic() + 60
-        while not burst.messages <= received and time.monotonic() < deadline:
-            got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=300)
-            received |= {m["MessageId"] for m in got.get("Messages", [])}
+    killed = kill_mid_burst(state, env)
+    again = restart_after(state, env, killed)
+    burst = killed.burst
     out.acknowledged = {
         "functions": len(burst.functions - burst.cut),
         "deletes": len(burst.deleted - burst.cut),
@@ -201,10 +147,11 @@ def _sigkill(state: Path, out: Reliability) -> None:
         "messages": len(burst.messages),
     }
     out.survived = {
-        "functions": len((burst.functions - burst.cut) & listed),
-        "deletes": len((burst.deleted - burst.cut) - listed),  # deleted ones that stay gone
-        "objects": kept_objects,
-        "messages": len(burst.messages & received),
+        "functions": len((burst.functions - burst.cut) & again.listed),
+        # deleted ones that stay gone
+        "deletes": len((burst.deleted - burst.cut) - again.listed),
+        "objects": sum(again.objects.get(k) == v for k, v in burst.objects.items()),
+        "messages": len(burst.messages & again.received),
     }
 
 
@@ -244,7 +191,9 @@ def _burst_and_ttl(state: Path, burst: int, out: Reliability) -> None:
 
 
 def _zips(functions: _Functions, out: Reliability) -> None:
-    bomb = _bomb(REFUSED_UNZIPPED)
+    with _test_modules():
+        from stress_cases import bomb as zeros
+    bomb = zeros(REFUSED_UNZIPPED)
     started = time.perf_counter()
     try:
         functions.create("bomb", bomb)
@@ -269,15 +218,9 @@ def _zips(functions: _Functions, out: Reliability) -> None:
 def _big_code(salt: int = -1) -> bytes:
     """A zip just under 250 MB unzipped: the biggest Lambda takes (a new one each time,
     so that the host unpacks it anew)."""
-    buf, chunk = io.BytesIO(), bytes(1 << 20)
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("app.py", HANDLER + f"# {salt}\n")
-        with archive.open("padding.bin", "w", force_zip64=True) as member:
-            left = ACCEPTED_UNZIPPED - 4096
-            while left > 0:
-                member.write(chunk[: min(left, len(chunk))])
-                left -= len(chunk)
-    return buf.getvalue()
+    with _test_modules():
+        from stress_cases import bomb
+    return bomb(ACCEPTED_UNZIPPED - 4096, "padding.bin", {"app.py": HANDLER + f"# {salt}\n"})
 
 
 def run(state_root: Path, quick: bool, progress: Progress = lambda _: None) -> Reliability:

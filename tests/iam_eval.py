@@ -32,7 +32,8 @@ from urllib.parse import urlparse
 import pytest
 from botocore.awsrequest import AWSResponse
 
-from helpers.deploy import PROFILE_GEOS
+from helpers import permissions
+from helpers.deploy import PROFILE_GEOS, Names
 from helpers.target import Target
 
 
@@ -496,3 +497,24 @@ class Recorder:
     def requests(self, action: str) -> list[Request]:
         """Every request for ``action`` the calls made, allowed or not."""
         return [r for c in self.calls for r in c.requests if r.action == action]
+
+
+# -- an attendee's recorder ---------------------------------------------------------------
+def carried_boundary(iam: Any) -> Callable[[str], str | None]:
+    """The boundary a role carries, as IAM knows it now (None: none, or no such role)."""
+
+    def lookup(role: str) -> str | None:
+        try:
+            found = iam.get_role(RoleName=role)["Role"]
+        except iam.exceptions.NoSuchEntityException:
+            return None
+        return (found.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn")
+
+    return lookup
+
+
+def attendee_recorder(names: Names, iam: Any, policy: dict[str, Any] | None = None) -> Recorder:
+    """Every call of the kit decided under the prefix's attendee policy (``policy``: that
+    policy as a test changed it), as IAM would; a role's boundary is read with ``iam``."""
+    place = Place(names.account, names.region, names.partition, boundary_of=carried_boundary(iam))
+    return Recorder(permissions.user_policy(names) if policy is None else policy, place)

@@ -13,28 +13,25 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import re
-import secrets
-import signal
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import nbformat
-import papermill
 import pytest
+from browser_lab import (
+    Lab,
+    browser_fixture,  # noqa: F401  (the browser fixture)
+    browser_or_skip,
+    notebooks_run,
+    running_lab,
+)
 from papermill.iorw import load_notebook_node
 from papermill.parameterize import parameterize_notebook
 
-from helpers import state
 from helpers.approvals.contract import short_id
 from helpers.cost import list_executions
 from helpers.deploy import Names
@@ -45,21 +42,6 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 SCREENSHOTS = ROOT / "outputs" / "tmp"  # gitignored; CI keeps them next to the log
 KEPT = ROOT / "outputs" / "browser"  # the screenshots for review (gitignored, kept)
-CHROMIUM = Path("/usr/bin/chromium")
-# As the machine probe ran it: without the background-networking flags Chromium keeps
-# dialling Google's hosts, which this closed network refuses. Playwright gives every
-# launch a fresh temporary profile (it rejects --user-data-dir in args).
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",  # we run as root
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SERVER_START_S = 60
 KERNEL_IDLE = re.compile(r"\(ipykernel\) \| Idle")
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 UI_TIMEOUT_MS = 60_000  # one wait in the page: the first kernel start takes the longest
@@ -67,159 +49,18 @@ UI_TIMEOUT_MS = 60_000  # one wait in the page: the first kernel start takes the
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
 
 
-def _browser_or_skip() -> None:
-    """CI must run this test: a missing browser fails there and skips only on a laptop."""
-    missing = []
-    if not CHROMIUM.exists():
-        missing.append(f"{CHROMIUM} (apt-get install chromium)")
-    try:
-        import playwright  # noqa: F401
-    except ImportError:
-        missing.append("the playwright package (pip install -e '.[dev]')")
-    if not missing:
-        return
-    reason = "real-browser test needs " + " and ".join(missing)
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason}; .ci/run installs it in CI", pytrace=False)
-    pytest.skip(reason)
-
-
 # ---------------------------------------------------------------------------------------
-# JupyterLab
-
-
-@dataclass(frozen=True)
-class Lab:
-    url: str
-    token: str
-    log: Path
-
-    def open_url(self, notebook: Path) -> str:
-        # reset: the default layout every time, not what an earlier test left in the workspace
-        relative = notebook.relative_to(ROOT).as_posix()
-        return f"{self.url}/lab/tree/{relative}?reset&token={self.token}"
-
-    def api(self, path: str, method: str = "GET") -> Any:
-        request = urllib.request.Request(
-            f"{self.url}{path}",
-            method=method,
-            headers={"Authorization": f"token {self.token}"},
-            data=b"" if method == "POST" else None,
-        )
-        with urllib.request.urlopen(request, timeout=10) as response:
-            body = response.read()
-        return json.loads(body) if body else None
-
-    def log_tail(self, lines: int = 40) -> str:
-        text = self.log.read_text(errors="replace") if self.log.exists() else ""
-        return "\n".join(text.splitlines()[-lines:])
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _lab_settings(settings_dir: Path) -> None:
-    # No news or update toasts over the widgets (they would also try the closed network).
-    plugin = settings_dir / "@jupyterlab" / "apputils-extension"
-    plugin.mkdir(parents=True, exist_ok=True)
-    settings = {"fetchNews": "false", "checkForUpdates": False}
-    (plugin / "notification.jupyterlab-settings").write_text(json.dumps(settings))
+# JupyterLab and Chromium (tests/browser_lab.py)
 
 
 @pytest.fixture(scope="module")
 def lab(cloud: LocalCloud, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     """JupyterLab on 127.0.0.1 with a token, the repo as its root, its kernels pointed at
     the test's local cloud; every Jupyter dir it writes is temporary."""
-    _browser_or_skip()
+    browser_or_skip()
     home = tmp_path_factory.mktemp("jupyter")
-    _lab_settings(home / "lab-settings")
-    port, token = _free_port(), secrets.token_hex(16)
-    env = {
-        **os.environ,
-        "AWS_ENDPOINT_URL": cloud.endpoint,
-        "JUPYTER_CONFIG_DIR": str(home / "config"),
-        "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
-        "JUPYTER_DATA_DIR": str(home / "data"),
-        "JUPYTERLAB_SETTINGS_DIR": str(home / "lab-settings"),
-        "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
-        "IPYTHONDIR": str(home / "ipython"),
-    }
-    log = home / "lab.log"
-    command = [
-        sys.executable, "-m", "jupyterlab",
-        "--no-browser",
-        "--ip=127.0.0.1",
-        f"--port={port}",
-        "--port-retries=0",
-        f"--ServerApp.root_dir={ROOT}",
-        f"--IdentityProvider.token={token}",
-        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-        "--LabApp.news_url=",
-        "--LabApp.extension_manager=readonly",  # no PyPI look-ups from the server
-        "--ServerApp.terminals_enabled=False",
-        "--allow-root",  # CI runs as root
-    ]  # fmt: skip
-    with log.open("wb") as out:
-        # Its own session: if shutdown hangs, the group (server and kernels) is killed.
-        process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, start_new_session=True,
-        )  # fmt: skip
-    server = Lab(f"http://127.0.0.1:{port}", token, log)
-    try:
-        deadline = time.monotonic() + SERVER_START_S
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"JupyterLab exited {process.returncode}:\n{server.log_tail()}")
-            try:
-                server.api("/api/status")
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail(f"JupyterLab not up in {SERVER_START_S} s:\n{server.log_tail()}")
-                time.sleep(0.25)
+    with running_lab(ROOT, home, AWS_ENDPOINT_URL=cloud.endpoint) as server:
         yield server
-    finally:
-        _stop_lab(server, process)
-
-
-def _stop_lab(server: Lab, process: subprocess.Popen[bytes]) -> None:
-    try:  # the server's own shutdown also ends its kernels
-        server.api("/api/shutdown", method="POST")
-        process.wait(timeout=15)
-    except (OSError, subprocess.TimeoutExpired):
-        pass
-    if process.poll() is None or _group_alive(process.pid):
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-
-
-def _group_alive(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return False
-    return True
-
-
-# ---------------------------------------------------------------------------------------
-# Chromium
-
-
-@pytest.fixture(scope="module")
-def browser(lab: Lab) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 @pytest.fixture
@@ -354,25 +195,8 @@ def deployed(cloud: LocalCloud, tmp_path_factory: pytest.TempPathFactory) -> Ite
     """The chatbot deployed under PREFIX by notebook 03 itself (papermill), as an attendee
     has done before opening 04; its state file is removed afterwards."""
     out = tmp_path_factory.mktemp("notebook-03")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("AWS_ENDPOINT_URL", cloud.endpoint)  # 03's kernel inherits it
-        target = connect("local", cloud.region)
-        try:
-            papermill.execute_notebook(
-                str(NOTEBOOKS / "03_deploy.ipynb"),
-                str(out / "03_deploy.ipynb"),
-                cwd=str(NOTEBOOKS),
-                progress_bar=False,
-                parameters={
-                    "TARGET": "local",
-                    "REGION": cloud.region,
-                    "PREFIX": PREFIX,
-                    "OUTPUT_DIR": str(out),
-                },
-            )
-            yield target
-        finally:
-            state.forget(PREFIX)
+    with notebooks_run(cloud, out, PREFIX, ["03_deploy"]):
+        yield connect("local", cloud.region)
 
 
 def _executions(lam: Any, function: str) -> set[str]:

@@ -15,45 +15,33 @@ outputs/browser/ for review.
 from __future__ import annotations
 
 import contextlib
-import json
-import os
 import re
-import secrets
-import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import nbformat
-import papermill
 import pytest
+from browser_lab import (
+    NO_NEWS,
+    Lab,
+    browser_fixture,  # noqa: F401  (the browser fixture)
+    browser_or_skip,
+    jupyter_env,
+    notebooks_run,
+    running_lab,
+)
 
-from helpers import state
 from helpers.localcloud import LocalCloud
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = ROOT / "notebooks"
 SCREENSHOTS = ROOT / "outputs" / "browser"  # gitignored; kept for review
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = [  # as tests/test_browser.py launches it (closed network, root)
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SERIES = ["00_setup", "03_deploy", "04_chatbot_with_approvals", "05_billed_vs_wallclock"]
 SHOWN = {"04_chatbot_with_approvals": "04-outcome", "05_billed_vs_wallclock": "05-cost"}
 PREFIX = "render-test"
-SERVER_START_S = 60
 UI_TIMEOUT_MS = 90_000  # the first page load fetches MathJax's chunks too
 MAX_SHOT_HEIGHT = 30_000  # px: a whole notebook in one picture, within Chromium's limits
 CONTROL = "MathJax control (added by the render test): $e^{i\\pi} + 1 = 0$"
@@ -64,23 +52,6 @@ MATH = "mjx-container, .MathJax"
 DOLLARS = re.compile(r"\$\d[\d,]*(?:\.\d+)?")
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
-
-
-def _browser_or_skip() -> None:
-    """The policy of tests/test_browser.py: CI must run this test, a laptop may skip it."""
-    missing = []
-    if not CHROMIUM.exists():
-        missing.append(f"{CHROMIUM} (apt-get install chromium)")
-    try:
-        import playwright  # noqa: F401
-    except ImportError:
-        missing.append("the playwright package (pip install -e '.[dev]')")
-    if not missing:
-        return
-    reason = "real-browser test needs " + " and ".join(missing)
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason}; .ci/run installs it in CI", pytrace=False)
-    pytest.skip(reason)
 
 
 # ---------------------------------------------------------------------------------------
@@ -126,28 +97,11 @@ def shown_outputs(nb: Any) -> int:
 @pytest.fixture(scope="module")
 def executed(cloud: LocalCloud, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """00, 03, 04 and 05 run by papermill, as ``make workshop`` runs them, in a temp dir."""
-    _browser_or_skip()  # no point in running the notebooks without a browser to look
+    browser_or_skip()  # no point in running the notebooks without a browser to look
     out = tmp_path_factory.mktemp("executed")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("AWS_ENDPOINT_URL", cloud.endpoint)  # each kernel inherits it
-        try:
-            for name in SERIES:
-                papermill.execute_notebook(
-                    str(NOTEBOOKS / f"{name}.ipynb"),
-                    str(out / f"{name}.ipynb"),
-                    cwd=str(NOTEBOOKS),
-                    progress_bar=False,
-                    parameters={
-                        "TARGET": "local",
-                        "REGION": cloud.region,
-                        "PREFIX": PREFIX,
-                        "OUTPUT_DIR": str(out),
-                        "APPROVAL_MODE": "auto",  # whatever a saved edit left in 04
-                    },
-                    extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
-                )
-        finally:
-            state.forget(PREFIX)  # 04 saved its conversation for 05
+    # APPROVAL_MODE: whatever a saved edit left in 04. (04 saves its conversation for 05.)
+    with notebooks_run(cloud, out, PREFIX, SERIES, APPROVAL_MODE="auto"):
+        pass
     return out
 
 
@@ -155,41 +109,13 @@ def executed(cloud: LocalCloud, tmp_path_factory: pytest.TempPathFactory) -> Pat
 # JupyterLab on the executed copies, and Chromium
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _settings(settings_dir: Path) -> None:
-    notes = settings_dir / "@jupyterlab" / "apputils-extension"
-    notes.mkdir(parents=True, exist_ok=True)
-    (notes / "notification.jupyterlab-settings").write_text(
-        json.dumps({"fetchNews": "false", "checkForUpdates": False})
-    )
-    # Every cell in the DOM, rendered at once: the whole notebook is checked and pictured.
-    tracker = settings_dir / "@jupyterlab" / "notebook-extension"
-    tracker.mkdir(parents=True, exist_ok=True)
-    (tracker / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
-
-
 @pytest.fixture(scope="module")
-def lab(executed: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+def lab(executed: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     """JupyterLab (loopback, a token) serving copies of the executed 04 and 05, each with a
-    control cell at the end, trusted as notebooks one has run oneself are; (url, root)."""
+    control cell at the end, trusted as notebooks one has run oneself are."""
     home = tmp_path_factory.mktemp("jupyter")
     root = home / "notebooks"
     root.mkdir()
-    _settings(home / "lab-settings")
-    env = {
-        **os.environ,
-        "JUPYTER_CONFIG_DIR": str(home / "config"),
-        "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
-        "JUPYTER_DATA_DIR": str(home / "data"),
-        "JUPYTERLAB_SETTINGS_DIR": str(home / "lab-settings"),
-        "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
-        "IPYTHONDIR": str(home / "ipython"),
-    }
     for name in SHOWN:
         nb = nbformat.read(executed / f"{name}.ipynb", as_version=4)
         control = nbformat.v4.new_code_cell(CONTROL_CELL)
@@ -202,66 +128,15 @@ def lab(executed: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tu
         nbformat.write(nb, root / f"{name}.ipynb")
     paths = [str(root / f"{name}.ipynb") for name in SHOWN]
     subprocess.run(
-        [sys.executable, "-m", "jupyter", "trust", *paths], env=env, check=True, capture_output=True
+        [sys.executable, "-m", "jupyter", "trust", *paths],
+        env=jupyter_env(home),
+        check=True,
+        capture_output=True,
     )
-    port, token = _free_port(), secrets.token_hex(16)
-    log = home / "lab.log"
-    command = [
-        sys.executable, "-m", "jupyterlab",
-        "--no-browser",
-        "--ip=127.0.0.1",
-        f"--port={port}",
-        "--port-retries=0",
-        f"--ServerApp.root_dir={root}",
-        f"--IdentityProvider.token={token}",
-        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-        "--LabApp.news_url=",
-        "--LabApp.extension_manager=readonly",
-        "--ServerApp.terminals_enabled=False",
-        "--allow-root",
-    ]  # fmt: skip
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            command, cwd=root, env=env, stdout=sink, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, start_new_session=True,
-        )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + SERVER_START_S
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"JupyterLab exited {process.returncode}:\n{log.read_text()[-3000:]}")
-            try:
-                urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=5).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail(f"JupyterLab not up in {SERVER_START_S} s:\n{log.read_text()}")
-                time.sleep(0.25)
-        yield f"{url}/lab/tree/{{}}.ipynb?reset&token={token}", root
-    finally:
-        with contextlib.suppress(OSError):  # its own shutdown also ends the kernels
-            request = urllib.request.Request(
-                f"{url}/api/shutdown?token={token}", method="POST", data=b""
-            )
-            urllib.request.urlopen(request, timeout=10).close()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=15)
-        with contextlib.suppress(ProcessLookupError):  # the group, if shutdown hung
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser(lab: tuple[str, Path]) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    # Every cell in the DOM, rendered at once: the whole notebook is checked and pictured.
+    every_cell = {"notebook-extension/tracker": {"windowingMode": "none"}}
+    with running_lab(root, home, {**NO_NEWS, **every_cell}) as server:
+        yield server
 
 
 def _settle(page: Any, expected_outputs: int) -> None:
@@ -305,10 +180,10 @@ def _as_tall_as_the_notebook(page: Any) -> None:
 
 @pytest.mark.parametrize("name", list(SHOWN))
 def test_dollar_amounts_show_as_dollars_not_math(
-    name: str, executed: Path, lab: tuple[str, Path], browser: Any
+    name: str, executed: Path, lab: Lab, browser: Any
 ) -> None:
-    url, root = lab
-    nb = nbformat.read(root / f"{name}.ipynb", as_version=4)
+    notebook = lab.root / f"{name}.ipynb"
+    nb = nbformat.read(notebook, as_version=4)
     rich, every = dollar_figures(nb)
     assert rich, f"{name} as executed shows no dollar amount in a rich output: nothing to check"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -318,7 +193,7 @@ def test_dollar_amounts_show_as_dollars_not_math(
     context.set_default_timeout(UI_TIMEOUT_MS)
     page = context.new_page()
     try:
-        page.goto(url.format(name))
+        page.goto(lab.open_url(notebook))
         _settle(page, shown_outputs(nb))
         # Fold the file browser away (click its active tab): the notebook gets the width.
         page.locator(".jp-SideBar.jp-mod-left .lm-TabBar-tab.lm-mod-current").click()

@@ -225,22 +225,37 @@ def invocation(n: int, start: float, end: float, request_id: str, **details: Any
     return event(n, "InvocationCompleted", end, InvocationCompletedDetails={**times, **details})
 
 
-def test_a_retried_step_and_a_failed_execution() -> None:
-    error = {"Payload": {"ErrorType": "ValueError", "ErrorMessage": "boom"}}
+# The same failed conversation twice: once plain, once with dollar signs in the step's name,
+# the error and a log line (MathJax would typeset "$1 then $2" in JupyterLab).
+FAILURES = [
+    pytest.param("ValueError", "boom", "charge", "logged one", id="plain"),
+    pytest.param(
+        "PriceError", "$0.2169 is over $0.20", "charge $1 then $2", "paid $3 and $4", id="dollars"
+    ),
+]
+
+
+@pytest.mark.parametrize(("error_type", "message", "step_name", "logged"), FAILURES)
+def test_a_retried_step_and_a_failed_execution(
+    error_type: str, message: str, step_name: str, logged: str
+) -> None:
+    """Read as operations, rows and invocations, drawn, and shown as HTML (the history
+    table and the invocation's logs) with every dollar sign as a dollar, never math."""
+    error = {"Payload": {"ErrorType": error_type, "ErrorMessage": message}}
     events = [
         event(1, "ExecutionStarted", 0, ExecutionStartedDetails={"Input": {"Payload": "{}"}}),
-        event(2, "StepStarted", 0.1, Id="s", Name="charge"),
+        event(2, "StepStarted", 0.1, Id="s", Name=step_name),
         event(
             3,
             "StepFailed",
             0.2,
             Id="s",
-            Name="charge",
+            Name=step_name,
             StepFailedDetails={"Error": error, "RetryDetails": {"CurrentAttempt": 1}},
         ),
         invocation(4, 0, 0.3, "r1"),
-        event(5, "StepStarted", 2.0, Id="s", Name="charge"),
-        event(6, "StepFailed", 2.1, Id="s", Name="charge", StepFailedDetails={"Error": error}),
+        event(5, "StepStarted", 2.0, Id="s", Name=step_name),
+        event(6, "StepFailed", 2.1, Id="s", Name=step_name, StepFailedDetails={"Error": error}),
         invocation(7, 1.9, 2.2, "r2", Error=error),
         event(8, "ExecutionFailed", 2.2, ExecutionFailedDetails={"Error": error}),
     ]
@@ -253,12 +268,21 @@ def test_a_retried_step_and_a_failed_execution() -> None:
     run = History(execution, events)
     assert run.name == "pay"
     (step,) = run.operations
-    assert step.status == "FAILED" and step.detail == "ValueError: boom (2 attempts)"
+    assert step.status == "FAILED" and step.detail == f"{error_type}: {message} (2 attempts)"
     assert step.seconds == pytest.approx(2.0)  # from the first attempt to the last
-    assert run.rows[0].detail == "ValueError: boom"
-    assert run.invocations[1].status == "ERROR" and "ValueError" in run.invocations[1].detail
+    assert run.rows[0].detail == f"{error_type}: {message}"
+    assert run.invocations[1].status == "ERROR" and error_type in run.invocations[1].detail
     fig = history.operations_timeline(run)
     assert "FAILED" in fig.axes[0].get_title()
+    shown = run.table()._repr_html_()
+    assert message in shown and step_name in shown and math_in_html(shown) == []
+    start = json.dumps({"type": "platform.start", "record": {"requestId": "r1"}})
+    record = json.dumps({"level": "INFO", "message": logged, "logger": "root", "requestId": "r1"})
+    (one,) = split_by_invocation(
+        [{"logStreamName": "a", "message": m} for m in (start, record)], ["r1"]
+    )
+    logs = history.InvocationLogs([one])._repr_html_()
+    assert logged in logs and math_in_html(logs) == []
 
 
 def text_invocation(rid: str, *lines: str) -> list[str]:
@@ -286,39 +310,6 @@ def test_split_by_invocation_reads_text_logs_per_stream() -> None:
         ("logger", "logged one"),
     ]
     assert [ln.text for ln in two.lines] == ["print two"] and one.complete and two.complete
-
-
-def test_dollar_signs_in_the_html_tables_show_as_dollars() -> None:
-    error = {"Payload": {"ErrorType": "PriceError", "ErrorMessage": "$0.2169 is over $0.20"}}
-    events = [
-        event(1, "ExecutionStarted", 0, ExecutionStartedDetails={"Input": {"Payload": "{}"}}),
-        event(2, "StepStarted", 0.1, Id="s", Name="charge $1 then $2"),
-        event(
-            3,
-            "StepFailed",
-            0.2,
-            Id="s",
-            Name="charge $1 then $2",
-            StepFailedDetails={"Error": error},
-        ),
-        invocation(4, 0, 0.3, "r1"),
-    ]
-    execution = {
-        "DurableExecutionArn": "arn:aws:lambda:us-east-1:1:function:f:1/durable-execution/pay/abc",
-        "Status": "RUNNING",
-        "StartTimestamp": T0,
-    }
-    shown = History(execution, events).table()._repr_html_()
-    assert "$0.2169 is over $0.20" in shown and math_in_html(shown) == []
-    start = json.dumps({"type": "platform.start", "record": {"requestId": "r1"}})
-    record = json.dumps(
-        {"level": "INFO", "message": "paid $3 and $4", "logger": "root", "requestId": "r1"}
-    )
-    (one,) = split_by_invocation(
-        [{"logStreamName": "a", "message": m} for m in (start, record)], ["r1"]
-    )
-    logs = history.InvocationLogs([one])._repr_html_()
-    assert "paid $3 and $4" in logs and math_in_html(logs) == []
 
 
 def test_an_invocation_whose_report_has_not_arrived_is_incomplete() -> None:

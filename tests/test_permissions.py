@@ -24,16 +24,18 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
-from botocore.exceptions import ClientError
+from botocore.config import Config
+from botocore.exceptions import ClientError, EndpointConnectionError
 from deploying import own_build_dir
 from iam_eval import (
-    Place,
-    Recorder,
     Request,
     actions_of,
     allows,
     as_list,
+    attendee_recorder,
+    carried_boundary,
     matches,
     resources_of,
     statements,
@@ -409,6 +411,38 @@ def test_the_evaluator_follows_iam_wildcards_and_denies() -> None:
 
 
 # -- the command line ---------------------------------------------------------------------
+def test_an_attendee_recorder_decides_under_the_policy_it_is_given() -> None:
+    """iam_eval.attendee_recorder, shared with the room of thirty: the prefix's attendee
+    policy, or the one a test gives (the room takes an action out of it). A call the
+    policy lacks gets AccessDenied before it leaves; an allowed one goes out (here to a
+    closed port)."""
+    lacking = json.loads(json.dumps(POLICY))
+    for statement in lacking["Statement"]:
+        if isinstance(statement["Action"], list):
+            statement["Action"] = [a for a in statement["Action"] if a != "lambda:GetFunction"]
+
+    def closed() -> Any:  # a client of its own per recorder: hooks stay on a client
+        return boto3.client(
+            "lambda",
+            endpoint_url="http://127.0.0.1:9",
+            region_name=NAMES.region,
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+            config=Config(retries={"max_attempts": 1}, connect_timeout=2),
+        )
+
+    iam = None  # asked only about a role's boundary, which GetFunction does not carry
+    denied = attendee_recorder(NAMES, iam, lacking)
+    with pytest.raises(ClientError, match=r"AccessDenied.*lambda:GetFunction on"):
+        denied.hook(closed()).get_function(FunctionName=NAMES.function)
+    assert [call for call, _ in denied.denied()] == ["lambda.GetFunction"]
+    allowed = attendee_recorder(NAMES, iam)  # the prefix's own policy grants it
+    assert allowed.policy == POLICY
+    with pytest.raises(EndpointConnectionError):
+        allowed.hook(closed()).get_function(FunctionName=NAMES.function)
+    assert allowed.denied() == [] and allowed.used_actions() >= {"lambda:GetFunction"}
+
+
 def test_the_command_prints_the_policy(capsys: pytest.CaptureFixture[str]) -> None:
     argv = ["--prefix", "hitl-alice", "--region", "us-east-2", "--account", ACCOUNT]
     assert permissions.main(argv) == 0
@@ -487,19 +521,6 @@ FIRST_HOUR = (
 )
 
 
-def carried_boundary(iam: Any) -> Callable[[str], str | None]:
-    """The boundary a role carries, as IAM knows it now (None: none, or no such role)."""
-
-    def lookup(role: str) -> str | None:
-        try:
-            found = iam.get_role(RoleName=role)["Role"]
-        except iam.exceptions.NoSuchEntityException:
-            return None
-        return (found.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn")
-
-    return lookup
-
-
 @contextlib.contextmanager
 def facilitated(iam: Any, names: Names) -> Iterator[None]:
     """The facilitator's first step: the prefix's boundary policy exists, until the end."""
@@ -509,12 +530,6 @@ def facilitated(iam: Any, names: Names) -> Iterator[None]:
         yield
     finally:
         iam.delete_policy(PolicyArn=names.boundary_arn)
-
-
-def attendee_recorder(names: Names, iam: Any) -> Recorder:
-    """Every call of the kit decided under the prefix's user policy, as IAM would."""
-    place = Place(names.account, names.region, names.partition, boundary_of=carried_boundary(iam))
-    return Recorder(permissions.user_policy(names), place)
 
 
 def role_lines(out: str, names: Names) -> list[str]:

@@ -85,6 +85,22 @@ def test_the_quick_reviewer_caveat_is_on_both_figures(
     assert not [t for t in slow.texts if "Caveat" in t.get_text()]
 
 
+def test_both_figures_draw_the_caveat_in_one_red_box(quick: ExecutionCost, tmp_path: Path) -> None:
+    """One box (plots.figures.caveat_box): the same place, colour and frame on both."""
+    chart = plots.breakeven_chart(quick, tmp_path, "be.png")
+    bars = plots.billed_vs_wallclock(quick, tmp_path, "bw.png").figure
+    looks = []
+    for fig in (chart, bars):
+        (box,) = [t for t in fig.texts if t.get_text().startswith("Caveat")]
+        patch = box.get_bbox_patch()
+        assert patch is not None
+        looks.append((box.get_position(), box.get_color(), patch.get_edgecolor()))
+    assert looks[0] == looks[1] and looks[0][1] == plots.figures.CAVEAT
+    empty = plots.figures.new_figure((2, 2))[0]
+    plots.figures.caveat_box(empty, None)  # a run that needs no caveat: nothing drawn
+    assert empty.texts == []
+
+
 def test_japanese_labels_and_font(quick: ExecutionCost, tmp_path: Path, japanese: None) -> None:
     fig = plots.breakeven_chart(quick, tmp_path, "be-ja.png")
     text = _all_text(fig)

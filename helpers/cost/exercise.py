@@ -2,18 +2,18 @@
 with the break-even chart. ``check_cost_exercise`` says whether the learner's figures
 match the kit's, and if not, which part to look at again.
 
-``RUN_EXERCISES`` works as in the other notebooks' exercises: ``"auto"`` checks in
-JupyterLab (a kernel jupyter_server started) and skips headless runs (papermill,
-``make workshop``) in one line; ``True`` and ``False`` force it.
+``RUN_EXERCISES`` goes through the gate of the other notebooks' exercises
+(``helpers.exercises.exercises_on``): ``"auto"`` checks in JupyterLab (a kernel
+jupyter_server started) and skips headless runs (papermill, ``make workshop``) in one line;
+``True`` and ``False`` force it; anything else is a ParameterError that says what to write.
 """
 
 from __future__ import annotations
 
 import math
-import os
-from dataclasses import dataclass
 
 from ..durable import duration_text
+from ..exercises.checks import Verdict, exercises_on, skipped, verdict
 from ..i18n import tr
 from .breakeven import BreakEven
 from .text import usd
@@ -21,30 +21,6 @@ from .text import usd
 # Within 5 %: the checkpoint data the exercise leaves out is under 2 % of the durable
 # cost, and a learner rounding the GB or a price a little still gets it.
 TOLERANCE = 0.05
-# jupyter_server sets it for the kernels it starts; papermill and nbclient do not.
-SESSION_ENV = "JPY_SESSION_NAME"
-
-
-@dataclass(frozen=True)
-class CostCheck:
-    """The check's answer: ``ok`` (None: not checked) and what the cell shows."""
-
-    ok: bool | None
-    text: str
-
-    def __repr__(self) -> str:  # what the check cell shows
-        mark = {True: "✓", False: "✗", None: "○"}[self.ok]
-        return f"{mark} {self.text}"
-
-
-def checking(run_exercises: object) -> bool | None:
-    """True/False as ``RUN_EXERCISES`` says ("auto": in JupyterLab only); None if it is
-    not one of those (the check then says what to write)."""
-    if isinstance(run_exercises, bool):
-        return run_exercises
-    if run_exercises == "auto":
-        return bool(os.environ.get(SESSION_ENV))
-    return None
 
 
 def _close(mine: float, kit: float) -> bool:
@@ -58,42 +34,15 @@ def check_cost_exercise(
     my_durable_usd: object,
     my_blocking_usd: object,
     run_exercises: object = True,
-) -> CostCheck:
+) -> Verdict:
     """Whether the learner's two totals match the kit's (``ok``: both do; None if
-    ``run_exercises`` says not to check, in one line)."""
-    on = checking(run_exercises)
-    if on is None:
-        return CostCheck(
-            None,
-            tr(
-                f'RUN_EXERCISES is {run_exercises!r}: use "auto" (check in JupyterLab, skip '
-                "headless runs), True or False.",
-                f'RUN_EXERCISES が {run_exercises!r} になっています。"auto" (JupyterLab では'
-                "確認し、ヘッドレス実行では飛ばす)、True、False のいずれかにしてください。",
-            ),
-        )
-    if not on:
-        return CostCheck(
-            None,
-            tr(
-                "Exercise check skipped: "
-                + (
-                    "RUN_EXERCISES is False."
-                    if run_exercises is False
-                    else "this is a headless run (set RUN_EXERCISES = True to check anyway)."
-                ),
-                "演習の確認を飛ばしました ("
-                + (
-                    "RUN_EXERCISES が False です)。"
-                    if run_exercises is False
-                    else "ヘッドレス実行です。確認するには RUN_EXERCISES = True にしてください)。"
-                ),
-            ),
-        )
+    ``run_exercises`` says not to check, in one line; see ``exercises.exercises_on``)."""
+    if not exercises_on(run_exercises):
+        return skipped(run_exercises)
     answers = {"my_durable_usd": my_durable_usd, "my_blocking_usd": my_blocking_usd}
     for name, value in answers.items():
         if isinstance(value, bool) or not isinstance(value, int | float):
-            return CostCheck(
+            return verdict(
                 False,
                 tr(
                     f"{name} is {value!r}: set it to a number of US dollars (for example "
@@ -163,4 +112,4 @@ def check_cost_exercise(
                     "超えるからです。",
                 )
             )
-    return CostCheck(right, "\n".join(lines))
+    return verdict(right, "\n".join(lines))

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..i18n import tr
+from ..mathjax import no_math_html
 
 
 def _text(record: Any) -> str:
@@ -47,9 +48,6 @@ class SideBySide:
         )
 
     def _repr_html_(self) -> str:
-        # Imported here: helpers.show imports helpers.cost (a cycle at import time).
-        from ..show import no_math_html
-
         note = html.escape(
             tr(
                 f"Highlighted: the request id both carry ({self.highlight}).",

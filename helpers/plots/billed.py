@@ -17,12 +17,12 @@ from ..i18n import tr
 from .breakeven import quick_reviewer_caveat
 from .figures import (
     BLOCKING,
-    CAVEAT,
     FAILED,
     INVOCATION,
     NO_REPORT,
     STEP_FUNCTIONS,
     WAITING,
+    caveat_box,
     file_safe,
     finish_figure,
     new_figure,
@@ -238,18 +238,7 @@ def billed_vs_wallclock(
             f"{cost.name[:40]}: 実時間 {wall_text} のうち課金 {cost.billed_s:.2f} 秒 ({pct:.2f} %)",
         )
     )
-    caveat = quick_reviewer_caveat(cost)
-    if caveat:
-        fig.text(
-            0.5,
-            -0.01,
-            caveat,
-            ha="center",
-            va="top",
-            fontsize=10,
-            color=CAVEAT,
-            bbox={"facecolor": "#fff3f3", "edgecolor": CAVEAT, "pad": 4},
-        )
+    caveat_box(fig, quick_reviewer_caveat(cost))
     return finish_figure(
         fig, output_dir, filename or f"billed-vs-wallclock-{file_safe(cost.name)}.png"
     )

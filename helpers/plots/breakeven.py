@@ -16,12 +16,12 @@ from ..durable import duration_text
 from ..i18n import tr
 from .figures import (
     BLOCKING,
-    CAVEAT,
     INVOCATION,
     LABEL_BOX,
     STEP_FUNCTIONS,
     TALK,
     WAITING,
+    caveat_box,
     file_safe,
     finish_figure,
     new_figure,
@@ -35,6 +35,24 @@ def _think_axis(ax: Axes) -> None:
     ax.set_xticks(ticks, [tr(n, n.replace(" min", " 分").replace(" h", " 時間")) for n in names])
     ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_xlim(1, 3600)
+
+
+def _think_time_line(ax: Axes, at: float, label: str, color: str, linestyle: str) -> None:
+    """A vertical line at think-time ``at`` (when it is on the axis), labelled along it."""
+    if not 1 <= at <= 3600:
+        return
+    ax.axvline(at, color=color, linestyle=linestyle, linewidth=1)
+    ax.text(
+        at * 1.04,
+        0.5,
+        label,
+        transform=ax.get_xaxis_transform(),
+        rotation=90,
+        va="center",
+        bbox=LABEL_BOX,
+        fontsize=8,
+        color=color,
+    )
 
 
 def breakeven_chart(
@@ -97,22 +115,18 @@ def breakeven_chart(
         f"講演: 承認 {talk.approvals} 回、呼び出し {talk.invocations} 回、課金 "
         f"{talk.billed_ms / 1000:.1f} 秒 ({talk.memory_mb} MB と仮定)",
     )
-    ax.plot(
-        xs,
-        [even.per_1000(talk, x)["durable"] for x in xs],
-        color=TALK,
-        linestyle=":",
-        linewidth=2.0,
-        label=talk_label + tr(": durable", ": durable"),
-    )
-    ax.plot(
-        xs,
-        [even.per_1000(talk, x)["blocking"] for x in xs],
-        color=BLOCKING,
-        linestyle=":",
-        linewidth=1.6,
-        label=talk_label + tr(": blocking", ": ブロック"),
-    )
+    for design, color, width, suffix in (
+        ("durable", TALK, 2.0, tr(": durable", ": durable")),
+        ("blocking", BLOCKING, 1.6, tr(": blocking", ": ブロック")),
+    ):
+        ax.plot(
+            xs,
+            [even.per_1000(talk, x)[design] for x in xs],
+            color=color,
+            linestyle=":",
+            linewidth=width,
+            label=talk_label + suffix,
+        )
     for conv, marker, where in ((run, "o", (12, -22)), (talk, "D", (12, 10))):
         at = conv.break_even_s(p)
         if at is None or not 1 <= at <= 3600:
@@ -142,37 +156,27 @@ def breakeven_chart(
         fontsize=9,
         color="#8a5a00",
     )
-    if limit is not None and 1 <= limit <= 3600:
-        ax.axvline(limit, color=BLOCKING, linestyle="--", linewidth=1)
-        ax.text(
-            limit * 1.04,
-            0.5,
+    if limit is not None:
+        _think_time_line(
+            ax,
+            limit,
             tr(
                 f"blocking: 15 min in one invocation\n(at {duration_text(limit)} per approval)",
                 f"ブロック: 1 回の呼び出しで 15 分\n(承認 1 回あたり {duration_text(limit)})",
             ),
-            transform=ax.get_xaxis_transform(),
-            rotation=90,
-            va="center",
-            bbox=LABEL_BOX,
-            fontsize=8,
-            color=BLOCKING,
+            BLOCKING,
+            "--",
         )
-    if run.think_s is not None and 1 <= run.think_s <= 3600:
-        ax.axvline(run.think_s, color="#444444", linestyle="-.", linewidth=1)
-        ax.text(
-            run.think_s * 1.04,
-            0.5,
+    if run.think_s is not None:
+        _think_time_line(
+            ax,
+            run.think_s,
             tr(
                 f"this run's reviewer: {duration_text(run.think_s)} per approval",
                 f"今回のレビュー担当者: 承認 1 回あたり {duration_text(run.think_s)}",
             ),
-            transform=ax.get_xaxis_transform(),
-            rotation=90,
-            va="center",
-            bbox=LABEL_BOX,
-            fontsize=8,
-            color="#444444",
+            "#444444",
+            "-.",
         )
     ax.set_yscale("log")
     # Dollars at 1, 2 and 5 of each decade: the cheap end of the chart stays readable.
@@ -203,18 +207,7 @@ def breakeven_chart(
         + even.prices_text(),
         fontsize=10,
     )
-    caveat = quick_reviewer_caveat(cost, on_the_chart=True)
-    if caveat:
-        fig.text(
-            0.5,
-            -0.01,
-            caveat,
-            ha="center",
-            va="top",
-            fontsize=10,
-            color=CAVEAT,
-            bbox={"facecolor": "#fff3f3", "edgecolor": CAVEAT, "pad": 4},
-        )
+    caveat_box(fig, quick_reviewer_caveat(cost, on_the_chart=True))
     return finish_figure(fig, output_dir, filename or f"breakeven-{file_safe(cost.name)}.png")
 
 

@@ -51,6 +51,22 @@ def new_figure(figsize: tuple[float, float], ncols: int = 1) -> tuple[Figure, li
     return fig, list(axes[0])
 
 
+def caveat_box(fig: Figure, caveat: str | None) -> None:
+    """``caveat`` (if any) in a red box under the figure: part of the picture, so that a
+    saved PNG carries it wherever it is shown."""
+    if caveat:
+        fig.text(
+            0.5,
+            -0.01,
+            caveat,
+            ha="center",
+            va="top",
+            fontsize=10,
+            color=CAVEAT,
+            bbox={"facecolor": "#fff3f3", "edgecolor": CAVEAT, "pad": 4},
+        )
+
+
 def finish_figure(fig: Figure, output_dir: Path | str | None, filename: str) -> Figure:
     fig.tight_layout()
     if output_dir is not None:

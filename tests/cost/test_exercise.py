@@ -9,9 +9,12 @@ from pathlib import Path
 import cost_samples as s
 import pytest
 
+from helpers import exercises
 from helpers.cost import analyse_records
 from helpers.cost.breakeven import BreakEven
 from helpers.cost.exercise import check_cost_exercise
+from helpers.exercises.checks import skipped
+from helpers.params import ParameterError
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 SOLUTION = NOTEBOOKS / "solutions" / "05_price_a_month.md"
@@ -86,4 +89,16 @@ def test_run_exercises_auto_skips_headless_and_checks_in_jupyterlab(
     monkeypatch.setenv("JPY_SESSION_NAME", "05_billed_vs_wallclock.ipynb")
     assert check_cost_exercise(even, 10, 300, None, None, "auto").ok is False
     assert "is False" in check_cost_exercise(even, 10, 300, None, None, False).text
-    assert 'use "auto"' in check_cost_exercise(even, 10, 300, 1.0, 1.0, "yes").text
+    # A setting that is none of those: the ParameterError every exercise check raises
+    # (one line in a notebook), saying what to write.
+    with pytest.raises(ParameterError, match='use "auto"'):
+        check_cost_exercise(even, 10, 300, 1.0, 1.0, "yes")
+
+
+def test_the_check_shares_the_other_exercises_gate_and_verdict(
+    even: BreakEven, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
+    for setting in ("auto", False):
+        assert check_cost_exercise(even, 10, 300, None, None, setting) == skipped(setting)
+    assert isinstance(check_cost_exercise(even, 10, 300, True, 1.0), exercises.Verdict)

@@ -29,7 +29,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 from conftest import learner_visible_problems
-from iam_eval import Place, Recorder
+from iam_eval import Recorder, attendee_recorder
 
 from helpers import permissions
 from helpers.approvals import Inbox
@@ -134,19 +134,6 @@ class AttendeeTarget(Target):
         return self.recorder.hook(made) if self.recorder else made
 
 
-def boundary_lookup(iam: Any) -> Callable[[str], str | None]:
-    """The boundary a role carries now, as IAM knows it (None: none, or no such role)."""
-
-    def lookup(role: str) -> str | None:
-        try:
-            found = iam.get_role(RoleName=role)["Role"]
-        except iam.exceptions.NoSuchEntityException:
-            return None
-        return (found.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn")
-
-    return lookup
-
-
 def handout_key(out: Path, prefix: str) -> tuple[str, str]:
     text = (out / "handouts" / f"{prefix}.md").read_text()
     key = re.search(r"aws_access_key_id (\S+)", text)
@@ -174,10 +161,7 @@ def attendee(cloud: LocalCloud, out: Path, prefix: str, admin_iam: Any, drop: st
             actions = statement["Action"]
             if isinstance(actions, list) and drop in actions:
                 statement["Action"] = [a for a in actions if a != drop]
-    place = Place(
-        names.account, names.region, names.partition, boundary_of=boundary_lookup(admin_iam)
-    )
-    target.recorder = Recorder(policy, place)
+    target.recorder = attendee_recorder(names, admin_iam, policy)
     return target, names
 
 

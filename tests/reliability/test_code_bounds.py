@@ -15,6 +15,7 @@ from botocore.exceptions import ClientError
 from conftest import ASSUME_LAMBDA, create_function_when_role_ready, make_zip, unique
 from host_cases import version
 from state_scan import state_holds_no_credentials  # noqa: F401  (autouse: no credentials in the state)
+from stress_cases import bomb
 
 from helpers.localcloud import LocalCloud
 from helpers.localcloud.errors import AwsError
@@ -24,21 +25,6 @@ from helpers.localcloud.lambda_host.code import CodeStore
 MAX_UNZIPPED = 262_144_000
 NOT_A_ZIP = "Could not unzip uploaded file. Please check your file, then try to upload again."
 TOO_BIG = f"Unzipped size must be smaller than {MAX_UNZIPPED} bytes"
-
-
-def bomb(unzipped: int) -> bytes:
-    """A small zip that unpacks to ``unzipped`` bytes of zeros."""
-    buf = io.BytesIO()
-    chunk = bytes(1 << 20)
-    with (
-        zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive,
-        archive.open("app.py", "w", force_zip64=True) as member,
-    ):
-        left = unzipped
-        while left > 0:
-            member.write(chunk[: min(left, len(chunk))])
-            left -= len(chunk)
-    return buf.getvalue()
 
 
 def role_arn(client: Callable[[str], Any], name: str) -> str:
