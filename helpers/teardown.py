@@ -23,7 +23,6 @@ again with functions, queues, buckets, logs and executions intact.
 from __future__ import annotations
 
 import contextlib
-import re
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -35,6 +34,7 @@ from .chatbot import where
 from .deploy import ACCESS_DENIED, WORKSHOP_TAG, Names, redact_account
 from .i18n import tr
 from .params import ParameterError
+from .removals import removal_text as removal_text
 from .target import Target, background_cloud, stop_background_cloud
 
 # SQS DeleteQueue: "The deletion process takes up to 60 seconds"; S3 documents no figure for
@@ -117,44 +117,6 @@ def _remove_function(lam: Any, function: str) -> str:
     if versions:
         parts.append("version(s) " + ", ".join(versions))
     return f"function {function}" + (f" ({'; '.join(parts)})" if parts else "")
-
-
-# What cleanup removed, as a Japanese learner reads it: the kind first word(s), then the
-# name, then details in brackets. The returned strings stay English (code compares them).
-_JA_KINDS = (
-    ("log group ", "ロググループ "),
-    ("function ", "関数 "),
-    ("queue ", "キュー "),
-    ("bucket ", "バケット "),
-    ("role ", "ロール "),
-)
-_JA_DETAILS = (
-    (r"(\d+) running execution\(s\) stopped", "実行中の実行 {0} 件を停止"),
-    (r"alias (.+)", "エイリアス {0}"),
-    (r"version\(s\) (.+)", "バージョン {0}"),
-    (r"(\d+) object version\(s\)", "オブジェクトのバージョン {0} 個"),
-)
-
-
-def removal_text(what: str) -> str:
-    """``what`` cleanup removed, in the learner's language."""
-    if tr("en", "ja") == "en":
-        return what
-    head, _, detail = what.partition(" (")
-    for en, ja in _JA_KINDS:
-        if head.startswith(en):
-            head = ja + head[len(en) :]
-            break
-    if not detail:
-        return head
-    parts = []
-    for part in detail.removesuffix(")").split("; "):
-        for pattern, ja in _JA_DETAILS:
-            if found := re.fullmatch(pattern, part):
-                part = ja.format(*found.groups())
-                break
-        parts.append(part)
-    return f"{head}（{'、'.join(parts)}）"
 
 
 def _log_groups(logs: Any, names: Names, functions: list[str]) -> Iterator[str]:
