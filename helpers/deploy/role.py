@@ -93,7 +93,8 @@ def trusts_lambda(document: Any) -> bool:
         if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
             continue
         actions = statement.get("Action", [])
-        services = (statement.get("Principal") or {}).get("Service", [])
+        principal = statement.get("Principal")  # "*" names no service in particular
+        services = principal.get("Service", []) if isinstance(principal, dict) else []
         if "sts:AssumeRole" in ([actions] if isinstance(actions, str) else actions) and (
             "lambda.amazonaws.com" in ([services] if isinstance(services, str) else services)
         ):
@@ -121,9 +122,14 @@ def on_role_error(target: Target, request: dict[str, Any], error: ClientError) -
     role: dict[str, Any] = iam.get_role(RoleName=name)["Role"]
     if not trusts_lambda(role.get("AssumeRolePolicyDocument")):
         raise RoleError(
-            f"role {name} exists, but its trust policy does not let lambda.amazonaws.com "
-            "assume it: it is not this kit's execution role. Delete it, or choose another "
-            "PREFIX, then run this cell again."
+            tr(
+                f"role {name} exists, but its trust policy does not let lambda.amazonaws.com "
+                "assume it: it is not this kit's execution role. Delete it, or choose another "
+                "PREFIX, then run this cell again.",
+                f"ロール {name} はありますが、信頼ポリシーで lambda.amazonaws.com に引き受けを"
+                "許していません。キットの実行ロールではありません。削除するか別の PREFIX を選んで、"
+                "このセルをもう一度実行してください。",
+            )
         )
     print(
         tr(

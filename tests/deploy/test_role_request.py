@@ -139,4 +139,6 @@ def test_trusts_lambda_reads_every_form_of_a_trust_policy() -> None:
     assert deploy.trusts_lambda(listed)
     denied = {"Statement": [{**trust["Statement"][0], "Effect": "Deny"}]}
     assert not deploy.trusts_lambda(denied)
+    anyone = {"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole"}
+    assert not deploy.trusts_lambda({"Statement": [anyone]})
     assert not deploy.trusts_lambda("not json") and not deploy.trusts_lambda(None)
