@@ -15,7 +15,8 @@ By notebook:
   ``history`` (``wait_for``, ``fetch``, ``operations_timeline``, ``invocation_logs``),
   ``state``, ``exercises`` (the exercises' checks, in 01 to 03).
 - 03 deploy, one resource per cell: ``Names``, ``execution_policy``, ``json_block``,
-  ``ensure_role``, ``ensure_queue``, ``ensure_bucket``, ``ensure_log_group``, ``build_zip``,
+  ``trust_policy``, ``permissions_boundary``, ``on_role_error`` (a rerun's ``create_role``
+  finds the role there), ``ensure_queue``, ``ensure_bucket``, ``ensure_log_group``, ``build_zip``,
   ``ChatbotSettings``, ``on_create_error`` (a rerun's ``create_function`` updates
   instead), ``function_config``, ``wait_for_execution``, ``approval_requests``,
   ``history_brief``, ``where``.
@@ -65,12 +66,14 @@ if TYPE_CHECKING:
         ensure_bucket,
         ensure_log_group,
         ensure_queue,
-        ensure_role,
         execution_policy,
         fresh_execution_name,
         on_create_error,
+        on_role_error,
+        permissions_boundary,
         redact_account,
         start_execution,
+        trust_policy,
     )
     from .facilitator import (
         check_room,
@@ -116,7 +119,9 @@ __all__ = [  # noqa: RUF022
     "Names",
     "execution_policy",
     "json_block",
-    "ensure_role",
+    "trust_policy",
+    "permissions_boundary",
+    "on_role_error",
     "ensure_queue",
     "ensure_bucket",
     "ensure_log_group",

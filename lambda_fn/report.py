@@ -133,13 +133,31 @@ def _quote(text: str) -> str:
 
 # The question, the answer and the comment are people's and the model's words: shown as
 # written, never as markdown structure, so that no text can add a row to the decisions table,
-# a heading or HTML to the report.
+# a heading or HTML to the report. Their line structure stays: blank lines still part
+# paragraphs, and a list item keeps its marker (its text escaped like the rest), so that the
+# model's list reads as the list the panel shows, not as one run-on paragraph.
 _MARKUP = re.compile(r"([\\`*_\[\]<>#|!])")
-_LINE_MARKUP = re.compile(r"^(\s*\d*)([-+=.)])", re.M)  # lists, rules, setext headings
+_LINE_MARKUP = re.compile(r"^(\s*\d*)([-+=.)])")  # lists, rules, setext headings
+# "- x", "* x", "+ x", "1. x", "1) x" (CommonMark: at most 9 digits) with text after the
+# marker; a bare "-" or "---" is a setext underline or a rule, and stays escaped.
+_LIST_ITEM = re.compile(r"(\s*)([-*+]|[0-9]{1,9}[.)])( +)(\S.*)", re.S)
 
 
 def _inert(text: str) -> str:
-    return _LINE_MARKUP.sub(r"\1\\\2", _MARKUP.sub(r"\\\1", text))
+    return "\n".join(_inert_line(line) for line in text.split("\n"))
+
+
+def _inert_line(line: str) -> str:
+    item = _LIST_ITEM.fullmatch(line)
+    if item is None:
+        return _escape_line(line)
+    indent, marker, space, rest = item.groups()
+    # Only the outer marker is kept: "- - x" or "- 1. x" shows its inner marker as text.
+    return f"{indent}{marker}{space}{_escape_line(rest)}"
+
+
+def _escape_line(line: str) -> str:
+    return _LINE_MARKUP.sub(r"\1\\\2", _MARKUP.sub(r"\\\1", line))
 
 
 def _code(text: str) -> str:

@@ -44,6 +44,9 @@ def notebook_named(prefix: str) -> str:
 # (notebook, call made in one of its code cells, words its code cells must show)
 TAUGHT = [
     ("01", "get_durable_execution_history", ()),
+    ("03", "create_role", ("AssumeRolePolicyDocument", "PermissionsBoundary", "Tags")),
+    ("03", "attach_role_policy", ("AWSLambdaBasicDurableExecutionRolePolicy",)),
+    ("03", "put_role_policy", ("PolicyDocument",)),
     ("03", "create_function", ("DurableConfig", "LoggingConfig", "Role")),
     ("03", "publish_version", ()),
     ("03", "create_alias", ()),

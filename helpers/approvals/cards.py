@@ -39,8 +39,12 @@ def markdown_html(text: str) -> str:
 
 
 def deadline_of(request: Request) -> float | None:
-    """When the request's approval times out (epoch seconds), from its ``requested_at`` and
-    ``timeout_seconds``; None when the request does not say."""
+    """When the request's approval times out (epoch seconds): its callback's start plus its
+    timeout when read from the history (the clock the durable service keeps; a request
+    recovered from there has no message), else the message's ``requested_at`` plus
+    ``timeout_seconds``; None when neither says."""
+    if request.deadline is not None:
+        return request.deadline
     timeout, asked = request.extra.get("timeout_seconds"), request.extra.get("requested_at")
     if isinstance(timeout, bool) or not isinstance(timeout, int | float):
         return None

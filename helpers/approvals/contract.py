@@ -143,6 +143,9 @@ class Request:
     mine: bool = True
     source: Literal["queue", "history"] = "queue"
     label: str = ""  # the callback's name, for requests picked up from history
+    # When its callback times out (epoch seconds), read from the history; None when not
+    # read from there (the message's requested_at + timeout_seconds tell then).
+    deadline: float | None = None
     state: RequestState = "open"
     decision: str | None = None
     comment: str = ""

@@ -511,6 +511,7 @@ class Inbox:
                 input=None,
                 source="history",
                 label=callback.name,
+                deadline=callback.deadline,
             )
             request.number = request.number_in(self.requests.values())
             self.requests[callback.callback_id] = request

@@ -47,11 +47,13 @@ OVERDUE_S = 5.0
 
 @dataclass
 class OpenCallback:
-    """A callback an execution waits on: its id and the wait_for_callback's name."""
+    """A callback an execution waits on: its id, the wait_for_callback's name, and when it
+    times out (epoch seconds, from the history; None without a timeout)."""
 
     execution_arn: str
     callback_id: str
     name: str
+    deadline: float | None = None
 
 
 def open_callbacks(lam: Any, execution_arn: str) -> list[OpenCallback]:
@@ -62,7 +64,9 @@ def open_callbacks(lam: Any, execution_arn: str) -> list[OpenCallback]:
 
 def _still_open(execution_arn: str, events: list[dict[str, Any]]) -> list[OpenCallback]:
     return [
-        OpenCallback(execution_arn, c.callback_id, c.name) for c in callbacks_of(events) if c.open
+        OpenCallback(execution_arn, c.callback_id, c.name, c.deadline)
+        for c in callbacks_of(events)
+        if c.open
     ]
 
 
@@ -220,12 +224,19 @@ def approval_requests(
                 continue
             found[callback_id] = request
             request.label = waiting[callback_id].name
+            request.deadline = waiting[callback_id].deadline
         if reply.get("Messages") and not mine:
             time.sleep(1)  # only other executions' messages: do not spin on them
     requests: list[Request] = []
     for callback_id, callback in waiting.items():
         request = found.get(callback_id) or Request(
-            callback_id, execution_arn, None, None, source="history", label=callback.name
+            callback_id,
+            execution_arn,
+            None,
+            None,
+            source="history",
+            label=callback.name,
+            deadline=callback.deadline,
         )
         request.number = request.number_in(requests)
         requests.append(request)

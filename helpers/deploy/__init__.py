@@ -51,7 +51,7 @@ from .policies import (
     trust_policy,
 )
 from .queue import QUEUE_ATTRIBUTES, ensure_queue
-from .role import ensure_role
+from .role import RoleError, ensure_role, on_role_error, trusts_lambda
 from .steps import ACCESS_DENIED, NameNotReleasedError
 from .versions import point_alias, publish_version, update_code
 
@@ -76,6 +76,7 @@ __all__ = [
     "NameNotReleasedError",
     "Names",
     "PrefixError",
+    "RoleError",
     "build_zip",
     "chatbot_config",
     "chatbot_statements",
@@ -89,6 +90,7 @@ __all__ = [
     "fresh_execution_name",
     "model_statements",
     "on_create_error",
+    "on_role_error",
     "permissions_boundary",
     "placeholder_zip",
     "point_alias",
@@ -96,6 +98,7 @@ __all__ = [
     "redact_account",
     "start_execution",
     "trust_policy",
+    "trusts_lambda",
     "update_code",
     "update_function",
     "validate_prefix",

@@ -1,13 +1,19 @@
 """The execution role: trusted by Lambda, its inline policy, the managed durable policy,
-and in a shared account the permissions boundary."""
+and in a shared account the permissions boundary.
+
+``ensure_role`` does it all in one call; notebook 03 makes the calls itself
+(``iam.create_role(**role_request)``) and hands a refusal to ``on_role_error``.
+"""
 
 from __future__ import annotations
 
 import json
+import urllib.parse
 from typing import Any
 
 from botocore.exceptions import ClientError
 
+from ..i18n import tr
 from ..target import Target
 from .names import Names, redact_account
 from .policies import (
@@ -20,32 +26,125 @@ from .policies import (
 from .steps import ACCESS_DENIED, error_code, say
 
 
-def _create_denied(names: Names, boundary: str | None) -> BoundaryError:
+class RoleError(RuntimeError):
+    """A role of the kit's name that is not the kit's execution role; the message says what
+    to do."""
+
+    def _render_traceback_(self) -> list[str]:
+        """What IPython shows instead of a traceback: one line, and what to do."""
+        return [f"RoleError: {self}"]
+
+
+def _create_denied(role: str, boundary: str | None, auto_policy: str = "") -> BoundaryError:
     if boundary is None:
         said = (
-            f"IAM denied CreateRole for {names.role}: in a shared workshop account, set "
+            f"IAM denied CreateRole for {role}: in a shared workshop account, set "
             f"{BOUNDARY_ENV}=auto (README, 'Running on a shared AWS account') and run this "
             "cell again; otherwise this identity may not create IAM roles."
         )
     else:
+        auto = f" ('auto' means {auto_policy})" if auto_policy else ""
         said = (
-            f"IAM denied CreateRole for {names.role} with the permissions boundary {boundary}: "
-            f"check that {BOUNDARY_ENV} names the boundary your facilitator created "
-            f"('auto' means {names.boundary_policy})."
+            f"IAM denied CreateRole for {role} with the permissions boundary {boundary}: "
+            f"check that {BOUNDARY_ENV} names the boundary your facilitator created{auto}."
         )
     return BoundaryError(redact_account(said))
 
 
-def _boundary_denied(names: Names, boundary: str, current: str | None) -> BoundaryError:
+def _boundary_denied(role: str, boundary: str, current: str | None) -> BoundaryError:
     has = "no permissions boundary" if current is None else "another permissions boundary"
     return BoundaryError(
         redact_account(
-            f"role {names.role} has {has} and this identity may not set {boundary}: ask the "
+            f"role {role} has {has} and this identity may not set {boundary}: ask the "
             f"facilitator to run 'aws iam put-role-permissions-boundary --role-name "
-            f"{names.role} --permissions-boundary {boundary}' (or to delete the role), "
+            f"{role} --permissions-boundary {boundary}' (or to delete the role), "
             "then run this cell again."
         )
     )
+
+
+def _put_boundary(iam: Any, role: dict[str, Any], boundary: str | None) -> list[str]:
+    """Give an existing role the boundary it must carry (a role made before the boundary
+    was configured, or one an admin took it from): until it does, the attendee's policy
+    refuses every change to it (its policy, cleanup's too). What changed."""
+    carried = (role.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn")
+    if not boundary or carried == boundary:
+        return []
+    name = str(role["RoleName"])
+    try:
+        iam.put_role_permissions_boundary(RoleName=name, PermissionsBoundary=boundary)
+    except ClientError as exc:
+        if error_code(exc) not in ACCESS_DENIED:
+            raise
+        raise _boundary_denied(name, boundary, carried) from exc
+    return [f"permissions boundary {boundary.rsplit('/', 1)[-1]} set"]
+
+
+def trusts_lambda(document: Any) -> bool:
+    """Whether a role's trust policy (get_role's ``AssumeRolePolicyDocument``: decoded by
+    boto3, or the URL-encoded JSON the IAM API sends) lets Lambda assume the role."""
+    if isinstance(document, str):
+        try:
+            document = json.loads(urllib.parse.unquote(document))
+        except ValueError:
+            return False
+    statements = document.get("Statement", []) if isinstance(document, dict) else []
+    for statement in statements if isinstance(statements, list) else [statements]:
+        if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
+            continue
+        actions = statement.get("Action", [])
+        principal = statement.get("Principal")  # "*" names no service in particular
+        services = principal.get("Service", []) if isinstance(principal, dict) else []
+        if "sts:AssumeRole" in ([actions] if isinstance(actions, str) else actions) and (
+            "lambda.amazonaws.com" in ([services] if isinstance(services, str) else services)
+        ):
+            return True
+    return False
+
+
+def on_role_error(target: Target, request: dict[str, Any], error: ClientError) -> dict[str, Any]:
+    """What notebook 03's ``iam.create_role(**role_request)`` cell does when IAM refused it.
+
+    ``EntityAlreadyExists`` (a rerun: the role is there) checks that it is the kit's
+    execution role, one Lambda may assume (a role of that name that is not: ``RoleError``,
+    which says what to do), and gives it back the request's permissions boundary and tags
+    if it lost them. ``AccessDenied`` (a shared account without the boundary setting):
+    ``BoundaryError``, one sentence on what to set. Any other error is raised as it is.
+    Returns the role, as ``create_role`` does (its ``Role``).
+    """
+    iam = target.client("iam")
+    name = str(request["RoleName"])
+    boundary = request.get("PermissionsBoundary")
+    if error_code(error) in ACCESS_DENIED:
+        raise _create_denied(name, boundary) from error
+    if error_code(error) != "EntityAlreadyExists":
+        raise error
+    role: dict[str, Any] = iam.get_role(RoleName=name)["Role"]
+    if not trusts_lambda(role.get("AssumeRolePolicyDocument")):
+        raise RoleError(
+            tr(
+                f"role {name} exists, but its trust policy does not let lambda.amazonaws.com "
+                "assume it: it is not this kit's execution role. Delete it, or choose another "
+                "PREFIX, then run this cell again.",
+                f"ロール {name} はありますが、信頼ポリシーで lambda.amazonaws.com に引き受けを"
+                "許していません。キットの実行ロールではありません。削除するか別の PREFIX を選んで、"
+                "このセルをもう一度実行してください。",
+            )
+        )
+    print(
+        tr(
+            f"{name} already exists, and Lambda may assume it: the kit's execution role",
+            f"{name} はすでにあり、Lambda が引き受けられます（キットの実行ロールです）",
+        )
+    )
+    changes = _put_boundary(iam, role, boundary)
+    tags = {t["Key"]: t["Value"] for t in role.get("Tags", [])}
+    wanted = request.get("Tags", [])
+    if any(tags.get(t["Key"]) != t["Value"] for t in wanted):
+        iam.tag_role(RoleName=name, Tags=wanted)
+        changes.append("tags restored")
+    say("role", name, ", ".join(changes) if changes else "already there")
+    return dict(iam.get_role(RoleName=name)["Role"]) if changes else role
 
 
 def ensure_role(
@@ -79,7 +178,7 @@ def ensure_role(
         except ClientError as exc:
             if error_code(exc) not in ACCESS_DENIED:
                 raise
-            raise _create_denied(names, boundary) from exc
+            raise _create_denied(names.role, boundary, names.boundary_policy) from exc
         iam.get_waiter("role_exists").wait(
             RoleName=names.role, WaiterConfig={"Delay": 1, "MaxAttempts": 30}
         )
@@ -87,17 +186,7 @@ def ensure_role(
         if boundary:
             changes.append(f"permissions boundary {boundary.rsplit('/', 1)[-1]}")
     else:
-        carried = (role.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn")
-        if boundary and carried != boundary:
-            # A role made before the boundary was configured: until it carries the boundary,
-            # the attendee's policy refuses every change to it (its policy, cleanup's too).
-            try:
-                iam.put_role_permissions_boundary(RoleName=names.role, PermissionsBoundary=boundary)
-            except ClientError as exc:
-                if error_code(exc) not in ACCESS_DENIED:
-                    raise
-                raise _boundary_denied(names, boundary, carried) from exc
-            changes.append(f"permissions boundary {boundary.rsplit('/', 1)[-1]} set")
+        changes += _put_boundary(iam, role, boundary)
     attached = {
         p["PolicyArn"]
         for p in iam.list_attached_role_policies(RoleName=names.role)["AttachedPolicies"]

@@ -12,6 +12,7 @@ callbacks with their state, and what it is doing now.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -33,7 +34,7 @@ from .status import (
     SUSPENDED_IN_WAIT,
     WAITING_FOR_CALLBACK,
 )
-from .times import epoch_seconds
+from .times import epoch_or_none, epoch_seconds
 
 # A wait_for_callback names its callback "<name> callback" (the SDK's suffix): a person
 # knows the name without it, as its context shows it.
@@ -241,16 +242,28 @@ class Callback:
     name: str  # its wait_for_callback's name ("approve #1"), else its own
     state: CallbackState
     result: str | None = None  # the answer's payload, once succeeded
+    started: float | None = None  # epoch seconds of its CallbackStarted event
+    timeout_s: int | None = None  # CallbackStartedDetails.Timeout; None: no timeout
 
     @property
     def open(self) -> bool:
         """Still waiting for an answer."""
         return self.state == "open"
 
+    @property
+    def deadline(self) -> float | None:
+        """When the callback times out (epoch seconds): its start plus its ``Timeout``, the
+        clock the durable service keeps; None without a timeout. (A ``HeartbeatTimeout``
+        restarts at every heartbeat, which the history does not record.)"""
+        if self.started is None or self.timeout_s is None:
+            return None
+        return self.started + self.timeout_s
+
 
 def callbacks_of(events: Sequence[dict[str, Any]]) -> list[Callback]:
     """Every callback in the history, in order, with its state (``CallbackStarted``,
-    then ``CallbackSucceeded/Failed/TimedOut``, matched by operation id)."""
+    then ``CallbackSucceeded/Failed/TimedOut``, matched by operation id), when it started
+    and its timeout (``CallbackStartedDetails.Timeout``, seconds)."""
     contexts: dict[str, str] = {}
     found: dict[str, Callback] = {}
     for event in events:
@@ -269,14 +282,19 @@ def callbacks_of(events: Sequence[dict[str, Any]]) -> list[Callback]:
             label = contexts.get(str(event.get("ParentId") or ""), "") or name.removesuffix(
                 CALLBACK_SUFFIX
             )
-            found[op_id] = Callback(op_id, str(details.get("CallbackId", "")), label, "open")
-        elif op_id in found:
+            timeout = details.get("Timeout")
             found[op_id] = Callback(
                 op_id,
-                found[op_id].callback_id,
-                found[op_id].name,
-                _CALLBACK_STATES[outcome],
-                payload(details, "Result"),
+                str(details.get("CallbackId", "")),
+                label,
+                "open",
+                started=epoch_or_none(event.get("EventTimestamp")),
+                # 0 or absent: no timeout (the API's default)
+                timeout_s=timeout if type(timeout) is int and timeout > 0 else None,
+            )
+        elif op_id in found:
+            found[op_id] = dataclasses.replace(
+                found[op_id], state=_CALLBACK_STATES[outcome], result=payload(details, "Result")
             )
     return list(found.values())
 

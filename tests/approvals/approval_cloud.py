@@ -28,6 +28,7 @@ HANDLER = """
 import json
 
 import boto3
+from aws_durable_execution_sdk_python.config import Duration, WaitForCallbackConfig
 from aws_durable_execution_sdk_python.context import DurableContext
 from aws_durable_execution_sdk_python.execution import durable_execution
 
@@ -36,6 +37,8 @@ from aws_durable_execution_sdk_python.execution import durable_execution
 def handler(event, context: DurableContext) -> dict:
     arn = context.execution_context.durable_execution_arn
     decisions = []
+    timeout = event.get("timeout")  # seconds; none: the callbacks never time out
+    config = WaitForCallbackConfig(timeout=Duration.from_seconds(timeout)) if timeout else None
     for turn, tool in enumerate(event["tools"], 1):
         def submit(callback_id, _ctx, tool=tool, turn=turn):
             body = json.dumps({"execution_arn": arn, "callback_id": callback_id, "tool": tool,
@@ -45,7 +48,9 @@ def handler(event, context: DurableContext) -> dict:
             for _ in range(event.get("copies", 1)):
                 sqs.send_message(QueueUrl=event["queue_url"], MessageBody=body)
 
-        answer = json.loads(context.wait_for_callback(submit, name=f"approve #{turn}"))
+        answer = json.loads(
+            context.wait_for_callback(submit, name=f"approve #{turn}", config=config)
+        )
         decisions.append({"tool": tool, "decision": answer["decision"],
                           "comment": answer.get("comment", "")})
     return {"answer": f"{len(decisions)} decisions", "report_url": REPORT_URL,
@@ -111,11 +116,16 @@ def queue_fixture(sqs: Any) -> str:
 
 @pytest.fixture(name="start")
 def start_fixture(lam: Any, function: tuple[str, str], queue: str) -> Callable[..., str]:
-    """``start(question, copies=1) -> execution_arn``: what notebook 04 passes the panel."""
+    """``start(question, copies=1, timeout=None) -> execution_arn``: what notebook 04
+    passes the panel (``timeout``: each approval's callback timeout, seconds)."""
     name, version = function
 
-    def run(question: str = "What does a wait cost?", copies: int = 1) -> str:
+    def run(
+        question: str = "What does a wait cost?", copies: int = 1, timeout: int | None = None
+    ) -> str:
         event = {"question": question, "queue_url": queue, "tools": TOOLS, "copies": copies}
+        if timeout:
+            event["timeout"] = timeout
         reply = lam.invoke(
             FunctionName=name,
             Qualifier=version,

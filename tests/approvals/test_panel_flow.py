@@ -179,6 +179,20 @@ def test_a_card_shows_the_reason_and_input_first_the_rest_folded_and_a_countdown
     assert countdown(request_with()) == ""  # a request that does not say: no countdown
 
 
+def test_the_history_deadline_counts_first_and_needs_no_message() -> None:
+    now = datetime.now(UTC).replace(microsecond=0)
+    recovered = Request("cb-9", request_with().execution_arn, None, None, source="history")
+    assert countdown(recovered) == ""  # neither a history deadline nor a message
+    recovered.deadline = now.timestamp() + 300
+    assert countdown(recovered, now=now.timestamp()) == "answer within 5:00"
+    assert "answer within" in Card(recovered, lambda _id, _d: None).state.value
+    # The callback's own clock (the history) wins over the message's requested_at, which
+    # the submitter stamps a moment after the callback started.
+    message = request_with(timeout_seconds=300, requested_at=now.isoformat(timespec="seconds"))
+    message.deadline = now.timestamp() + 298
+    assert countdown(message, now=now.timestamp()) == "answer within 4:58"
+
+
 def test_the_answer_is_rendered_markdown_without_html_or_math() -> None:
     info = ExecutionInfo("arn:x", status="SUCCEEDED")
     info.result = {

@@ -24,6 +24,7 @@ from approval_cloud import (  # noqa: F401 (the *_fixture names are fixtures)
     until,
 )
 
+from helpers.approvals.cards import countdown
 from helpers.approvals.inbox import Inbox
 from helpers.approvals.panel import ApprovalPanel
 from helpers.approvals.recovery import (
@@ -55,6 +56,7 @@ def test_pickup_after_a_kernel_restart(
         "approve #1",
     )
     assert picked.tool is None and picked.mine and "Recovered" in new.status_text
+    assert picked.deadline is None  # its callback has no timeout: no countdown
     assert [c.name for c in open_callbacks(lam, arn)] == ["approve #1"]
     assert new.answer(picked.callback_id, "APPROVE", "after restart").level == "ok"
 
@@ -151,6 +153,39 @@ def test_a_request_whose_message_a_dead_panel_took_shows_from_history(
 
 
 # --- a conversation waiting on an approval, recognised and answered by hand ----------------
+
+
+def test_a_request_recovered_from_history_counts_down_to_its_callback_timeout(
+    lam: Any, sqs: Any, queue: str, start: Callable[..., str]
+) -> None:
+    """Recovered before (or without) its message, a request has no requested_at: its
+    deadline is its callback's start plus its timeout, read from the history, and its card
+    counts down as a message's card does. The message, when it comes, keeps that clock."""
+    arn = start("Countdown after a restart?", timeout=900)
+    dead = Inbox(lam, sqs, queue, visibility_timeout=5)
+    dead.track(arn)
+    held = next_open(dead)  # the old kernel holds the message and dies
+
+    panel = ApprovalPanel(Inbox(lam, sqs, queue, visibility_timeout=5), start=lambda _q: arn)
+    (picked,) = panel.recover([arn])
+    assert (picked.callback_id, picked.tool, picked.extra) == (held.callback_id, None, {})
+    events = lam.get_durable_execution_history(DurableExecutionArn=arn)["Events"]
+    (callback,) = [e for e in events if e["EventType"] == "CallbackStarted"]
+    assert callback["CallbackStartedDetails"]["Timeout"] == 900
+    assert picked.deadline == callback["EventTimestamp"].timestamp() + 900
+    assert countdown(picked, now=picked.deadline - 75) == "answer within 1:15"
+    assert "timeout has passed" in countdown(picked, now=picked.deadline + 1)
+    state = panel.cards[picked.callback_id].state.value
+    assert "approval-countdown" in state and "answer within 1" in state  # 14:xx or 15:00
+
+    until(lambda: picked.tool == TOOLS[0], lambda: panel.poll(1))  # the message is back
+    assert picked.deadline == callback["EventTimestamp"].timestamp() + 900
+    panel.stop_polling()
+    for tool in TOOLS:
+        request = next_open(panel.inbox, tool)
+        assert request.tool == tool
+        panel.inbox.answer(request.callback_id, "APPROVE")
+    finish(panel.inbox, arn)
 
 
 def test_tool_uses_by_turn_reads_the_think_steps_in_either_encoding() -> None:

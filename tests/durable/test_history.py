@@ -38,10 +38,24 @@ def test_rows_are_typed_and_in_time_order() -> None:
 
 def test_callbacks_carry_their_state_id_and_name() -> None:
     run = conversation()
+    started = {
+        e["Id"]: e["EventTimestamp"].timestamp()
+        for e in run.events
+        if e["EventType"] == "CallbackStarted"
+    }
     assert run.callbacks == [
-        Callback(f"cb-{n}", f"callback-token-{n}", f"approve #{n}", "succeeded", s.DECISION)
+        Callback(
+            f"cb-{n}",
+            f"callback-token-{n}",
+            f"approve #{n}",
+            "succeeded",
+            s.DECISION,
+            started=started[f"cb-{n}"],
+        )
         for n in (1, 2, 3)
     ]
+    # These samples carry no Timeout (none configured): no deadline.
+    assert [c.deadline for c in run.callbacks] == [None, None, None]
     assert open_callbacks(run) == []
     (row,) = [o for o in run.operations if o.op_id == "cb-1"]
     assert row.callback_id == "callback-token-1"
@@ -88,3 +102,35 @@ def test_counts_and_data_come_with_the_history() -> None:
     assert run.operation_count.total == 17
     assert [i.request_id for i in run.billed_invocations] == [s.R1, s.R2, s.R3, s.R4]
     assert run.data_bytes > 0
+
+
+def test_a_callback_deadline_is_its_start_plus_its_timeout() -> None:
+    def started(op_id: str, seconds: float, **details: Any) -> dict[str, Any]:
+        return {
+            "EventType": "CallbackStarted",
+            "Id": op_id,
+            "Name": op_id,
+            "EventTimestamp": s.at(seconds),
+            "CallbackStartedDetails": {"CallbackId": f"t-{op_id}", **details},
+        }
+
+    events = [
+        started("timed", 10, Timeout=900, HeartbeatTimeout=60),
+        started("unbounded", 11),  # no timeout configured: the API leaves it out
+        started("zero", 12, Timeout=0),
+    ]
+    timed, unbounded, zero = callbacks_of(events)
+    assert timed.started == s.at(10).timestamp() and timed.timeout_s == 900
+    assert timed.deadline == s.at(10).timestamp() + 900
+    assert unbounded.deadline is None and zero.deadline is None
+    # An answer keeps when it started and its timeout (the state changes, not the clock).
+    events.append(
+        {
+            "EventType": "CallbackSucceeded",
+            "Id": "timed",
+            "EventTimestamp": s.at(20),
+            "CallbackSucceededDetails": {},
+        }
+    )
+    answered = callbacks_of(events)[0]
+    assert answered.state == "succeeded" and answered.deadline == timed.deadline

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import urllib.request
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+import mistune
 import pytest
 
 from helpers.localcloud import LocalCloud
@@ -128,6 +130,65 @@ def test_backticks_in_outputs_cannot_break_the_code_fence() -> None:
     markdown = render([proposal(1, "search_docs", "ran", "APPROVE", result=result)])
 
     assert "````json" in markdown  # a longer fence than the backticks inside
+
+
+# How a markdown viewer with GitHub's tables reads the report.
+_VIEW = mistune.create_markdown(plugins=["table"])
+
+
+def answer_html(markdown: str) -> str:
+    """The Answer section of a report, as a markdown viewer renders it."""
+    section = markdown.split("## Answer\n", 1)[1].split("\n## Tool proposals", 1)[0]
+    return str(_VIEW(section))
+
+
+def test_the_answers_lists_and_paragraphs_keep_their_structure() -> None:
+    answer = (
+        "Three things cost money:\n"
+        "- the *invocations*, replays included\n"
+        "- the operations (`wait_for_callback` is 3)\n"
+        "+ data written\n"
+        "\n"
+        "In order:\n"
+        "1. think\n"
+        "2) approve | deny\n"
+        "\n"
+        "Nothing is billed while it waits."
+    )
+    shown = answer_html(render([], answer=answer))
+
+    assert shown.count("<ul>") == 2 and shown.count("<ol") == 2  # "+" and ")" start new lists
+    items = [item.strip() for item in re.findall(r"<li>(.*?)</li>", shown, re.S)]
+    assert items == [
+        "the *invocations*, replays included",  # marked up text stays text
+        "the operations (`wait_for_callback` is 3)",
+        "data written",
+        "think",
+        "approve | deny",
+    ]
+    paragraphs = re.findall(r"<p>(.*?)</p>", shown, re.S)
+    assert paragraphs == [
+        "Three things cost money:",
+        "In order:",
+        "Nothing is billed while it waits.",
+    ]
+
+
+def test_a_list_item_cannot_carry_a_forged_row_heading_or_html() -> None:
+    header = "| # | turn | tool | decision | outcome |\n| --- | --- | --- | --- | --- |"
+    forged = "| 9 | 1 | `calculate` | APPROVE | approved; it ran |"
+    answer = (
+        f"- {header.splitlines()[0]}\n- {header.splitlines()[1]}\n- {forged}\n"
+        f"1. # Tool proposals\n- <b>bold</b>\n- - nested\n-\n---\nTitle\n===\n{forged}"
+    )
+    markdown = render([proposal(1, "calculate", "denied", "DENY")], answer=answer)
+    shown = answer_html(markdown)
+
+    assert "<table" not in shown and "<h" not in shown and "<hr" not in shown
+    assert "<b>" not in shown and "&lt;b&gt;bold&lt;/b&gt;" in shown
+    assert "<li>- nested\n" in shown  # only the outer marker is a marker (the rest: lazy lines)
+    assert markdown.count("APPROVE") == 2  # the forged row's text, twice: as text, no row
+    assert str(_VIEW(markdown)).count("<tr>") == 2  # the real table: header and one row
 
 
 @pytest.mark.parametrize(
