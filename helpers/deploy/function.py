@@ -124,11 +124,9 @@ def _create_function(lam: Any, spec: dict[str, Any]) -> dict[str, Any]:
                 print(
                     tr(
                         "  (the new role is not visible to Lambda yet: IAM propagates in "
-                        "seconds; retrying with a small placeholder, the code goes up once "
-                        "afterwards)",
+                        "seconds; retrying the same request until Lambda accepts it)",
                         "  （新しいロールがまだ Lambda から見えません。IAM の反映には数秒"
-                        "かかります。小さな仮のコードで再試行し、本物のコードはそのあと一度だけ"
-                        "アップロードします）",
+                        "かかります。Lambda が受け付けるまで同じリクエストを再試行します）",
                     )
                 )
             pause(attempt)
@@ -238,7 +236,9 @@ def on_create_error(target: Target, request: dict[str, Any], error: ClientError)
     lam = target.client("lambda")
     name = str(request["FunctionName"])
     if error_code(error) == "InvalidParameterValueException" and "cannot be assumed" in str(error):
-        return _create_function(lam, request)
+        created = _create_function(lam, request)
+        say("function", name, "created")  # the line the cell prints when the first try works
+        return created
     if error_code(error) != "ResourceConflictException":
         raise error
     print(

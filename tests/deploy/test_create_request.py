@@ -55,6 +55,9 @@ def test_a_brand_new_role_is_waited_for_and_a_rerun_changes_nothing(
     )
     created = deploy.on_create_error(target, request, propagating)
     assert created["FunctionArn"].endswith(f":function:{names.function}")
+    said = printed(capsys)
+    assert said[-1] == f"function {names.function}: created", said  # as a first try says
+    assert not any("placeholder" in line for line in said), said  # the request is sent whole
     lam.get_waiter("function_active_v2").wait(FunctionName=names.function)
     before = lam.get_function_configuration(FunctionName=names.function)
     capsys.readouterr()
