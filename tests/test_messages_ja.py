@@ -319,7 +319,8 @@ def test_the_cost_summary_reads_in_japanese_with_no_mixed_forms() -> None:
         "  課金時間 / 実時間   2.08 % (実時間 6 分 12 秒 のうち 7.8 秒)",
         "  推定コスト          1 実行あたり $0.000201、1,000 実行あたり $0.20",
         "\n比較\n",
-        "ブロックする通常の Lambda: 課金 6 分 12 秒 -> 1 実行あたり $0.00310 (durable の推定の 15.4 倍)",
+        "ブロックする通常の Lambda: 課金 6 分 12 秒 -> 1 実行あたり $0.00310 "
+        "(durable の推定の 15.4 倍)",
         "Step Functions Standard: 1 実行あたり $0.000440",
         "\nログの解析\n  ログ 17 行: REPORT レコード 4 件",
         "\n価格\n  2026-11 時点の定価 (USD、us-east-1 の料金、無料利用枠なし)",
@@ -393,7 +394,8 @@ def test_the_executions_table_pads_by_display_width() -> None:
     lines = table(FunctionCost("fn", costs, costs[0].parse).summary())
     assert "750 ミリ秒" in lines[2] and "6 分 12 秒" in lines[3]
     assert lines[0].split() == [
-        "実行", "ステータス", "実時間", "呼び出し", "課金時間", "課金", "%", "費用", "ブロックする", "Lambda"
+        "実行", "ステータス", "実時間", "呼び出し", "課金時間", "課金", "%", "費用",
+        "ブロックする", "Lambda",
     ]  # fmt: skip
     # Every column starts at the same display column in each line: where the rule has one.
     starts, at = [], 0
