@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import html
 import time
-import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -32,9 +31,11 @@ from .durable import (
     WAITING_FOR_CALLBACK,
     ExecutionHistory,
     Operation,
+    display_width,
     duration_text,
     execution_history,
     execution_name,
+    pad,
     phase_text,
     read_phase,
 )
@@ -103,11 +104,6 @@ STATUS_COLOURS = {
 }
 
 
-def _width(text: str) -> int:
-    """Columns ``text`` takes in a monospaced font: Japanese characters take two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
 class HistoryTable:
     """The history, one row per operation or invocation; HTML in a notebook, text in print."""
 
@@ -144,11 +140,8 @@ class HistoryTable:
 
     def __str__(self) -> str:
         rows = [self.headings(), *self.rows()]
-        widths = {c: max(_width(row[c]) for row in rows) for c in self.columns}
-        lines = [
-            "  ".join(row[c] + " " * (widths[c] - _width(row[c])) for c in self.columns).rstrip()
-            for row in rows
-        ]
+        widths = {c: max(display_width(row[c]) for row in rows) for c in self.columns}
+        lines = ["  ".join(pad(row[c], widths[c]) for c in self.columns).rstrip() for row in rows]
         lines.insert(1, "  ".join("-" * widths[c] for c in self.columns))
         return "\n".join([self.history.summary(), *lines])
 

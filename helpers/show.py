@@ -18,6 +18,7 @@ from IPython.display import Markdown
 from .cost import ExecutionCost, usd
 from .deploy import Names, redact_account
 from .durable import duration_text
+from .i18n import tr
 from .mathjax import no_math as no_math  # re-exported: history, brief, outcome use show's
 from .mathjax import no_math_html as no_math_html
 from .target import Target
@@ -90,28 +91,45 @@ def function_config(target: Target, names: Names, qualifier: str | None = None) 
 def alternatives(cost: ExecutionCost) -> Markdown:
     """The durable execution beside the same conversation as a plain Lambda that blocks and
     as a Step Functions standard workflow: billed time, cost, and each one's assumptions."""
+    # The headings are the rows' keys: in the learner's language.
+    design, billed, per_run, per_1000, possible, assumptions = (
+        tr("design", "設計"),
+        tr("billed", "課金時間"),
+        tr("per execution", "1 実行あたり"),
+        tr("per 1,000", "1,000 実行あたり"),
+        tr("possible?", "実行可能?"),
+        tr("assumptions", "前提"),
+    )
+    yes = tr("yes", "はい")
     rows: list[dict[str, Any]] = [
         {
-            "design": "durable function (this execution)",
-            "billed": duration_text(cost.billed_s),
-            "per execution": usd(cost.durable.total_usd),
-            "per 1,000": usd(cost.durable.total_usd * 1000),
-            "possible?": "yes",
-            "assumptions": "measured: REPORT records of its "
-            f"{len(cost.invocations)} invocations, {cost.operations.total} durable operations; "
-            f"checkpoint data {usd(cost.durable.data_retained_usd)} retained, "
-            f"{cost.retention_text()}",
+            design: tr("durable function (this execution)", "durable function (この実行)"),
+            billed: duration_text(cost.billed_s),
+            per_run: usd(cost.durable.total_usd),
+            per_1000: usd(cost.durable.total_usd * 1000),
+            possible: yes,
+            assumptions: tr(
+                "measured: REPORT records of its "
+                f"{len(cost.invocations)} invocations, {cost.operations.total} durable "
+                f"operations; checkpoint data {usd(cost.durable.data_retained_usd)} retained, "
+                f"{cost.retention_text()}",
+                f"実測: 呼び出し {len(cost.invocations)} 回の REPORT レコード、durable operation "
+                f"{cost.operations.total} 件。チェックポイントデータの保存 "
+                f"{usd(cost.durable.data_retained_usd)}、{cost.retention_text()}",
+            ),
         }
     ]
     for other in (cost.blocking, cost.step_functions):
         rows.append(
             {
-                "design": other.name,
-                "billed": duration_text(other.billed_s) if other.billed_s is not None else "",
-                "per execution": usd(other.cost_usd),
-                "per 1,000": usd(other.cost_usd * 1000),
-                "possible?": "yes" if other.possible else "**no** (> 15 min)",
-                "assumptions": "<br>".join(other.assumptions),
+                design: other.name,
+                billed: duration_text(other.billed_s) if other.billed_s is not None else "",
+                per_run: usd(other.cost_usd),
+                per_1000: usd(other.cost_usd * 1000),
+                possible: yes
+                if other.possible
+                else tr("**no** (> 15 min)", "**いいえ** (15 分超)"),
+                assumptions: "<br>".join(other.assumptions),
             }
         )
     return table(rows)

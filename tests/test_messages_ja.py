@@ -294,3 +294,119 @@ def test_the_gaps_between_invocations_are_labelled_in_japanese() -> None:
     assert labels() == [f"waiting for approve #{n}" for n in (1, 2, 3)]
     i18n.use_language("ja")
     assert labels() == [f"approve #{n} の回答待ち" for n in (1, 2, 3)]
+
+
+def _cost(end_s: float | None = None):  # type: ignore[no-untyped-def]
+    import cost_samples as s
+
+    from helpers.cost import analyse_records
+
+    execution = s.execution() if end_s is None else s.execution(end_s=end_s)
+    return analyse_records(execution, s.history(), s.text_log())
+
+
+def test_the_cost_summary_reads_in_japanese_with_no_mixed_forms() -> None:
+    """Notebook 05's summary: labels, figures and alternatives in Japanese; no English
+    label before a Japanese unit ("wall-clock 9.57 秒")."""
+    english = _cost().summary()
+    assert "  wall-clock          6 min 12 s\n" in english
+    i18n.use_language("ja")
+    text = _cost().summary()
+    for phrase in (
+        "  実時間 (wall-clock) 6 分 12 秒\n",
+        "  課金時間            7.756 秒、Billed Duration の合計",
+        "4 回 (初回実行とリプレイ 3 回)",
+        "  課金時間 / 実時間   2.08 % (実時間 6 分 12 秒 のうち 7.8 秒)",
+        "  推定コスト          1 実行あたり $0.000201、1,000 実行あたり $0.20",
+        "\n比較\n",
+        "ブロックする通常の Lambda: 課金 6 分 12 秒 -> 1 実行あたり $0.00310 "
+        "(durable の推定の 15.4 倍)",
+        "Step Functions Standard: 1 実行あたり $0.000440",
+        "\nログの解析\n  ログ 17 行: REPORT レコード 4 件",
+        "\n価格\n  2026-11 時点の定価 (USD、us-east-1 の料金、無料利用枠なし)",
+        "durable_operations_per_million = 8 (要確認)",
+    ):
+        assert phrase in text, (phrase, text)
+    # The field names of the price table are code (PriceTable's), the AWS names stay as
+    # the Japanese AWS pages write them; the rest is Japanese.
+    prose = [
+        line.replace("durable execution", "").replace("Step Functions Standard", "")
+        for line in text.splitlines()
+        if " = " not in line and "http" not in line
+    ]
+    assert not [line for line in prose if ENGLISH_RUN.search(line)], prose
+    assert "wall-clock " not in text and "billed " not in text
+
+
+def test_the_cost_sentences_read_in_japanese() -> None:
+    i18n.use_language("ja")
+    cost, long = _cost(), _cost(end_s=3 * 86_400)
+    assert cost.compute_text() == (
+        "この実行: 512 MB = 0.5 GB で課金時間は合計 7.756 秒、3.8780 GB 秒です。x86_64 の定価 "
+        "1 GB 秒あたり $0.0000166667 で $0.0000646 になります。"
+    )
+    assert cost.verdict() == (
+        "この会話には 6 分 12 秒かかりました。その間ブロックする通常の Lambda なら $0.00310 で、"
+        "durable の推定の 15.4 倍です (durable は $0.000201)。"
+    )
+    assert "通常の Lambda はそこまで待てません" in long.verdict()
+    assert "durable の推定" in _cost(end_s=3).verdict() and "より安く" in _cost(end_s=3).verdict()
+    assert "実行中と待機中の 72 時間 00 分と終了後 7 日の保存: 計 10.00 日" in (
+        long.retention_sentence()
+    )
+    assert any("このままでは実行できません" in a for a in long.blocking.assumptions)
+    assert "[15 分を超えるため実行不可]" in long.summary()
+    for line in (cost.compute_text(), cost.verdict(), long.verdict(), long.retention_sentence()):
+        assert not ENGLISH_RUN.search(line), line
+
+
+def test_the_alternatives_table_reads_in_japanese() -> None:
+    from helpers.show import alternatives
+
+    english = alternatives(_cost(end_s=20 * 60)).data
+    assert "| design | billed | per execution | per 1,000 | possible? | assumptions |" in english
+    i18n.use_language("ja")
+    shown = alternatives(_cost(end_s=20 * 60)).data
+    assert "| 設計 | 課金時間 | 1 実行あたり | 1,000 実行あたり | 実行可能? | 前提 |" in shown
+    assert "| durable function (この実行) |" in shown and "| はい |" in shown
+    assert "**いいえ** (15 分超)" in shown and "| Step Functions Standard |" in shown
+    assert "実測: 呼び出し 4 回の REPORT レコード" in shown
+
+
+def test_the_executions_table_pads_by_display_width() -> None:
+    """FunctionCost.summary's columns line up in a monospaced font under ja: "750 ミリ秒"
+    takes 9 columns; padded by len() the columns after it shifted left."""
+    from helpers.cost.model import FunctionCost
+    from helpers.durable import display_width
+
+    def table(lines: str) -> list[str]:
+        return lines.splitlines()[:4]
+
+    costs = [_cost(end_s=0.75), _cost()]
+    english = table(FunctionCost("fn", costs, costs[0].parse).summary())
+    assert english[0] == (
+        "execution         status     wall-clock  invocations  billed   billed %   cost       "
+        "blocking Lambda"
+    )
+    assert english[2].startswith("chat-3-approvals  SUCCEEDED  750 ms      4            7.756 s")
+    i18n.use_language("ja")
+    costs = [_cost(end_s=0.75), _cost()]
+    lines = table(FunctionCost("fn", costs, costs[0].parse).summary())
+    assert "750 ミリ秒" in lines[2] and "6 分 12 秒" in lines[3]
+    assert lines[0].split() == [
+        "実行", "ステータス", "実時間", "呼び出し", "課金時間", "課金", "%", "費用",
+        "ブロックする", "Lambda",
+    ]  # fmt: skip
+    # Every column starts at the same display column in each line: where the rule has one.
+    starts, at = [], 0
+    for dashes in lines[1].split("  "):
+        starts.append(at)
+        at += len(dashes) + 2
+    for line in (lines[0], lines[2], lines[3]):
+        assert display_width(line) == display_width(lines[1]), line
+        for start in starts[1:]:
+            before = next(i for i in range(len(line) + 1) if display_width(line[:i]) >= start)
+            assert display_width(line[:before]) == start and line[before - 2 : before] == "  ", (
+                line,
+                start,
+            )

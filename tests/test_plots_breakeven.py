@@ -123,3 +123,14 @@ def test_the_billed_figures_in_japanese(
     assert "時間: 課金と実時間" in text and "注意" in text and "billed" not in text
     many = _all_text(plots.executions_chart([cost], tmp_path, "e.png"))
     assert "秒 (対数目盛)" in many and "実時間" in many
+
+
+def test_the_think_time_axis_reads_in_japanese_units(
+    quick: ExecutionCost, tmp_path: Path, japanese: None
+) -> None:
+    """The ticks in the units duration_text uses under ja: "10 秒", not "10 s"."""
+    ticks = [t.get_text() for t in plots.breakeven_chart(quick).axes[0].get_xticklabels()]
+    assert ticks == ["1 秒", "3 秒", "10 秒", "30 秒", "1 分", "5 分", "15 分", "1 時間"]
+    use_language("en")
+    ticks = [t.get_text() for t in plots.breakeven_chart(quick).axes[0].get_xticklabels()]
+    assert ticks == ["1 s", "3 s", "10 s", "30 s", "1 min", "5 min", "15 min", "1 h"]

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from ..i18n import tr
+
 
 def _verify(default: float) -> Any:
     """A price field whose source was second-hand: the summary marks it "(verify)"."""
@@ -51,16 +53,21 @@ class PriceTable:
 
     def describe(self) -> list[str]:
         """One line per price, "(verify)" where the source was second-hand."""
-        lines = [f"list prices as of {self.as_of} (USD, us-east-1 rates, no free tier)"]
+        lines = [
+            tr(
+                f"list prices as of {self.as_of} (USD, us-east-1 rates, no free tier)",
+                f"{self.as_of} 時点の定価 (USD、us-east-1 の料金、無料利用枠なし)",
+            )
+        ]
         for f in fields(self):
             if f.name in {"as_of", "source", "architecture", "lambda_max_invocation_s"}:
                 continue
             if f.name.startswith("lambda_gb_second_") and not f.name.endswith(self.architecture):
                 continue
-            mark = " (verify)" if f.metadata.get("verify") else ""
+            mark = tr(" (verify)", " (要確認)") if f.metadata.get("verify") else ""
             value = f"{getattr(self, f.name):.10f}".rstrip("0").rstrip(".")
             lines.append(f"  {f.name} = {value}{mark}")
-        lines.append(f"  source: {self.source}")
+        lines.append(tr("  source: ", "  出典: ") + self.source)
         return lines
 
 

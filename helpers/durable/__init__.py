@@ -59,7 +59,15 @@ from .status import (
     has_ended,
     phase_text,
 )
-from .times import CLOCK_SKEW_MS, CLOCK_SKEW_S, duration_text, epoch_or_none, epoch_seconds
+from .times import (
+    CLOCK_SKEW_MS,
+    CLOCK_SKEW_S,
+    display_width,
+    duration_text,
+    epoch_or_none,
+    epoch_seconds,
+    pad,
+)
 
 __all__ = [
     "CLOCK_SKEW_MS",
@@ -91,6 +99,7 @@ __all__ = [
     "callbacks_of",
     "count_operations",
     "data_written_bytes",
+    "display_width",
     "duration_text",
     "epoch_or_none",
     "epoch_seconds",
@@ -106,6 +115,7 @@ __all__ = [
     "missing_records_text",
     "open_callbacks",
     "operation_rows",
+    "pad",
     "parse_reports",
     "phase_of",
     "phase_text",

@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..i18n import tr
+
 
 @dataclass(frozen=True)
 class Report:
@@ -64,23 +66,48 @@ class ParseReport:
 
     def summary(self) -> str:
         parts = [
-            f"{self.lines} log lines: {self.reports} REPORT records "
-            f"({self.text_reports} text, {self.json_reports} JSON), {self.ignored} other lines",
-            f"{self.foreign} REPORT records of other invocations (other executions or "
-            "functions in the same log group), not counted",
+            tr(
+                f"{self.lines} log lines: {self.reports} REPORT records "
+                f"({self.text_reports} text, {self.json_reports} JSON), {self.ignored} other lines",
+                f"ログ {self.lines} 行: REPORT レコード {self.reports} 件 (テキスト "
+                f"{self.text_reports} 件、JSON {self.json_reports} 件)、その他 {self.ignored} 行",
+            ),
+            tr(
+                f"{self.foreign} REPORT records of other invocations (other executions or "
+                "functions in the same log group), not counted",
+                f"ほかの呼び出しの REPORT レコード {self.foreign} 件 (同じロググループにある別の"
+                "実行や関数のもの) は数えていません",
+            ),
         ]
         if self.malformed:
-            parts.append(f"{len(self.malformed)} malformed REPORT lines, not counted:")
+            parts.append(
+                tr(
+                    f"{len(self.malformed)} malformed REPORT lines, not counted:",
+                    f"形式が正しくない REPORT 行 {len(self.malformed)} 行 (数えていません):",
+                )
+            )
             parts += [f"  - {p.reason}: {p.line!r}" for p in self.malformed[:5]]
             if len(self.malformed) > 5:
-                parts.append(f"  … and {len(self.malformed) - 5} more")
+                more = len(self.malformed) - 5
+                parts.append(tr(f"  … and {more} more", f"  … ほか {more} 行"))
         if self.incomplete:
-            parts.append(f"{len(self.incomplete)} REPORT records missing an optional field:")
+            parts.append(
+                tr(
+                    f"{len(self.incomplete)} REPORT records missing an optional field:",
+                    f"省略可能なフィールドが欠けた REPORT レコード {len(self.incomplete)} 件:",
+                )
+            )
             parts += [f"  - {p.reason}" for p in self.incomplete[:5]]
         if self.duplicates:
-            parts.append(f"{len(self.duplicates)} duplicate REPORT records, first one kept")
+            parts.append(
+                tr(
+                    f"{len(self.duplicates)} duplicate REPORT records, first one kept",
+                    f"重複した REPORT レコード {len(self.duplicates)} 件 (最初の 1 件を採用)",
+                )
+            )
         if self.unknown_fields:
-            parts.append(f"fields not used: {', '.join(sorted(self.unknown_fields))}")
+            fields_ = ", ".join(sorted(self.unknown_fields))
+            parts.append(tr(f"fields not used: {fields_}", f"使っていないフィールド: {fields_}"))
         return "\n".join(parts)
 
 

@@ -3,6 +3,7 @@ one allowance for the clocks of two AWS services."""
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import UTC, datetime
 from typing import Any
 
@@ -57,3 +58,15 @@ def duration_text(seconds: float) -> str:
         return f"{whole // 60} {mins} {whole % 60:02d} {s}"
     minutes = round(seconds / 60)
     return f"{minutes // 60} {h} {minutes % 60:02d} {mins}"
+
+
+def display_width(text: str) -> int:
+    """Columns ``text`` takes in a monospaced font: Japanese characters take two (a text
+    table padded by ``len`` misaligns "750 ミリ秒")."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def pad(text: str, width: int) -> str:
+    """``text`` followed by spaces up to ``width`` display columns (``str.ljust`` by
+    display width)."""
+    return text + " " * (width - display_width(text))

@@ -31,8 +31,10 @@ from .figures import (
 def _think_axis(ax: Axes) -> None:
     ticks = [1, 3, 10, 30, 60, 300, 900, 3600]
     names = ["1 s", "3 s", "10 s", "30 s", "1 min", "5 min", "15 min", "1 h"]
+    # In Japanese the units duration_text uses: 秒, 分, 時間.
+    ja = ["1 秒", "3 秒", "10 秒", "30 秒", "1 分", "5 分", "15 分", "1 時間"]
     ax.set_xscale("log")
-    ax.set_xticks(ticks, [tr(n, n.replace(" min", " 分").replace(" h", " 時間")) for n in names])
+    ax.set_xticks(ticks, [tr(n, j) for n, j in zip(names, ja, strict=True)])
     ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_xlim(1, 3600)
 

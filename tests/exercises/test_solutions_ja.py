@@ -38,8 +38,9 @@ def test_the_twin_is_the_same_code_with_japanese_prose(name: str) -> None:
     assert set(spans.findall(english_prose)) <= set(spans.findall(prose))
 
 
-def test_the_japanese_readme_lists_every_solution() -> None:
-    readme = (JA_SOLUTIONS / "README.md").read_text(encoding="utf-8")
+@pytest.mark.parametrize("folder", [SOLUTIONS, JA_SOLUTIONS], ids=["en", "ja"])
+def test_each_readme_lists_every_solution(folder: Path) -> None:
+    readme = (folder / "README.md").read_text(encoding="utf-8")
     assert sorted(re.findall(r"\]\((0[^)]+\.md)\)", readme)) == ENGLISH
 
 
