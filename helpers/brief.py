@@ -142,7 +142,9 @@ def _shown(row: dict[str, Any]) -> dict[str, Any]:
 def history_brief(target: Target, execution_arn: str | None) -> Markdown:
     """The execution's history in brief (see ``brief_history``) as a table."""
     if not execution_arn:
-        return Markdown(tr("*No execution yet: nothing to show.*", "*まだ実行がありません。*"))
+        return Markdown(
+            no_math(tr("*No execution yet: nothing to show.*", "*まだ実行がありません。*"))
+        )
     rows = brief_history(fetch_history(target.client("lambda"), execution_arn))
     return table([_shown(row) for row in rows])
 

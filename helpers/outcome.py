@@ -242,9 +242,11 @@ def report_of(outcome: Outcome, timeout: float = 10.0) -> Markdown:
         )
     if outcome.report_url is None:
         return Markdown(
-            tr(
-                "*The execution's result has no report_url.*",
-                "*実行の結果に report_url がありません。*",
+            no_math(
+                tr(
+                    "*The execution's result has no report_url.*",
+                    "*実行の結果に report_url がありません。*",
+                )
             )
         )
     try:
