@@ -498,7 +498,7 @@ def test_provision_repairs_and_sweep_keeps_what_is_not_the_rooms(
             ATTENDEES=["ren", "mio"], DRY_RUN=False,
         )  # fmt: skip
         assert "ドライラン: 何も削除していません" in shown and "片付けが" in shown, shown
-        assert "kept queue hitl-mio-approvals: it is not tagged prefix=hitl-mio" in shown
+        assert "キュー hitl-mio-approvals は残しました: prefix=hitl-mio のタグがありません" in shown
         left = everything_of_the_room(client)
         assert left == ["hitl-mio-approvals", "hitl-mio-attendee-x", "hitl-mio-notes"], left
     finally:
