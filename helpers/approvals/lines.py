@@ -194,7 +194,7 @@ def sent_note(decision: str) -> str:
 def sent(decision: str, request: str, comment: str) -> str:
     return tr(
         f"{decision} sent for {request}{f' with comment {comment!r}' if comment else ''}.",
-        f"{request}に {decision} を送信しました{f'（コメント {comment!r}）' if comment else ''}。",
+        f"{request}に {decision} を送信しました{f'（コメント「{comment}」）' if comment else ''}。",
     )
 
 

@@ -98,7 +98,7 @@ class ApprovalPanel:
         self.send_button.on_click(lambda _b: self.send())
         self.mode_label = widgets.HTML(
             f"<span style='color:#555'>{tr('mode', 'モード')}: <b>{self.mode}</b>"
-            + (f" · DECISIONS {html.escape(self.auto.describe())}" if self.auto else "")
+            + (self._decisions_shown(html.escape(self.auto.describe())) if self.auto else "")
             + "</span>"
         )
         self.mode_label.add_class(NO_MATH)
@@ -124,6 +124,10 @@ class ApprovalPanel:
             previous._retire()
         _LIVE_PANELS[inbox.queue] = self
         self._render_log()
+
+    @staticmethod
+    def _decisions_shown(described: str) -> str:
+        return tr(f" · DECISIONS {described}", f" · DECISIONS（{described}）")
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         return self.widget._repr_mimebundle_(**kwargs)
