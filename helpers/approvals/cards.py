@@ -3,7 +3,8 @@
 A card puts first what a reviewer decides on (the model's explanation and the tool's input),
 then a countdown to the approval's timeout; the rest of the request is folded in a
 ``<details>``. The answer is the model's markdown rendered safely: raw HTML in it is shown as
-text, and ``$`` never reaches MathJax (``tex2jax_ignore mathjax_ignore`` and ``&#36;``).
+text, and ``$`` never reaches MathJax: the containers are ``helpers.mathjax``'s
+(``no_math_html``), and each ``$`` is an entity as well (``dollar_entities``).
 """
 
 from __future__ import annotations
@@ -19,23 +20,28 @@ import ipywidgets as widgets
 import mistune
 
 from ..i18n import tr
+from ..mathjax import NO_MATH_CLASS, no_math_html
 from .contract import APPROVE, DENY, ExecutionInfo, Request
 from .status import clip
 
-# Containers MathJax must leave alone (JupyterLab's MathJax 2 and 3 class names).
-NO_MATH = "tex2jax_ignore mathjax_ignore"
+# The class of containers MathJax leaves alone (the panel's mode line wears it too).
+NO_MATH = NO_MATH_CLASS
 _MARKDOWN = mistune.create_markdown(escape=True)  # raw HTML in the text is shown, not run
 
 
-def no_math(text: str) -> str:
-    """HTML text with every ``$`` as an entity: MathJax cannot take it for math."""
+def dollar_entities(text: str) -> str:
+    """HTML text with every ``$`` as an entity, so that no MathJax can take it for math.
+
+    Not ``helpers.mathjax.no_math``: that escapes ``$`` for the markdown renderer
+    (``\\$``), which would show its backslash in a widget's HTML. The cards use both this
+    and the shared container (``no_math_html``), since a widget's HTML is typeset by
+    whatever MathJax the page runs, and only MathJax 2 and 3 know the container's class."""
     return text.replace("$", "&#36;")
 
 
 def markdown_html(text: str) -> str:
     """The model's markdown as safe HTML (escaped raw HTML, no ``$`` for MathJax)."""
-    rendered = _MARKDOWN(text)
-    return f"<div class='{NO_MATH}'>{no_math(str(rendered))}</div>"
+    return no_math_html(dollar_entities(str(_MARKDOWN(text))))
 
 
 def deadline_of(request: Request) -> float | None:
@@ -65,7 +71,7 @@ def countdown(request: Request, now: float | None = None) -> str:
     if left <= 0:
         return tr(
             "the approval's timeout has passed: the chatbot counts it as denied",
-            "承認の期限を過ぎました。チャットボットは拒否として扱います",
+            "承認の期限を過ぎました。チャットボットは却下として扱います",
         )
     minutes, seconds = divmod(left, 60)
     return tr(
@@ -88,7 +94,7 @@ class Card:
             description=tr("Approve", "承認"), button_style="success", icon="check"
         )
         self.deny = widgets.Button(
-            description=tr("Deny", "拒否"), button_style="danger", icon="times"
+            description=tr("Deny", "却下"), button_style="danger", icon="times"
         )
         self.approve.on_click(lambda _b: on_click(request.callback_id, APPROVE))
         self.deny.on_click(lambda _b: on_click(request.callback_id, DENY))
@@ -119,11 +125,11 @@ class Card:
             + f" <code>{html.escape(r.execution)}</code>"
             + "".join(f" · <span style='color:#b35900'>{html.escape(t)}</span>" for t in tags)
         )
-        self.body.value = f"<div class='{NO_MATH}'>{self._body()}</div>"
+        self.body.value = no_math_html(self._body())
         waiting = r.state in ("open", "sending")
         self.approve.disabled = self.deny.disabled = self.comment.disabled = not waiting
         left = countdown(r) if r.state == "open" else ""
-        self.state.value = no_math(
+        self.state.value = dollar_entities(
             {
                 "open": "<i>" + tr("waiting for your decision", "判断をお待ちしています") + "</i>",
                 "sending": "<i>" + tr("sending…", "送信中…") + "</i>",
@@ -144,7 +150,7 @@ class Card:
         if isinstance(explanation, str) and explanation.strip():
             parts.append(
                 "<div><b>" + tr("The model says", "モデルの説明") + ":</b> "
-                f"{no_math(html.escape(clip(explanation.strip(), 600)))}</div>"
+                f"{dollar_entities(html.escape(clip(explanation.strip(), 600)))}</div>"
             )
         if r.tool is None:
             shown = tr(
@@ -155,12 +161,13 @@ class Card:
             shown = json.dumps(r.input, indent=2, ensure_ascii=False, default=str)
         parts.append(
             "<div><b>" + tr("Tool input", "ツールの入力") + ":</b></div>"
-            f"<pre style='margin:2px 0'>{no_math(html.escape(shown))}</pre>"
+            f"<pre style='margin:2px 0'>{dollar_entities(html.escape(shown))}</pre>"
         )
         folded = {k: v for k, v in r.extra.items() if k != "explanation"}
         if folded:
             rows = "".join(
-                f"<div>{html.escape(str(k))}: {no_math(html.escape(clip(str(v), 200)))}</div>"
+                f"<div>{html.escape(str(k))}: "
+                f"{dollar_entities(html.escape(clip(str(v), 200)))}</div>"
                 for k, v in folded.items()
             )
             parts.append(
@@ -174,16 +181,17 @@ class Card:
 def render_result(info: ExecutionInfo) -> str:
     """HTML for an ended execution: the answer (markdown), the report link, the decisions."""
     if info.status != "SUCCEEDED":
-        return no_math(
+        status = html.escape(info.status)
+        return dollar_entities(
             f"<div class='{NO_MATH}' style='color:#cf222e'><b>"
-            + tr("Execution", "実行")
-            + f" {html.escape(info.status)}</b>"
+            + tr(f"Execution {status}", f"実行は {status} で終わりました")
+            + "</b>"
             f"{': ' + html.escape(info.error) if info.error else ''}</div>"
         )
     result: Any = info.result
     if not isinstance(result, dict):
         shown = html.escape(json.dumps(result, indent=2, default=str))
-        return f"<pre class='{NO_MATH}'>{no_math(shown)}</pre>"
+        return f"<pre class='{NO_MATH}'>{dollar_entities(shown)}</pre>"
     parts = ["<b>" + tr("Answer", "回答") + "</b>" + markdown_html(str(result.get("answer", "")))]
     url = result.get("report_url")
     if isinstance(url, str) and url.startswith(("https://", "http://")):
@@ -192,7 +200,7 @@ def render_result(info: ExecutionInfo) -> str:
             f'rel="noopener">' + tr("Open the report", "レポートを開く") + "</a>"
         )
     elif url:
-        parts.append(f"report: {html.escape(str(url))}")
+        parts.append(tr("report", "レポート") + f": {html.escape(str(url))}")
     decisions = result.get("decisions") or []
     if isinstance(decisions, list) and decisions:
         parts.append(
@@ -208,6 +216,6 @@ def render_result(info: ExecutionInfo) -> str:
         )
     return (
         f"<div class='{NO_MATH}' style='border-top:1px solid #ccc;padding-top:4px'>"
-        + no_math("<br>".join(parts))
+        + dollar_entities("<br>".join(parts))
         + "</div>"
     )

@@ -18,6 +18,7 @@ from typing import Any, Literal, get_args
 from lambda_fn.approvals import Answer, Decision
 
 from ..durable import ExecutionArn, has_ended
+from ..i18n import tr
 from .status import clip
 
 APPROVE: Decision = "APPROVE"
@@ -82,38 +83,84 @@ def parse_message(body: object) -> dict[str, Any]:
         try:
             body = body.decode()
         except UnicodeDecodeError:
-            raise ValueError("its body is not UTF-8 text") from None
+            raise ValueError(
+                tr("its body is not UTF-8 text", "本文が UTF-8 のテキストではありません")
+            ) from None
     if not isinstance(body, str):
-        raise ValueError(f"its body is {type(body).__name__}, not text")
+        raise ValueError(
+            tr(
+                f"its body is {type(body).__name__}, not text",
+                f"本文がテキストではなく {type(body).__name__} です",
+            )
+        )
     if len(body) > MAX_BODY_CHARS:
-        raise ValueError(f"its body is {len(body):,} characters, over {MAX_BODY_CHARS:,}")
+        raise ValueError(
+            tr(
+                f"its body is {len(body):,} characters, over {MAX_BODY_CHARS:,}",
+                f"本文が {len(body):,} 文字あり、上限の {MAX_BODY_CHARS:,} 文字を超えています",
+            )
+        )
     if nesting_depth(body) > MAX_DEPTH:
-        raise ValueError(f"its body nests JSON deeper than {MAX_DEPTH} levels")
+        raise ValueError(
+            tr(
+                f"its body nests JSON deeper than {MAX_DEPTH} levels",
+                f"本文の JSON の入れ子が {MAX_DEPTH} 段より深くなっています",
+            )
+        )
     try:
         data = json.loads(body)
         # Lone surrogates (invalid UTF-8, or \udc80 escapes) would break the widgets later.
         json.dumps(data, ensure_ascii=False).encode()
     except UnicodeError:
-        raise ValueError("its body holds text that is not valid UTF-8") from None
+        raise ValueError(
+            tr(
+                "its body holds text that is not valid UTF-8",
+                "本文に正しい UTF-8 ではないテキストがあります",
+            )
+        ) from None
     except (ValueError, RecursionError):
-        raise ValueError("its body is not JSON") from None
+        raise ValueError(tr("its body is not JSON", "本文が JSON ではありません")) from None
     if not isinstance(data, dict):
-        raise ValueError(f"its body is JSON {type(data).__name__}, not an object")
+        raise ValueError(
+            tr(
+                f"its body is JSON {type(data).__name__}, not an object",
+                f"本文の JSON がオブジェクトではなく {type(data).__name__} です",
+            )
+        )
     missing = [name for name in REQUIRED_FIELDS if name not in data]
     if missing:
-        raise ValueError(f"it lacks {', '.join(missing)} (required: {', '.join(REQUIRED_FIELDS)})")
+        raise ValueError(
+            tr(
+                f"it lacks {', '.join(missing)} (required: {', '.join(REQUIRED_FIELDS)})",
+                f"{', '.join(missing)} がありません（必須: {', '.join(REQUIRED_FIELDS)}）",
+            )
+        )
     for name in ("execution_arn", "callback_id", "tool"):
         value = data[name]
         if not isinstance(value, str) or not value.strip():
-            raise ValueError(f"its {name} is {clip(repr(value), 60)}, not a non-empty string")
+            raise ValueError(
+                tr(
+                    f"its {name} is {clip(repr(value), 60)}, not a non-empty string",
+                    f"{name} が空でない文字列ではなく {clip(repr(value), 60)} です",
+                )
+            )
         if len(value) > MAX_ID_CHARS:
-            raise ValueError(f"its {name} is {len(value):,} characters, over {MAX_ID_CHARS}")
+            raise ValueError(
+                tr(
+                    f"its {name} is {len(value):,} characters, over {MAX_ID_CHARS}",
+                    f"{name} が {len(value):,} 文字あり、上限の {MAX_ID_CHARS} 文字を超えています",
+                )
+            )
     try:
         ExecutionArn.parse(data["execution_arn"])
     except ValueError:
         raise ValueError(
-            f"its execution_arn {clip(data['execution_arn'], 80)!r} is not a durable "
-            "execution's ARN"
+            tr(
+                f"its execution_arn {clip(data['execution_arn'], 80)!r} is not a durable "
+                "execution's ARN",
+                f"execution_arn {clip(data['execution_arn'], 80)!r} が durable execution の "
+                "ARN ではありません",
+            )
         ) from None
     return data
 
@@ -180,7 +227,7 @@ class Request:
 
     @property
     def title(self) -> str:
-        return self.tool or self.label or "(unknown tool)"
+        return self.tool or self.label or tr("(unknown tool)", "（不明なツール）")
 
     def number_in(self, shown: Iterable[Request]) -> int:
         """This request's number in its own conversation: the k of its "approve #k" (the
@@ -195,9 +242,13 @@ class Request:
         return 1 + sum(r.execution_arn == self.execution_arn for r in shown if r is not self)
 
     def describe(self, capital: bool = False) -> str:
-        return (
+        """The request in a status line: ``request #2 (calculate) of execution c-1``
+        (``capital``: to start a sentence); in Japanese
+        ``実行 c-1 のリクエスト #2（calculate）``."""
+        return tr(
             f"{'R' if capital else 'r'}equest #{self.number} ({self.title}) of execution "
-            f"{self.execution}"
+            f"{self.execution}",
+            f"実行 {self.execution} のリクエスト #{self.number}（{self.title}）",
         )
 
 

@@ -34,6 +34,7 @@ from typing import Any, Literal
 from botocore.exceptions import BotoCoreError, ClientError
 
 from ..polling import is_throttling
+from . import lines
 from .contract import ExecutionInfo, Request, answer_payload, as_decision, parse_message, short_id
 from .modes import ApprovalConfigError
 from .recovery import OpenCallback, Recovery
@@ -130,11 +131,7 @@ class Inbox:
             except Exception as exc:  # a line, never a traceback
                 if is_throttling(exc):  # the account's quota, shared by the room: next poll
                     continue
-                self.say(
-                    "error",
-                    f"Could not read the status of execution {short_id(info.arn)}: "
-                    f"{error_text(exc)}",
-                )
+                self.say("error", lines.status_unreadable(short_id(info.arn), error_text(exc)))
                 continue
             status = str(details.get("Status") or "UNKNOWN")
             info.started = details.get("StartTimestamp")
@@ -152,33 +149,21 @@ class Inbox:
                     for part in (error.get("ErrorType"), error.get("ErrorMessage"))
                     if part
                 )
-                self.say(
-                    "error",
-                    f"Execution {short_id(info.arn)} ended {status}"
-                    f"{': ' + info.error if info.error else ''}.",
-                )
+                self.say("error", lines.execution_ended(short_id(info.arn), status, info.error))
             if info.done:
                 self._close_requests_of(info)
         return changed
 
     def _take_result(self, info: ExecutionInfo, raw: Any) -> None:
         if not info.read_result(raw):
-            self.say(
-                "warn",
-                f"Execution {short_id(info.arn)} SUCCEEDED, but its result is not "
-                "the chatbot's {answer, report_url, decisions}: shown as is.",
-            )
+            self.say("warn", lines.result_not_the_chatbots(short_id(info.arn)))
         else:
-            self.say("ok", f"Execution {short_id(info.arn)} SUCCEEDED.")
+            self.say("ok", lines.succeeded(short_id(info.arn)))
 
     def _close_requests_of(self, info: ExecutionInfo) -> None:
         for request in self._open(info.arn):
-            request.state, request.note = "closed", f"its execution ended {info.status}"
-            self.say(
-                "warn",
-                f"Closed {request.describe()}: the execution ended {info.status} "
-                "before it was answered.",
-            )
+            request.state, request.note = "closed", lines.ended_note(info.status)
+            self.say("warn", lines.closed_unanswered(request.describe(), info.status))
             self.delete_messages(request)
 
     def _open(self, execution_arn: str) -> list[Request]:
@@ -219,15 +204,9 @@ class Inbox:
                 VisibilityTimeout=self.visibility_timeout,
             )
         except Exception as exc:  # a line in the panel, never a traceback
-            hint = (
-                " Create the queue first (the deploy step of notebook 04), or check PREFIX."
-                if "NonExistentQueue" in error_code(exc) or "QueueDoesNotExist" in error_code(exc)
-                else ""
-            )
-            self.say(
-                "error",
-                f"Could not read the approval queue {self.queue}: {error_text(exc)}.{hint}",
-            )
+            code = error_code(exc)
+            missing = "NonExistentQueue" in code or "QueueDoesNotExist" in code
+            self.say("error", lines.queue_unreadable(self.queue, error_text(exc), missing))
             return self._adopted()
         changed = self._adopted()
         messages = reply.get("Messages") if isinstance(reply, dict) else None
@@ -236,7 +215,7 @@ class Inbox:
             try:
                 taken = self._take(message)
             except Exception as exc:  # one bad message must not hold up the batch
-                self._poison(message, f"reading it raised {error_text(exc)}")
+                self._poison(message, lines.raised(error_text(exc)))
             if taken is not None and taken not in changed:
                 changed.append(taken)
         return changed
@@ -253,13 +232,7 @@ class Inbox:
         message_id, receipt = str(message.get("MessageId")), message.get("ReceiptHandle")
         if message_id not in self._poisoned:  # if its delete fails it comes back: say it once
             self._poisoned.add(message_id)
-            body = message.get("Body")
-            self.say(
-                "warn",
-                f"Ignored a malformed approval message: {why}. Deleted it so that it "
-                f"does not come back. Body: "
-                f"{clip(body if isinstance(body, str) else repr(body))!r}",
-            )
+            self.say("warn", lines.malformed(why, message.get("Body")))
         if isinstance(receipt, str):
             self._delete_receipt(receipt)
 
@@ -280,31 +253,21 @@ class Inbox:
             request.mine = mine
             if not mine and self.others == "hide":
                 self.hidden[callback_id] = request
-                self.say(
-                    "info",
-                    f"A request for execution {request.execution}, which this panel "
-                    "did not start, was left on the queue for its owner (adopt it "
-                    "with track() or recover() to answer it here).",
-                )
+                self.say("info", lines.left_for_owner(request.execution))
                 return None
             request.number = request.number_in(self.requests.values())
             self.requests[callback_id] = request
             info = self.executions.get(request.execution_arn)
             ended = info.status if info is not None and info.done else ""  # the status it ended
             if ended:
-                request.state, request.note = "closed", f"its execution already ended {ended}"
+                request.state, request.note = "closed", lines.already_ended_note(ended)
         if ended:
-            self.say(
-                "info",
-                f"Dropped {request.describe()}: its execution already ended "
-                f"({ended}). Deleted the message.",
-            )
+            self.say("info", lines.dropped(request.describe(), ended))
             self.delete_messages(request)
             return request
         if not self.recovery.check(request):
             return request if request.refused else None
-        where = "" if mine else " (marked 'other execution': this panel did not start it)"
-        self.say("info", f"New {request.describe()}{where}: waiting for a decision.")
+        self.say("info", lines.new_request(request.describe(), mine))
         return request
 
     def _take_again(
@@ -340,27 +303,12 @@ class Inbox:
         if not known.same_as(data):
             self._refuse_second(known, receipt)
             return None
-        state = {
-            "open": "still open",
-            "sending": "being answered",
-            "answered": f"already answered {known.decision}",
-            "closed": "closed",
-        }[known.state]
-        self.say(
-            "info",
-            f"Ignored a duplicate of {known.describe()} ({state}): the submitter "
-            "delivers at least once. Deleted the duplicate message.",
-        )
+        self.say("info", lines.duplicate(known.describe(), known.state, known.decision))
         self._delete_receipt(receipt)
         return None
 
     def _refuse_second(self, known: Request, receipt: str) -> None:
-        self.say(
-            "warn",
-            f"Refused a second message with the callback id of {known.describe()}: its "
-            "execution, tool or input differ (a forgery or a stale copy). Kept the first; "
-            "deleted this one.",
-        )
+        self.say("warn", lines.second_refused(known.describe()))
         self._delete_receipt(receipt)
 
     def _delete_receipt(self, receipt: str) -> bool:
@@ -368,11 +316,7 @@ class Inbox:
             self.sqs.delete_message(QueueUrl=self.queue_url(), ReceiptHandle=receipt)
             return True
         except (ClientError, BotoCoreError) as exc:
-            self.say(
-                "warn",
-                f"Could not delete a message from the queue ({error_text(exc)}); "
-                "it will come back and be recognised then.",
-            )
+            self.say("warn", lines.undeletable(error_text(exc)))
             return False
 
     def delete_messages(self, request: Request) -> None:
@@ -403,33 +347,20 @@ class Inbox:
         Deny buttons (and auto mode, through them) end in; always returns one status line."""
         value = as_decision(decision)
         if value is None:
-            return self.say(
-                "error", f"Decision {decision!r} is not 'APPROVE' or 'DENY'; nothing sent."
-            )
+            return self.say("error", lines.not_a_decision(decision))
         with self._lock:
             request = self.requests.get(callback_id)
             if request is None:
-                return self.say(
-                    "warn",
-                    f"No request with callback id {clip(callback_id, 24)} is "
-                    "shown here; poll the queue or recover() first.",
-                )
+                return self.say("warn", lines.no_such_request(clip(callback_id, 24)))
             if request.state == "sending":
-                return self.say(
-                    "info",
-                    f"{request.describe(capital=True)} is already being "
-                    "answered; the second click was ignored.",
-                )
+                return self.say("info", lines.being_answered(request.describe(capital=True)))
             if request.state == "answered":
                 return self.say(
-                    "info",
-                    f"{request.describe(capital=True)} was already answered "
-                    f"{request.decision}; the second click was ignored.",
+                    "info", lines.answered_before(request.describe(capital=True), request.decision)
                 )
             if request.state == "closed":
                 return self.say(
-                    "warn",
-                    f"{request.describe(capital=True)} is closed ({request.note}); nothing sent.",
+                    "warn", lines.closed_nothing_sent(request.describe(capital=True), request.note)
                 )
             request.state = "sending"
         payload = answer_payload(value, comment or "")
@@ -438,46 +369,25 @@ class Inbox:
         except Exception as exc:  # every failure is a line in the panel, never a traceback
             return self._answer_failed(request, exc)
         request.state, request.decision, request.comment = "answered", value, comment or ""
-        request.note = f"{value} sent"
+        request.note = lines.sent_note(value)
         self.delete_messages(request)
-        return self.say(
-            "ok",
-            f"{value} sent for {request.describe()}"
-            f"{f' with comment {comment!r}' if comment else ''}.",
-        )
+        return self.say("ok", lines.sent(value, request.describe(), comment or ""))
 
     def _answer_failed(self, request: Request, exc: Exception) -> StatusLine:
         code = error_code(exc)
         if code in _CLOSED_CODES:
             status = self._status_of(request.execution_arn)
-            if status and status != "RUNNING":
-                why = f"its execution has already ended ({status})"
-            else:
-                why = (
-                    "it was already answered, from another panel or before a kernel "
-                    "restart, or it timed out"
-                )
+            ended = status and status != "RUNNING"
+            why = lines.ended_before_answer(status) if ended else lines.answered_elsewhere()
             request.state, request.note = "closed", why
             self.delete_messages(request)
-            return self.say(
-                "warn",
-                f"Lambda refused the answer to {request.describe()}: {why}. "
-                "Nothing more to do for it.",
-            )
+            return self.say("warn", lines.refused_by_lambda(request.describe(), why))
         if code in _UNKNOWN_CODES:
-            why = (
-                "Lambda does not know its callback id (a message from another account, region "
-                "or a reset local cloud, or a made-up id)"
-            )
-            request.state, request.note = "closed", "unknown callback id"
+            request.state, request.note = "closed", lines.unknown_callback_note()
             self.delete_messages(request)
-            return self.say("warn", f"Could not answer {request.describe()}: {why}. Deleted it.")
+            return self.say("warn", lines.unknown_callback(request.describe()))
         request.state = "open"  # transient (network, throttling, permissions): may be retried
-        return self.say(
-            "error",
-            f"Could not send the answer to {request.describe()}: "
-            f"{error_text(exc)}. The request stays open; try again.",
-        )
+        return self.say("error", lines.send_failed(request.describe(), error_text(exc)))
 
     def _status_of(self, execution_arn: str) -> str:
         try:

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from ..i18n import tr
 from .contract import APPROVE, DECISION_VALUES
 
 APPROVAL_MODES = ("widget", "auto")
@@ -43,8 +44,12 @@ def check_mode(approval_mode: str, decisions: Any = ()) -> tuple[str, Decisions]
     mode = approval_mode.strip().lower() if isinstance(approval_mode, str) else approval_mode
     if mode not in APPROVAL_MODES:
         raise ApprovalConfigError(
-            f"APPROVAL_MODE must be 'widget' (you click Approve/Deny) or 'auto' (DECISIONS "
-            f"answer for you), got {approval_mode!r}."
+            tr(
+                f"APPROVAL_MODE must be 'widget' (you click Approve/Deny) or 'auto' (DECISIONS "
+                f"answer for you), got {approval_mode!r}.",
+                f"APPROVAL_MODE は 'widget'（あなたが承認／却下をクリック）か 'auto'（DECISIONS "
+                f"が代わりに回答）にしてください。指定されたのは {approval_mode!r} です。",
+            )
         )
     items: Any = decisions if decisions is not None else []
     if isinstance(items, str):
@@ -53,15 +58,24 @@ def check_mode(approval_mode: str, decisions: Any = ()) -> tuple[str, Decisions]
         return mode, _decision_map(items)
     if not isinstance(items, list | tuple):
         raise ApprovalConfigError(
-            f"DECISIONS must be a list such as ['DENY', 'APPROVE'] or a mapping such as "
-            f"{{'calculate': 'DENY'}}, got {type(items).__name__} {items!r}."
+            tr(
+                f"DECISIONS must be a list such as ['DENY', 'APPROVE'] or a mapping such as "
+                f"{{'calculate': 'DENY'}}, got {type(items).__name__} {items!r}.",
+                f"DECISIONS は ['DENY', 'APPROVE'] のようなリストか {{'calculate': 'DENY'}} "
+                f"のような辞書にしてください。指定されたのは {type(items).__name__} "
+                f"{items!r} です。",
+            )
         )
     normalised: list[str] = []
     for index, item in enumerate(items):
         value = item.strip().upper() if isinstance(item, str) else item
         if value not in DECISION_VALUES:
             raise ApprovalConfigError(
-                f"DECISIONS[{index}] is {item!r}: each entry must be 'APPROVE' or 'DENY'."
+                tr(
+                    f"DECISIONS[{index}] is {item!r}: each entry must be 'APPROVE' or 'DENY'.",
+                    f"DECISIONS[{index}] が {item!r} です。各要素は 'APPROVE' か 'DENY' に"
+                    "してください。",
+                )
             )
         normalised.append(value)
     return mode, normalised
@@ -74,16 +88,26 @@ def _decisions_from_text(text: str) -> Any:
             return json.loads(text)
         except ValueError as exc:
             raise ApprovalConfigError(
-                f"DECISIONS looks like JSON but is not valid JSON ({exc}); write it as "
-                '\'["DENY", "APPROVE"]\', \'{"calculate": "DENY"}\' or \'DENY,APPROVE\'.'
+                tr(
+                    f"DECISIONS looks like JSON but is not valid JSON ({exc}); write it as "
+                    '\'["DENY", "APPROVE"]\', \'{"calculate": "DENY"}\' or \'DENY,APPROVE\'.',
+                    f"DECISIONS は JSON のようですが、正しい JSON ではありません（{exc}）。"
+                    '\'["DENY", "APPROVE"]\'、\'{"calculate": "DENY"}\'、\'DENY,APPROVE\' '
+                    "のように書いてください。",
+                )
             ) from None
     parts = [part for part in (p.strip() for p in text.split(",")) if part]
     if parts and all("=" in part for part in parts):
         return {k.strip(): v.strip() for k, v in (part.split("=", 1) for part in parts)}
     if any("=" in part for part in parts):
         raise ApprovalConfigError(
-            f"DECISIONS {text!r} mixes 'tool=DECISION' pairs with plain decisions: write "
-            "either 'calculate=DENY,search_docs=APPROVE' or 'DENY,APPROVE'."
+            tr(
+                f"DECISIONS {text!r} mixes 'tool=DECISION' pairs with plain decisions: write "
+                "either 'calculate=DENY,search_docs=APPROVE' or 'DENY,APPROVE'.",
+                f"DECISIONS {text!r} には 'ツール=判断' の組と判断だけのものが混ざっています。"
+                "'calculate=DENY,search_docs=APPROVE' か 'DENY,APPROVE' のどちらかで書いて"
+                "ください。",
+            )
         )
     return parts
 
@@ -94,13 +118,21 @@ def _decision_map(items: Mapping[Any, Any]) -> dict[str, str]:
     for name, item in items.items():
         if name not in tools:
             raise ApprovalConfigError(
-                f"DECISIONS names {name!r}, which is not a tool of the chatbot: use "
-                f"{', '.join(map(repr, tools))}."
+                tr(
+                    f"DECISIONS names {name!r}, which is not a tool of the chatbot: use "
+                    f"{', '.join(map(repr, tools))}.",
+                    f"DECISIONS にある {name!r} はチャットボットのツールではありません。"
+                    f"{', '.join(map(repr, tools))} のどれかを使ってください。",
+                )
             )
         value = item.strip().upper() if isinstance(item, str) else item
         if value not in DECISION_VALUES:
             raise ApprovalConfigError(
-                f"DECISIONS[{name!r}] is {item!r}: each decision must be 'APPROVE' or 'DENY'."
+                tr(
+                    f"DECISIONS[{name!r}] is {item!r}: each decision must be 'APPROVE' or 'DENY'.",
+                    f"DECISIONS[{name!r}] が {item!r} です。判断は 'APPROVE' か 'DENY' に"
+                    "してください。",
+                )
             )
         normalised[name] = value
     return normalised
@@ -110,8 +142,11 @@ def describe_decisions(decisions: Decisions) -> str:
     """DECISIONS in words, as auto mode applies them."""
     if isinstance(decisions, dict):
         named = ", ".join(f"{tool} {decision}" for tool, decision in decisions.items())
-        return f"by tool: {named or 'none named'}; any other tool APPROVE"
-    return f"{decisions} in order, then APPROVE"
+        return tr(
+            f"by tool: {named or 'none named'}; any other tool APPROVE",
+            f"ツールごと: {named or '指定なし'}。ほかのツールは APPROVE",
+        )
+    return tr(f"{decisions} in order, then APPROVE", f"{decisions} を順に、その後は APPROVE")
 
 
 class AutoDecider:
@@ -136,11 +171,17 @@ class AutoDecider:
         self.used += 1
         if isinstance(self.decisions, dict):
             if tool in self.decisions:
-                return self.decisions[tool], f"auto: DECISIONS[{tool!r}]"
-            return APPROVE, f"auto: {tool} not named in DECISIONS, default APPROVE"
+                return self.decisions[tool], tr("auto", "自動") + f": DECISIONS[{tool!r}]"
+            return APPROVE, tr(
+                f"auto: {tool} not named in DECISIONS, default APPROVE",
+                f"自動: {tool} は DECISIONS にないので、既定の APPROVE",
+            )
         if index < len(self.decisions):
-            return self.decisions[index], f"auto: DECISIONS[{index}]"
-        return APPROVE, "auto: DECISIONS used up, default APPROVE"
+            return self.decisions[index], tr("auto", "自動") + f": DECISIONS[{index}]"
+        return APPROVE, tr(
+            "auto: DECISIONS used up, default APPROVE",
+            "自動: DECISIONS を使い切ったので、既定の APPROVE",
+        )
 
 
 def check_review_seconds(value: object) -> float:
@@ -151,8 +192,12 @@ def check_review_seconds(value: object) -> float:
         or not 0 <= value <= MAX_REVIEW_SECONDS
     ):
         raise ApprovalConfigError(
-            f"REVIEW_SECONDS is {value!r}: give the auto reviewer's time per "
-            f"request in seconds, from 0 to {MAX_REVIEW_SECONDS} (for example 3)."
+            tr(
+                f"REVIEW_SECONDS is {value!r}: give the auto reviewer's time per "
+                f"request in seconds, from 0 to {MAX_REVIEW_SECONDS} (for example 3).",
+                f"REVIEW_SECONDS が {value!r} です。自動レビュアーが 1 件にかける時間を 0 から "
+                f"{MAX_REVIEW_SECONDS} までの秒数で指定してください（例: 3）。",
+            )
         )
     return float(value)
 
@@ -175,4 +220,7 @@ class PacedDecider(AutoDecider):
         if self.review_seconds > 0:
             self._sleep(self.review_seconds)
         decision, note = super().next(tool)
-        return decision, f"{note} (after {self.review_seconds:g} s of review)"
+        return decision, tr(
+            f"{note} (after {self.review_seconds:g} s of review)",
+            f"{note}（{self.review_seconds:g} 秒のレビュー後）",
+        )

@@ -20,6 +20,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from ..i18n import tr
+from . import lines
 from .cards import NO_MATH, Card, render_result
 from .contract import Request, short_id
 from .inbox import Inbox
@@ -96,8 +97,8 @@ class ApprovalPanel:
         )
         self.send_button.on_click(lambda _b: self.send())
         self.mode_label = widgets.HTML(
-            f"<span style='color:#555'>mode: <b>{self.mode}</b>"
-            + (f" · DECISIONS {html.escape(self.auto.describe())}" if self.auto else "")
+            f"<span style='color:#555'>{tr('mode', 'モード')}: <b>{self.mode}</b>"
+            + (self._decisions_shown(html.escape(self.auto.describe())) if self.auto else "")
             + "</span>"
         )
         self.mode_label.add_class(NO_MATH)
@@ -123,6 +124,10 @@ class ApprovalPanel:
             previous._retire()
         _LIVE_PANELS[inbox.queue] = self
         self._render_log()
+
+    @staticmethod
+    def _decisions_shown(described: str) -> str:
+        return tr(f" · DECISIONS {described}", f" · DECISIONS（{described}）")
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         return self.widget._repr_mimebundle_(**kwargs)
@@ -269,7 +274,13 @@ class ApprovalPanel:
                 try:
                     step()
                 except Exception as exc:  # a line in the panel, never a traceback
-                    self.inbox.say("error", f"The approval panel hit {error_text(exc)}.")
+                    self.inbox.say(
+                        "error",
+                        tr(
+                            f"The approval panel hit {error_text(exc)}.",
+                            f"承認パネルで {error_text(exc)} が発生しました。",
+                        ),
+                    )
             for card in self.cards.values():
                 card.update()
             self._render_status()
@@ -292,8 +303,12 @@ class ApprovalPanel:
                 if not request.mine:
                     self.inbox.say(
                         "info",
-                        f"Auto mode leaves {request.describe()} to a person: "
-                        "this panel did not start that execution.",
+                        tr(
+                            f"Auto mode leaves {request.describe()} to a person: "
+                            "this panel did not start that execution.",
+                            f"{request.describe()}は人に任せます（自動モードでは回答しません）。"
+                            "このパネルが開始した実行ではないためです。",
+                        ),
                     )
                     continue
                 decision, note = self.auto.next(request.tool)
@@ -340,7 +355,12 @@ class ApprovalPanel:
                 self.poll(self.poll_seconds)
             except Exception as exc:  # the thread must survive anything, quietly
                 self.inbox.say(
-                    "error", f"The approval poller hit {error_text(exc)}; it keeps going."
+                    "error",
+                    tr(
+                        f"The approval poller hit {error_text(exc)}; it keeps going.",
+                        f"承認のポーリングで {error_text(exc)} が発生しました。ポーリングは"
+                        "続けます。",
+                    ),
                 )
                 self._stop.wait(2)
             if self._idle():
@@ -363,7 +383,10 @@ class ApprovalPanel:
         arn = execution_arn or self.last_arn
         if not arn:
             raise ApprovalConfigError(
-                "No execution to wait for: send a question first, or pass execution_arn."
+                tr(
+                    "No execution to wait for: send a question first, or pass execution_arn.",
+                    "待つ実行がありません。先に質問を送るか、execution_arn を渡してください。",
+                )
             )
         self.inbox.track(arn)
         self.stop_polling()  # this thread polls from now on: one reader, no lock waits
@@ -374,23 +397,35 @@ class ApprovalPanel:
             if info.done:
                 break
             if time.monotonic() > deadline:
-                waiting = ", ".join(r.describe() for r in self.inbox.pending()) or "none"
-                hint = (
-                    " In widget mode someone must click Approve or Deny, and a blocked cell "
-                    "keeps clicks from arriving: use APPROVAL_MODE='auto' for headless runs."
-                    if self.mode == "widget"
-                    else ""
-                )
-                raise TimeoutError(
-                    f"Execution {short_id(arn)} is still {info.status} after "
-                    f"{timeout:g} s; waiting requests: {waiting}.{hint}"
-                )
+                raise TimeoutError(self._still_running(arn, info.status, timeout))
         if info.status != "SUCCEEDED":
-            raise ExecutionEndedError(
-                f"Execution {short_id(arn)} ended {info.status}"
-                f"{': ' + info.error if info.error else ''}."
-            )
+            raise ExecutionEndedError(lines.execution_ended(short_id(arn), info.status, info.error))
         return info.result
+
+    def _still_running(self, arn: str, status: str, timeout: float) -> str:
+        """Why run_until_done gave up: the requests still waiting, and in widget mode why
+        nobody could answer them."""
+        waiting = ", ".join(r.describe() for r in self.inbox.pending()) or tr("none", "なし")
+        widget = self.mode == "widget"
+        return tr(
+            f"Execution {short_id(arn)} is still {status} after {timeout:g} s; waiting "
+            f"requests: {waiting}."
+            + (
+                " In widget mode someone must click Approve or Deny, and a blocked cell "
+                "keeps clicks from arriving: use APPROVAL_MODE='auto' for headless runs."
+                if widget
+                else ""
+            ),
+            f"実行 {short_id(arn)} は {timeout:g} 秒たってもまだ {status} です。回答待ちの"
+            f"リクエスト: {waiting}。"
+            + (
+                "widget モードでは誰かが承認か却下をクリックする必要がありますが、セルが"
+                "ブロックしている間はクリックが届きません。ヘッドレス実行では "
+                "APPROVAL_MODE='auto' を使ってください。"
+                if widget
+                else ""
+            ),
+        )
 
     def run_if_auto(self, timeout: float = 300) -> Any:
         """In auto mode: send the question box's text and return the result when done (a
@@ -403,14 +438,17 @@ class ApprovalPanel:
                     "Widget mode: type a question above, press Send, then "
                     "Approve or Deny each request.",
                     "ウィジェットモード: 上に質問を入力して Send を押し、各リクエストを"
-                    "承認（Approve）または拒否（Deny）してください。",
+                    "承認（Approve）または却下（Deny）してください。",
                 ),
             )
             return None
         arn = self.send()
         if arn is None:
             raise ApprovalConfigError(
-                f"Auto mode could not start an execution: {self.inbox.lines[-1].text}"
+                tr(
+                    f"Auto mode could not start an execution: {self.inbox.lines[-1].text}",
+                    f"自動モードで実行を開始できませんでした: {self.inbox.lines[-1].text}",
+                )
             )
         return self.run_until_done(arn, timeout)
 

@@ -30,6 +30,7 @@ from ..durable import (
     execution_history,
     fetch_history,
 )
+from ..i18n import tr
 from .contract import Request, parse_message, short_id
 from .status import clip, error_code, error_text
 
@@ -123,24 +124,37 @@ def mismatch(lam: Any, request: Request, waiting: bool = True) -> str:
     history = fetch_history(lam, arn)
     callback = next((c for c in callbacks_of(history.events) if c.callback_id == callback_id), None)
     if callback is None:
-        return f"execution {short_id(arn)} waits on no callback with this id"
+        return tr(
+            f"execution {short_id(arn)} waits on no callback with this id",
+            f"実行 {short_id(arn)} はこの ID のコールバックを待っていません",
+        )
     if waiting and not callback.open:
-        return f"its callback is no longer waiting ({callback.state})"
+        return tr(
+            f"its callback is no longer waiting ({callback.state})",
+            f"そのコールバックはもう待っていません（{callback.state}）",
+        )
     number = re.fullmatch(r"approve #([0-9]+)", callback.name)
     uses = [use for turn in _tool_use_blocks(history.rows) for use in turn]
     if number is None or not uses:
         return ""
     k = int(number.group(1))
     if k > len(uses):
-        return f"the history records no tool use #{k} for it"
+        return tr(
+            f"the history records no tool use #{k} for it",
+            f"履歴にはこれに当たるツール使用 #{k} がありません",
+        )
     use = uses[k - 1]
+    asked, proposed = clip(str(request.tool), 40), clip(str(use.get("name")), 40)
     if use.get("name") != request.tool:
-        return (
-            f"it asks for {clip(str(request.tool), 40)}, but the model's tool use #{k} in the "
-            f"history is {clip(str(use.get('name')), 40)}"
+        return tr(
+            f"it asks for {asked}, but the model's tool use #{k} in the history is {proposed}",
+            f"{asked} を求めていますが、履歴にあるモデルのツール使用 #{k} は {proposed} です",
         )
     if not _same_json(use.get("input"), request.input):
-        return f"its input is not what the model's tool use #{k} in the history asked for"
+        return tr(
+            f"its input is not what the model's tool use #{k} in the history asked for",
+            f"入力が、履歴にあるモデルのツール使用 #{k} が求めたものと違います",
+        )
     return ""
 
 
@@ -154,16 +168,22 @@ class Waiting:
     tools: list[str]
 
     def __str__(self) -> str:
-        names = ", ".join(c.name or "an unnamed callback" for c in self.callbacks)
+        names = ", ".join(
+            c.name or tr("an unnamed callback", "名前のないコールバック") for c in self.callbacks
+        )
         asked = (
             f"The model asked to use {' and '.join(self.tools)}, so the chatbot is waiting"
             if self.tools
             else "The chatbot is waiting"
         )
-        return (
+        return tr(
             f"{asked} for a person to approve or deny ({names}). The execution sleeps, and "
             "nothing is billed, until someone answers: notebook 04's approval panel does, "
-            "and so does send_durable_execution_callback_success with the callback id."
+            "and so does send_durable_execution_callback_success with the callback id.",
+            (f"モデルが {'、'.join(self.tools)} の使用を求めたので、" if self.tools else "")
+            + f"チャットボットは人の承認か却下を待っています（{names}）。誰かが回答するまで"
+            "実行は眠り、何も課金されません。ノートブック 04 の承認パネルが回答し、コールバック "
+            "ID を渡した send_durable_execution_callback_success でも回答できます。",
         )
 
 
@@ -322,7 +342,11 @@ class Recovery:
             except Exception as exc:  # a line, never a traceback (also a malformed answer)
                 self.inbox.say(
                     "error",
-                    f"Could not list the running executions of {function_name}: {error_text(exc)}",
+                    tr(
+                        f"Could not list the running executions of {function_name}: "
+                        f"{error_text(exc)}",
+                        f"{function_name} の実行中の実行を一覧できませんでした: {error_text(exc)}",
+                    ),
                 )
         for arn in arns:
             self.inbox.track(arn)
@@ -333,7 +357,12 @@ class Recovery:
             if info.done:
                 self.inbox.say(
                     "info",
-                    f"Execution {short_id(arn)} already ended ({info.status}): nothing to pick up.",
+                    tr(
+                        f"Execution {short_id(arn)} already ended ({info.status}): nothing to "
+                        "pick up.",
+                        f"実行 {short_id(arn)} はすでに終わっています（{info.status}）。"
+                        "引き取るものはありません。",
+                    ),
                 )
                 continue
             try:
@@ -341,7 +370,11 @@ class Recovery:
             except Exception as exc:  # a line, never a traceback (also a malformed history)
                 self.inbox.say(
                     "error",
-                    f"Could not read the history of execution {short_id(arn)}: {error_text(exc)}",
+                    tr(
+                        f"Could not read the history of execution {short_id(arn)}: "
+                        f"{error_text(exc)}",
+                        f"実行 {short_id(arn)} の履歴を読めませんでした: {error_text(exc)}",
+                    ),
                 )
                 continue
             found += [r for callback in callbacks if (r := self.inbox.adopt(callback)) is not None]
@@ -350,9 +383,15 @@ class Recovery:
             self._expect_held_messages()
         self.inbox.say(
             "info",
-            f"Recovered {len(found)} waiting request(s) from {len(arns)} execution(s)."
+            tr(
+                f"Recovered {len(found)} waiting request(s) from {len(arns)} execution(s).",
+                f"{len(arns)} 件の実行から、回答待ちのリクエストを {len(found)} 件引き取りました。",
+            )
             if arns
-            else "Nothing to recover: no execution given or running.",
+            else tr(
+                "Nothing to recover: no execution given or running.",
+                "引き取るものはありません。指定された実行も、実行中の実行もありません。",
+            ),
         )
         return found
 
@@ -367,20 +406,34 @@ class Recovery:
                 self.inbox.forget(request)
                 self.inbox.say(
                     "warn",
-                    f"Could not check a request of execution {request.execution} against its "
-                    f"history ({error_text(exc)}); it comes back from the queue and is "
-                    "checked then.",
+                    tr(
+                        f"Could not check a request of execution {request.execution} against "
+                        f"its history ({error_text(exc)}); it comes back from the queue and is "
+                        "checked then.",
+                        f"実行 {request.execution} のリクエストを履歴と照合できませんでした"
+                        f"（{error_text(exc)}）。キューからまた届いたときに照合します。",
+                    ),
                 )
                 return None
-            why = "Lambda knows no such execution (another account or region, or made up)"
+            why = tr(
+                "Lambda knows no such execution (another account or region, or made up)",
+                "Lambda はその実行を知りません（別のアカウントかリージョン、または作られたもの）",
+            )
         if not why:
             return True
         request.refused, request.state = True, "closed"
-        request.note = f"does not match its execution's history: {why}; not answered"
+        request.note = tr(
+            f"does not match its execution's history: {why}; not answered",
+            f"実行の履歴と合いません（{why}）。回答しません",
+        )
         self.inbox.say(
             "warn",
-            f"Refused {request.describe()}: {why}. It does not match its execution's "
-            "history, so it will not be answered; deleted its message.",
+            tr(
+                f"Refused {request.describe()}: {why}. It does not match its execution's "
+                "history, so it will not be answered; deleted its message.",
+                f"{request.describe()}を拒否しました（{why}）。実行の履歴と合わないので回答"
+                "しません。メッセージを削除しました。",
+            ),
         )
         self.inbox.delete_messages(request)
         return False
@@ -413,9 +466,16 @@ class Recovery:
                 if now - first_seen >= after_s and (request := self.inbox.adopt(callback)):
                     self.inbox.say(
                         "info",
-                        f"{request.describe(capital=True)} is waiting, but its message has not "
-                        f"come for {after_s:.0f} s (an earlier panel may hold it): shown from "
-                        "the execution's history; its tool shows when the message is back.",
+                        tr(
+                            f"{request.describe(capital=True)} is waiting, but its message has "
+                            f"not come for {after_s:.0f} s (an earlier panel may hold it): shown "
+                            "from the execution's history; its tool shows when the message is "
+                            "back.",
+                            f"{request.describe()}は回答を待っていますが、メッセージが "
+                            f"{after_s:.0f} 秒届いていません（前のパネルが持っているのかも"
+                            "しれません）。実行の履歴から表示します。ツールはメッセージが戻ると"
+                            "表示されます。",
+                        ),
                     )
                     found.append(request)
         if found:

@@ -213,7 +213,7 @@ def test_a_card_speaks_japanese_when_the_learner_does() -> None:
     use_language("ja")
     try:
         card = Card(request, lambda _id, _decision: None)
-        assert card.approve.description == "承認" and card.deny.description == "拒否"
+        assert card.approve.description == "承認" and card.deny.description == "却下"
         assert "判断をお待ちしています" in card.state.value and "残り " in card.state.value
         assert "リクエストの詳細" in card.body.value
     finally:
