@@ -46,6 +46,7 @@ from aws_durable_execution_sdk_python.retries import (
 from . import approvals, model_client, report, tools
 from .approvals import Verdict
 from .config import Settings
+from .language import language_of
 from .model_client import Message, ModelTurn, ToolUse, text_of, tool_uses, user_text
 from .report import Outcome, Proposal
 from .tools import ToolResult
@@ -191,7 +192,7 @@ def settle(
 
     attempts = 0
     if verdict["decision"] != "APPROVE":
-        result = approvals.refusal(verdict, settings.approval_timeout_seconds)
+        result = approvals.refusal(verdict, settings.approval_timeout_seconds, language_of(query))
         outcome: Outcome = "timed out" if verdict["timed_out"] else "denied"
     else:
         try:

@@ -27,6 +27,7 @@ from aws_durable_execution_sdk_python.retries import RetryPresets
 from aws_durable_execution_sdk_python.types import WaitForCallbackContext
 
 from . import aws
+from .language import Language, pick
 from .tools import ToolResult, error
 
 Decision = Literal["APPROVE", "DENY"]
@@ -112,14 +113,24 @@ def read_answer(raw: Any) -> Verdict:
     }
 
 
-def refusal(verdict: Verdict, timeout_seconds: int) -> ToolResult:
-    """What the model hears instead of a tool result when the call was not approved."""
+def refusal(verdict: Verdict, timeout_seconds: int, language: Language = "en") -> ToolResult:
+    """What the model hears instead of a tool result when the call was not approved; in the
+    question's ``language``, as the model may quote it in its answer."""
     if verdict["timed_out"]:
         return error(
-            f"nobody approved this call within {timeout_seconds} s, so it counts as "
-            "denied; it did not run"
+            pick(
+                language,
+                f"nobody approved this call within {timeout_seconds} s, so it counts as "
+                "denied; it did not run",
+                f"{timeout_seconds} 秒以内に誰も承認しなかったため、この呼び出しは却下として"
+                "扱われ、実行されていません",
+            )
         )
     return error(
-        "the person reviewing tool calls denied this call; it did not run",
+        pick(
+            language,
+            "the person reviewing tool calls denied this call; it did not run",
+            "ツール呼び出しのレビュー担当者がこの呼び出しを却下したため、実行されていません",
+        ),
         **({"comment": verdict["comment"]} if verdict["comment"] else {}),
     )

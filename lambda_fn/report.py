@@ -14,6 +14,7 @@ from typing import Any, Literal, TypedDict
 
 from . import aws
 from .approvals import Decision
+from .language import Language, language_of, pick
 from .tools import ToolResult
 
 Outcome = Literal["ran", "failed", "denied", "timed out", "unknown tool", "turn limit"]
@@ -33,13 +34,33 @@ class Proposal(TypedDict):
     attempts: int  # how many times the tool was started: above 1 after a crash; 0 if never
 
 
-_OUTCOME_TEXT: dict[Outcome, str] = {
-    "ran": "approved; it ran",
-    "failed": "approved; it crashed on all {attempts} attempts, so it gave no result",
-    "denied": "denied; it did not run",
-    "timed out": "no answer within {timeout} s, so it counts as denied; it did not run",
-    "unknown tool": "not a tool of this chatbot: nothing to approve; it did not run",
-    "turn limit": "proposed in the last turn allowed (MAX_TURNS): not asked; it did not run",
+_OUTCOME_TEXT: dict[Language, dict[Outcome, str]] = {
+    "en": {
+        "ran": "approved; it ran",
+        "failed": "approved; it crashed on all {attempts} attempts, so it gave no result",
+        "denied": "denied; it did not run",
+        "timed out": "no answer within {timeout} s, so it counts as denied; it did not run",
+        "unknown tool": "not a tool of this chatbot: nothing to approve; it did not run",
+        "turn limit": "proposed in the last turn allowed (MAX_TURNS): not asked; it did not run",
+    },
+    "ja": {
+        "ran": "承認され、実行されました",
+        "failed": "承認されましたが、{attempts} 回の試行すべてでクラッシュし、結果は出ませんでした",
+        "denied": "却下され、実行されませんでした",
+        "timed out": "{timeout} 秒以内に回答がなく、却下として扱われました。実行されていません",
+        "unknown tool": "このチャットボットにないツールのため承認の対象外で、実行されませんでした",
+        "turn limit": "許されている最後のターン（MAX_TURNS）での提案のため、確認せず、"
+        "実行されませんでした",
+    },
+}
+# The outcome as a short label, in the heading of each proposal's details.
+_OUTCOME_LABEL: dict[Outcome, str] = {
+    "ran": "実行",
+    "failed": "失敗",
+    "denied": "却下",
+    "timed out": "時間切れ",
+    "unknown tool": "不明なツール",
+    "turn limit": "ターン上限",
 }
 
 
@@ -54,61 +75,100 @@ def render(
     approval_timeout_seconds: int,
     generated_at: datetime,
 ) -> str:
+    """The report, in the question's language (its headings and fixed phrases; the texts of
+    the question, the answer, the comments and the tools stay as written)."""
+    lang = language_of(query)
     lines = [
-        "# Chatbot report",
+        pick(lang, "# Chatbot report", "# チャットボットのレポート"),
         "",
-        "## Question",
+        pick(lang, "## Question", "## 質問"),
         "",
         _quote(_inert(query)),
         "",
-        "## Answer",
+        pick(lang, "## Answer", "## 回答"),
         "",
-        _inert(answer) or "_(no answer)_",
+        _inert(answer) or pick(lang, "_(no answer)_", "_（回答なし）_"),
         "",
-        "## Tool proposals",
+        pick(lang, "## Tool proposals", "## ツールの提案"),
         "",
     ]
     if not proposals:
-        lines += ["The model answered without asking for a tool.", ""]
+        lines += [
+            pick(
+                lang,
+                "The model answered without asking for a tool.",
+                "モデルはツールを使わずに回答しました。",
+            ),
+            "",
+        ]
     else:
-        lines += ["| # | turn | tool | decision | outcome |", "| --- | --- | --- | --- | --- |"]
+        lines += [
+            pick(
+                lang,
+                "| # | turn | tool | decision | outcome |",
+                "| # | ターン | ツール | 判断 | 結果 |",
+            ),
+            "| --- | --- | --- | --- | --- |",
+        ]
         for p in proposals:
-            outcome = _outcome_text(p, approval_timeout_seconds)
+            outcome = _outcome_text(p, approval_timeout_seconds, lang)
             lines.append(
                 f"| {p['number']} | {p['turn']} | {_cell(_code(p['tool']))} | "
                 f"{p['decision'] or '-'} | {_cell(outcome)} |"
             )
         lines.append("")
         for p in proposals:
-            lines += _details(p)
+            lines += _details(p, lang)
+    written = generated_at.isoformat(timespec="seconds")
     lines += [
         "---",
         "",
-        f"Execution `{execution_arn}`, model `{model_id}`, {turns} model turn(s), "
-        f"written {generated_at.isoformat(timespec='seconds')}.",
+        pick(
+            lang,
+            f"Execution `{execution_arn}`, model `{model_id}`, {turns} model turn(s), "
+            f"written {written}.",
+            f"実行 `{execution_arn}`、モデル `{model_id}`、モデルのターン {turns} 回、"
+            f"作成 {written}。",
+        ),
         "",
     ]
     return "\n".join(lines)
 
 
-def _outcome_text(p: Proposal, approval_timeout_seconds: int) -> str:
-    text = _OUTCOME_TEXT[p["outcome"]].format(
-        timeout=approval_timeout_seconds, attempts=p["attempts"]
+def _outcome_text(p: Proposal, approval_timeout_seconds: int, lang: Language) -> str:
+    attempts = p["attempts"]
+    if p["outcome"] == "ran" and attempts > 1:  # a crash that a retry healed: not silent
+        failed = attempts - 1
+        return pick(
+            lang,
+            f"approved; it ran on attempt {attempts}, "
+            f"after {failed} crashed attempt{'s' * (failed > 1)}",
+            f"承認され、{attempts} 回目の試行で実行されました（それまでの {failed} 回は"
+            "クラッシュ）",
+        )
+    return _OUTCOME_TEXT[lang][p["outcome"]].format(
+        timeout=approval_timeout_seconds, attempts=attempts
     )
-    if p["outcome"] == "ran" and p["attempts"] > 1:  # a crash that a retry healed: not silent
-        failed = p["attempts"] - 1
-        text += f" on attempt {p['attempts']}, after {failed} crashed attempt{'s' * (failed > 1)}"
-    return text
 
 
-def _details(p: Proposal) -> list[str]:
-    lines = [f"### {p['number']}. {_code(p['tool'])} ({p['outcome']})", ""]
+def _details(p: Proposal, lang: Language) -> list[str]:
+    outcome = pick(lang, f" ({p['outcome']})", f"（{_OUTCOME_LABEL[p['outcome']]}）")
+    lines = [f"### {p['number']}. {_code(p['tool'])}{outcome}", ""]
     if p["comment"]:
-        lines += ["Reviewer's comment:", "", _quote(_inert(p["comment"])), ""]
-    lines += ["Input:", "", _fenced(json.dumps(p["input"], indent=2, ensure_ascii=False)), ""]
+        title = pick(lang, "Reviewer's comment:", "レビュー担当者のコメント:")
+        lines += [title, "", _quote(_inert(p["comment"])), ""]
+    lines += [
+        pick(lang, "Input:", "入力:"),
+        "",
+        _fenced(json.dumps(p["input"], indent=2, ensure_ascii=False)),
+        "",
+    ]
     result = p["result"]
     if p["outcome"] == "ran":
-        title = "Output:" if result["status"] == "success" else "The tool answered with an error:"
+        if result["status"] == "success":
+            title = pick(lang, "Output:", "出力:")
+        else:
+            title = pick(lang, "The tool answered with an error:", "ツールはエラーを返しました:")
         lines += [
             title,
             "",
@@ -117,13 +177,18 @@ def _details(p: Proposal) -> list[str]:
         ]
     elif p["outcome"] == "failed":
         lines += [
-            f"It crashed {p['attempts']} times; the last error:",
+            pick(
+                lang,
+                f"It crashed {p['attempts']} times; the last error:",
+                f"{p['attempts']} 回クラッシュしました。最後のエラー:",
+            ),
             "",
             _fenced(str(result["content"].get("last_error", "")), lang="text"),
             "",
         ]
     elif p["outcome"] == "unknown tool":
-        lines += [f"Told the model: {result['content'].get('error', '')}", ""]
+        told = str(result["content"].get("error", ""))
+        lines += [pick(lang, f"Told the model: {told}", f"モデルへの返答: {told}"), ""]
     return lines
 
 
@@ -133,11 +198,19 @@ def _quote(text: str) -> str:
 
 # The question, the answer and the comment are people's and the model's words: shown as
 # written, never as markdown structure, so that no text can add a row to the decisions table,
-# a heading or HTML to the report. Their line structure stays: blank lines still part
-# paragraphs, and a list item keeps its marker (its text escaped like the rest), so that the
-# model's list reads as the list the panel shows, not as one run-on paragraph.
-_MARKUP = re.compile(r"([\\`*_\[\]<>#|!])")
-_LINE_MARKUP = re.compile(r"^(\s*\d*)([-+=.)])")  # lists, rules, setext headings
+# a heading, a quote, a link or HTML to the report. Their line structure stays: blank lines
+# still part paragraphs, and a list item keeps its marker (its text escaped like the rest), so
+# that the model's list reads as the list the panel shows, not as one run-on paragraph.
+# Emphasis (*x*, _x_) and code spans only style text within its paragraph: they render, as in
+# the panel. A code span with a "|" in it is shown as text: a table row splits on its pipes
+# before code spans are read (GFM), so the pipe must stay escaped.
+_MARKUP = re.compile(r"([\\`\[\]<>#|!])")
+_LINE_MARKUP = re.compile(r"^(\s*\d*)([-+=.)~])")  # lists, rules, setext headings, ~~~ fences
+_BARE_STAR = re.compile(r"^(\s*)\*(?=\s|$)")  # "*" with no text after: an empty list item
+_RULE = re.compile(r"\s*([*_])(?:\s*\1){2,}\s*")  # "***", "_ _ _": a thematic break
+_FENCE = re.compile(r"\s*```")  # a code fence would swallow the rest of the report
+# A code span as CommonMark pairs them: a run of backticks closed by the next run as long.
+_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)")
 # "- x", "* x", "+ x", "1. x", "1) x" (CommonMark: at most 9 digits) with text after the
 # marker; a bare "-" or "---" is a setext underline or a rule, and stays escaped.
 _LIST_ITEM = re.compile(r"(\s*)([-*+]|[0-9]{1,9}[.)])( +)(\S.*)", re.S)
@@ -157,7 +230,20 @@ def _inert_line(line: str) -> str:
 
 
 def _escape_line(line: str) -> str:
-    return _LINE_MARKUP.sub(r"\1\\\2", _MARKUP.sub(r"\\\1", line))
+    if _RULE.fullmatch(line):  # nothing but stars or underscores (and spaces)
+        return re.sub(r"([*_])", r"\\\1", line)
+    spans = [] if _FENCE.match(line) else list(_CODE_SPAN.finditer(line))
+    parts: list[str] = []
+    end = 0
+    for span in spans:
+        parts.append(_MARKUP.sub(r"\\\1", line[end : span.start()]))
+        code = span.group()
+        # Inside a code span a backslash is literal: nothing to escape, and "|" cannot be.
+        parts.append(_MARKUP.sub(r"\\\1", code) if "|" in code else code)
+        end = span.end()
+    parts.append(_MARKUP.sub(r"\\\1", line[end:]))
+    escaped = "".join(parts)
+    return _BARE_STAR.sub(r"\1\\*", _LINE_MARKUP.sub(r"\1\\\2", escaped))
 
 
 def _code(text: str) -> str:

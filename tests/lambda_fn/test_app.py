@@ -213,6 +213,21 @@ def test_denied_tool_never_runs_and_the_model_is_told(chatbot: Chatbot) -> None:
     assert "denied; it did not run" in report and "not now" in report
 
 
+def test_a_japanese_question_hears_the_refusal_and_gets_the_report_in_japanese(
+    chatbot: Chatbot,
+) -> None:
+    talk = chatbot.talk("52.1 / 4 はいくつですか？", ["DENY"])
+
+    assert talk.result.status.value == "SUCCEEDED"
+    told = chatbot.model_requests[-1]["messages"][-1]["content"][0]["toolResult"]
+    refusal = "ツール呼び出しのレビュー担当者がこの呼び出しを却下したため、実行されていません"
+    assert told["content"][0]["json"] == {"error": refusal, "comment": "not now"}
+    assert refusal in talk.output["answer"]  # the workshop model quotes what it heard
+    report = fetch(talk.output["report_url"])
+    assert report.startswith("# チャットボットのレポート\n")
+    assert "| 1 | 1 | `calculate` | DENY | 却下され、実行されませんでした |" in report
+
+
 def test_approve_deny_approve_like_the_talk(chatbot: Chatbot) -> None:
     talk = chatbot.talk(THREE_TOOLS, ["APPROVE", "DENY", "APPROVE"])
 

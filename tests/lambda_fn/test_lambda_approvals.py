@@ -53,6 +53,25 @@ def test_the_model_hears_why_a_call_did_not_run() -> None:
     json.dumps([denied, timed_out])  # both go into a Converse toolResult as JSON
 
 
+def test_the_model_hears_the_refusal_in_the_questions_language() -> None:
+    verdict: approvals.Verdict = {"decision": "DENY", "comment": "今は不要", "timed_out": False}
+    denied = approvals.refusal(verdict, 900, "ja")
+    timed_out = approvals.refusal(approvals.TIMED_OUT, 900, "ja")
+
+    assert denied == {
+        "status": "error",
+        "content": {
+            "error": "ツール呼び出しのレビュー担当者がこの呼び出しを却下したため、"
+            "実行されていません",
+            "comment": "今は不要",
+        },
+    }
+    assert timed_out["content"] == {
+        "error": "900 秒以内に誰も承認しなかったため、この呼び出しは却下として扱われ、"
+        "実行されていません"
+    }
+
+
 def test_the_wait_has_the_timeout_and_quick_retries() -> None:
     config = approvals.wait_config(42)
 

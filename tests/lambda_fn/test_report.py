@@ -160,8 +160,8 @@ def test_the_answers_lists_and_paragraphs_keep_their_structure() -> None:
     assert shown.count("<ul>") == 2 and shown.count("<ol") == 2  # "+" and ")" start new lists
     items = [item.strip() for item in re.findall(r"<li>(.*?)</li>", shown, re.S)]
     assert items == [
-        "the *invocations*, replays included",  # marked up text stays text
-        "the operations (`wait_for_callback` is 3)",
+        "the <em>invocations</em>, replays included",  # emphasis renders, as in the panel
+        "the operations (<code>wait_for_callback</code> is 3)",
         "data written",
         "think",
         "approve | deny",
@@ -189,6 +189,98 @@ def test_a_list_item_cannot_carry_a_forged_row_heading_or_html() -> None:
     assert "<li>- nested\n" in shown  # only the outer marker is a marker (the rest: lazy lines)
     assert markdown.count("APPROVE") == 2  # the forged row's text, twice: as text, no row
     assert str(_VIEW(markdown)).count("<tr>") == 2  # the real table: header and one row
+
+
+def test_emphasis_and_code_render_where_they_cannot_forge_structure() -> None:
+    answer = (
+        "From the notes on *What a durable execution costs*: _wait_ costs nothing.\n"
+        "Call `wait_for_callback(<b>)` or `a | b`; `` x`y `` and a lone ` stay.\n"
+        "***\n"
+        "_ _ _\n"
+        "*\n"
+        "- * x\n"
+        "```\n"
+        "~~~\n"
+        "[link](http://example.com) ![img](x.png) <http://example.com>\n"
+        "> quoted\n"
+        "# Tool proposals"
+    )
+    markdown = render([proposal(1, "calculate", "denied", "DENY")], answer=answer)
+    shown = answer_html(markdown)
+
+    assert "<em>What a durable execution costs</em>" in shown and "<em>wait</em>" in shown
+    assert "<code>wait_for_callback(&lt;b&gt;)</code>" in shown  # HTML in code stays text
+    assert "<code>x`y</code>" in shown and "a lone ` stay" in shown
+    assert "`a | b`" in shown  # a pipe in code is shown as text: a table would split on it
+    for forged in ("<hr", "<pre", "<a ", "<img", "<blockquote", "<h", "<b>", "<table"):
+        assert forged not in shown, forged
+    assert shown.count("<li>") == 1 and "<li>* x\n" in shown  # the inner star is text
+    assert "<li></li>" not in shown  # the lone star is text, not an empty item
+    assert str(_VIEW(markdown)).count("<tr>") == 2  # the report's own table only
+    assert markdown.count("\n## Tool proposals") == 1
+
+
+def ja_render(proposals: list[Proposal], answer: str = "3 です。") -> str:
+    return report.render(
+        query="1 + 2 はいくつですか？",
+        answer=answer,
+        proposals=proposals,
+        turns=3,
+        execution_arn=ARN,
+        model_id="workshop-model",
+        approval_timeout_seconds=900,
+        generated_at=datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC),
+    )
+
+
+def test_a_japanese_question_gets_a_japanese_report() -> None:
+    ok: tools.ToolResult = {"status": "success", "content": {"result": 3}}
+    crashed = tools.error("calculate crashed", last_error="TimeoutError: no answer")
+    markdown = ja_render(
+        [
+            proposal(1, "calculate", "ran", "APPROVE", result=ok, attempts=2),
+            proposal(2, "search_docs", "denied", "DENY", comment="今は不要 | です"),
+            proposal(3, "estimate_lambda_cost", "timed out", "DENY"),
+            proposal(4, "calculate", "failed", "APPROVE", result=crashed, attempts=3),
+            proposal(5, "get_weather", "unknown tool", result=tools.unknown("get_weather")),
+            proposal(6, "calculate", "turn limit"),
+        ]
+    )
+
+    assert markdown.startswith(
+        "# チャットボットのレポート\n\n## 質問\n\n> 1 + 2 はいくつですか？\n"
+    )
+    assert "## 回答\n\n3 です。\n\n## ツールの提案\n" in markdown
+    assert "| # | ターン | ツール | 判断 | 結果 |" in markdown
+    assert (
+        "| 1 | 1 | `calculate` | APPROVE | 承認され、2 回目の試行で実行されました"
+        "（それまでの 1 回はクラッシュ） |"
+    ) in markdown
+    assert "| 2 | 2 | `search_docs` | DENY | 却下され、実行されませんでした |" in markdown
+    assert "| 3 | 3 | `estimate_lambda_cost` | DENY | 900 秒以内に回答がなく" in markdown
+    assert "| 4 | 4 | `calculate` | APPROVE | 承認されましたが、3 回の試行すべてで" in markdown
+    assert "| 5 | 5 | `get_weather` | - | このチャットボットにないツール" in markdown
+    assert "| 6 | 6 | `calculate` | - | 許されている最後のターン（MAX_TURNS）" in markdown
+    assert (
+        "### 2. `search_docs`（却下）\n\nレビュー担当者のコメント:\n\n> 今は不要 \\| です"
+        in markdown
+    )
+    assert "### 1. `calculate`（実行）" in markdown and "\n出力:\n" in markdown
+    assert "\n入力:\n" in markdown and "3 回クラッシュしました。最後のエラー:" in markdown
+    assert "モデルへの返答: unknown tool 'get_weather'" in markdown
+    assert markdown.endswith(
+        f"実行 `{ARN}`、モデル `workshop-model`、モデルのターン 3 回、"
+        "作成 2026-01-02T03:04:05+00:00。\n"
+    )
+    # Nothing of the English fixed text is left.
+    for english in ("Chatbot report", "Question", "Answer", "approved", "Input:", "written"):
+        assert english not in markdown, english
+    assert str(_VIEW(markdown)).count("<tr>") == 7  # header and six rows, as in English
+
+
+def test_a_japanese_report_without_proposals_or_answer() -> None:
+    markdown = ja_render([], answer="")
+    assert "_（回答なし）_" in markdown and "モデルはツールを使わずに回答しました。" in markdown
 
 
 @pytest.mark.parametrize(
