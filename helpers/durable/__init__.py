@@ -66,6 +66,7 @@ from .times import (
     duration_text,
     epoch_or_none,
     epoch_seconds,
+    execution_seconds,
     pad,
 )
 
@@ -103,6 +104,7 @@ __all__ = [
     "duration_text",
     "epoch_or_none",
     "epoch_seconds",
+    "execution_seconds",
     "execution_history",
     "execution_name",
     "fetch_history",
