@@ -320,8 +320,10 @@ def finish_bar(bar: Any, name: str, status: str, seconds: float) -> None:
     else:
         bar.n = seconds
     bar.colour = SUCCEEDED_COLOUR if succeeded else FAILED
-    bar.bar_format = "{desc} {bar}"
-    bar.set_description_str(f"{name}: {status} ({duration_text(seconds)})", refresh=False)
+    # After the bar, where it read "n/total s" (Jupyter's widget keeps the old text when
+    # nothing follows the bar).
+    bar.bar_format = "{desc} {bar} " + duration_text(seconds)
+    bar.set_description_str(f"{name}: {status}", refresh=False)
     bar.refresh()
 
 

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from fake_aws import Paginated
 from mathjax_check import math_in_html
+from tqdm.notebook import tqdm as tqdm_notebook
 from tqdm.std import tqdm as tqdm_std
 
 from helpers import history, i18n, samples
@@ -532,7 +533,32 @@ def test_a_success_sooner_than_expected_is_a_full_green_bar(
     (bar,) = bars
     assert bar.total == 5 and bar.n == bar.total
     assert bar.colour == history.SUCCEEDED_COLOUR
-    assert "replay-1: SUCCEEDED (4 s)" in capsys.readouterr().err  # the text bar
+    shown = capsys.readouterr().err.splitlines()[-1]  # the text bar, as it closed
+    assert shown.startswith("replay-1: SUCCEEDED ") and shown.endswith(" 4 s")
+    assert "5/5" not in shown  # the execution's duration, not the bar's expected seconds
+
+
+@pytest.mark.parametrize(
+    ("status", "style", "colour"),
+    [("SUCCEEDED", "success", history.SUCCEEDED_COLOUR), ("FAILED", "danger", history.FAILED)],
+)
+def test_the_jupyter_bar_reads_the_outcome(
+    monkeypatch: pytest.MonkeyPatch, status: str, style: str, colour: str
+) -> None:
+    # The widget a notebook shows: its bar, its style on close and the text after it.
+    made: list[Any] = []
+
+    class Kept(tqdm_notebook):  # type: ignore[misc]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            made.append(self)
+
+    monkeypatch.setattr(history, "tqdm", Kept)
+    history.wait_for(_Ended(status, 4.0), ARN, expected_s=5, backoff=FAST)
+    desc, bar, after = made[0].container.children
+    assert (bar.value == bar.max) == (status == "SUCCEEDED")
+    assert bar.bar_style == style and bar.style.bar_color == colour
+    assert status in desc.value and after.value.replace("\u2007", " ").strip() == "4 s"
 
 
 def test_a_run_already_over_shows_a_full_bar_and_its_own_duration(
