@@ -360,7 +360,9 @@ def wait_for(
     """
     if timeout_s is None:
         timeout_s = (expected_s or 0) + 120
-    name = execution_name(execution_arn)[:30]
+    # Whole: the kit's names differ in their tail ("...T072121-ca2fe5b3"), which the
+    # outcome line after this one prints in full.
+    name = execution_name(execution_arn)
     total = float(expected_s or timeout_s)
     bar = tqdm(
         total=total,

@@ -591,3 +591,13 @@ def test_the_wait_line_says_the_executions_duration_in_japanese(
     finally:
         i18n.use_language(None)
     assert capsys.readouterr().out.strip() == "replay-1: 10 ミリ秒後に SUCCEEDED"
+
+
+def test_the_wait_line_names_the_execution_whole(capsys: pytest.CaptureFixture[str]) -> None:
+    # Cut at 30 characters, 03's line read "chatbot-20261203T072121-ca2fe5".
+    arn = ARN.replace("replay-1", "chatbot-20261203T072121-ca2fe5b3")
+    history.wait_for(_Ended("SUCCEEDED", 1.03), arn, backoff=FAST)
+    assert (
+        capsys.readouterr().out.strip()
+        == "chatbot-20261203T072121-ca2fe5b3: SUCCEEDED after 1.03 s"
+    )
