@@ -35,6 +35,7 @@ from .durable import (
     duration_text,
     execution_history,
     execution_name,
+    execution_seconds,
     pad,
     phase_text,
     read_phase,
@@ -298,6 +299,34 @@ def operations_timeline(
 
 
 # -- waiting ------------------------------------------------------------------------------
+SUCCEEDED_COLOUR = STEP
+
+
+def took_s(execution: dict[str, Any], polled_s: float) -> float:
+    """How long an ended execution ran: from its StartTimestamp and EndTimestamp, else
+    (a stamp missing) the time spent polling it."""
+    seconds = execution_seconds(execution)
+    return polled_s if seconds is None else seconds
+
+
+def finish_bar(bar: Any, name: str, status: str, seconds: float) -> None:
+    """The bar of an ended execution: full and green when it SUCCEEDED (sooner or later
+    than expected), red when it FAILED, TIMED_OUT or was STOPPED; its text says how long
+    the execution ran instead of the bar's expected seconds."""
+    succeeded = status == "SUCCEEDED"
+    total = float(bar.total or 0)
+    if succeeded or seconds >= total:
+        bar.n = total  # a full bar: Jupyter's tqdm paints a short one red on close
+    else:
+        bar.n = seconds
+    bar.colour = SUCCEEDED_COLOUR if succeeded else FAILED
+    # After the bar, where it read "n/total s" (Jupyter's widget keeps the old text when
+    # nothing follows the bar).
+    bar.bar_format = "{desc} {bar} " + duration_text(seconds)
+    bar.set_description_str(f"{name}: {status}", refresh=False)
+    bar.refresh()
+
+
 # GetDurableExecution every 0.5 s, growing to 2 s (with jitter): short waits still end
 # promptly, and a room of attendees does not poll the durable read APIs in lock-step.
 STATUS_BACKOFF = Backoff(first_s=0.5, cap_s=2.0)
@@ -331,7 +360,9 @@ def wait_for(
     """
     if timeout_s is None:
         timeout_s = (expected_s or 0) + 120
-    name = execution_name(execution_arn)[:30]
+    # Whole: the kit's names differ in their tail ("...T072121-ca2fe5b3"), which the
+    # outcome line after this one prints in full.
+    name = execution_name(execution_arn)
     total = float(expected_s or timeout_s)
     bar = tqdm(
         total=total,
@@ -349,19 +380,19 @@ def wait_for(
         nonlocal next_phase_at, waiting_for_callback
         status = str(execution["Status"])
         if status != "RUNNING":
-            bar.total = max(bar.total or 0, elapsed)
-            bar.n = elapsed
-            bar.set_description_str(f"{name}: {status}", refresh=False)
-        else:
-            bar.n = min(elapsed, total)
-            if elapsed >= next_phase_at:
-                next_phase_at = elapsed + PHASE_EVERY_S
-                with contextlib.suppress(ClientError):  # only the bar's wording
-                    phase = read_phase(lambda_client, execution_arn)
-                    if phase == PHASE_RUNNING:
-                        next_phase_at = elapsed + PHASE_RUNNING_S
-                    waiting_for_callback = phase == WAITING_FOR_CALLBACK
-                    bar.set_description_str(f"{name}: {phase_text(phase)}", refresh=False)
+            finish_bar(bar, name, status, took_s(execution, elapsed))
+            return
+        bar.n = min(elapsed, total)
+        if elapsed >= next_phase_at:
+            next_phase_at = elapsed + PHASE_EVERY_S
+            with contextlib.suppress(ClientError):  # only the bar's wording
+                phase = read_phase(lambda_client, execution_arn)
+                if phase == PHASE_RUNNING:
+                    next_phase_at = elapsed + PHASE_RUNNING_S
+                waiting_for_callback = phase == WAITING_FOR_CALLBACK
+                bar.set_description_str(f"{name}: {phase_text(phase)}", refresh=False)
+        if stop_on_callback and waiting_for_callback:
+            bar.colour = CALLBACK  # handed over to a person: neither done nor failed
         bar.refresh()
 
     try:
@@ -374,6 +405,8 @@ def wait_for(
             backoff=backoff,
             progress=show,
         )
+        if not result.done:
+            bar.colour = WAITING  # the wait gave up; the execution has not failed
     finally:
         bar.close()
     if not result.done or result.value is None:
@@ -391,7 +424,9 @@ def wait_for(
     # A line that stays in a saved notebook, where the widget shows its start.
     running = execution["Status"] == "RUNNING"
     state = phase_text(WAITING_FOR_CALLBACK) if running else execution["Status"]
-    elapsed = duration_text(result.elapsed_s)
+    # Ended: how long the execution ran (its own stamps, as the outcome and the history
+    # say); still running: how long this cell waited.
+    elapsed = duration_text(result.elapsed_s if running else took_s(execution, result.elapsed_s))
     print(tr(f"{name}: {state} after {elapsed}", f"{name}: {elapsed}後に {state}"))
     execution.pop("ResponseMetadata", None)
     return execution

@@ -17,8 +17,10 @@ from typing import Any
 import pytest
 from fake_aws import Paginated
 from mathjax_check import math_in_html
+from tqdm.notebook import tqdm as tqdm_notebook
+from tqdm.std import tqdm as tqdm_std
 
-from helpers import history, samples
+from helpers import history, i18n, samples
 from helpers.deploy import Names, start_execution
 from helpers.durable import REPORT_FILTER_PATTERN, split_by_invocation
 from helpers.history import ExecutionTimeout, History
@@ -488,3 +490,114 @@ def test_wait_for_stops_on_an_open_callback_when_asked() -> None:
     # (at the first poll) sees the open callback and returns the still RUNNING execution.
     assert history.wait_for(lam, arn, timeout_s=60, stop_on_callback=True)["Status"] == "RUNNING"
     assert lam.status_reads == 1
+
+
+# -- the bar when the execution ends --------------------------------------------------------
+class _Ended:
+    """An execution that has already ended ``status`` after running ``ran_s`` seconds."""
+
+    def __init__(self, status: str, ran_s: float) -> None:
+        self.status, self.ran_s = status, ran_s
+
+    def get_durable_execution(self, **_: Any) -> dict[str, Any]:
+        return {
+            "Status": self.status,
+            "StartTimestamp": T0,
+            "EndTimestamp": T0 + timedelta(seconds=self.ran_s),
+        }
+
+
+@pytest.fixture
+def bars(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """The bars wait_for draws (text tqdm), kept to read their state after the wait."""
+    made: list[Any] = []
+
+    class Kept(tqdm_std):  # type: ignore[misc]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            made.append(self)
+
+    monkeypatch.setattr(history, "tqdm", Kept)
+    return made
+
+
+ARN = "arn:aws:lambda:us-east-1:123456789012:function:f:1/durable-execution/replay-1/i"
+
+
+def test_a_success_sooner_than_expected_is_a_full_green_bar(
+    bars: list[Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # 02 cell 7: expected 5 s, ran 4 s; the bar closed at 4/5 and Jupyter painted it red.
+    execution = history.wait_for(_Ended("SUCCEEDED", 4.0), ARN, expected_s=5, backoff=FAST)
+    assert execution["Status"] == "SUCCEEDED"
+    (bar,) = bars
+    assert bar.total == 5 and bar.n == bar.total
+    assert bar.colour == history.SUCCEEDED_COLOUR
+    shown = capsys.readouterr().err.splitlines()[-1]  # the text bar, as it closed
+    assert shown.startswith("replay-1: SUCCEEDED ") and shown.endswith(" 4 s")
+    assert "5/5" not in shown  # the execution's duration, not the bar's expected seconds
+
+
+@pytest.mark.parametrize(
+    ("status", "style", "colour"),
+    [("SUCCEEDED", "success", history.SUCCEEDED_COLOUR), ("FAILED", "danger", history.FAILED)],
+)
+def test_the_jupyter_bar_reads_the_outcome(
+    monkeypatch: pytest.MonkeyPatch, status: str, style: str, colour: str
+) -> None:
+    # The widget a notebook shows: its bar, its style on close and the text after it.
+    made: list[Any] = []
+
+    class Kept(tqdm_notebook):  # type: ignore[misc]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            made.append(self)
+
+    monkeypatch.setattr(history, "tqdm", Kept)
+    history.wait_for(_Ended(status, 4.0), ARN, expected_s=5, backoff=FAST)
+    desc, bar, after = made[0].container.children
+    assert (bar.value == bar.max) == (status == "SUCCEEDED")
+    assert bar.bar_style == style and bar.style.bar_color == colour
+    assert status in desc.value and after.value.replace("\u2007", " ").strip() == "4 s"
+
+
+def test_a_run_already_over_shows_a_full_bar_and_its_own_duration(
+    bars: list[Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # 03's last cell: the execution ended 10 ms after its start, before the first poll;
+    # the bar read "0/120 s" and the line the time spent polling.
+    history.wait_for(_Ended("SUCCEEDED", 1.3), ARN, backoff=FAST)
+    (bar,) = bars
+    assert bar.total == 120 and bar.n == 120 and bar.colour == history.SUCCEEDED_COLOUR
+    assert capsys.readouterr().out.strip() == "replay-1: SUCCEEDED after 1.3 s"
+
+
+@pytest.mark.parametrize("status", ["FAILED", "TIMED_OUT", "STOPPED"])
+def test_an_execution_that_did_not_succeed_is_a_red_bar(
+    bars: list[Any], status: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    history.wait_for(_Ended(status, 2.0), ARN, expected_s=5, backoff=FAST)
+    (bar,) = bars
+    assert bar.n == 2.0 and bar.total == 5 and bar.colour == history.FAILED
+    assert capsys.readouterr().out.strip() == f"replay-1: {status} after 2 s"
+
+
+def test_the_wait_line_says_the_executions_duration_in_japanese(
+    bars: list[Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    i18n.use_language("ja")
+    try:
+        history.wait_for(_Ended("SUCCEEDED", 0.01), ARN, backoff=FAST)
+    finally:
+        i18n.use_language(None)
+    assert capsys.readouterr().out.strip() == "replay-1: 10 ミリ秒後に SUCCEEDED"
+
+
+def test_the_wait_line_names_the_execution_whole(capsys: pytest.CaptureFixture[str]) -> None:
+    # Cut at 30 characters, 03's line read "chatbot-20261203T072121-ca2fe5".
+    arn = ARN.replace("replay-1", "chatbot-20261203T072121-ca2fe5b3")
+    history.wait_for(_Ended("SUCCEEDED", 1.03), arn, backoff=FAST)
+    assert (
+        capsys.readouterr().out.strip()
+        == "chatbot-20261203T072121-ca2fe5b3: SUCCEEDED after 1.03 s"
+    )

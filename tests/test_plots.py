@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import cost_samples as s
@@ -103,6 +104,25 @@ def test_executions_chart(cost: ExecutionCost, tmp_path: Path) -> None:
     assert s.FUNCTION in ax.get_title()
     assert {"2.1 %", "0.9 %"} <= set(_texts(fig).splitlines())  # 7.756 / 372.5, / 900
     assert len(ax.patches) == 4  # a wall-clock and a billed bar per execution
+
+
+def test_executions_chart_ticks_tell_the_runs_apart(cost: ExecutionCost) -> None:
+    # Cut at 12 characters two of these read "chat-1203T07" (notebook 05, 2026-12-03).
+    names = [
+        "chatbot-20261203T065501-6f2a9c1d",
+        "chat-1203T070344-6ab12c",
+        "chat-1203T070512-9fe001",
+    ]
+    runs = [dataclasses.replace(cost, name=name) for name in names]
+    (ax,) = plots.executions_chart(runs).axes
+    ticks = [t.get_text() for t in ax.get_xticklabels()]
+    assert [t.rsplit("\n", 1)[0].replace("\n", "") for t in ticks] == names
+    assert ticks[1] == "chat-\n1203T070344-\n6ab12c\n4 inv."
+    assert all(len(line) <= 16 for t in ticks for line in t.splitlines())
+    # Many bars: the ticks turn on their side, a whole name on one line each.
+    many = [dataclasses.replace(cost, name=f"chat-1203T07{i:02d}44-6ab1{i:02d}") for i in range(13)]
+    (ax,) = plots.executions_chart(many).axes
+    assert ax.get_xticklabels()[12].get_text() == "chat-1203T071244-6ab112 · 4 inv."
 
 
 def test_executions_chart_without_executions(tmp_path: Path) -> None:

@@ -35,6 +35,14 @@ from .modes import (
 from .status import StatusLine, error_code, error_text
 
 
+def add_classes(widget: widgets.DOMWidget, classes: str) -> None:
+    """Add each space-separated class of ``classes`` on its own: the browser adds a
+    widget's classes one by one with ``DOMTokenList.add``, which throws on a name with a
+    space in it (and the class is then not applied)."""
+    for name in classes.split():
+        widget.add_class(name)
+
+
 class ExecutionEndedError(RuntimeError):
     """The execution ended without a result (FAILED, TIMED_OUT or STOPPED)."""
 
@@ -101,7 +109,7 @@ class ApprovalPanel:
             + (self._decisions_shown(html.escape(self.auto.describe())) if self.auto else "")
             + "</span>"
         )
-        self.mode_label.add_class(NO_MATH)
+        add_classes(self.mode_label, NO_MATH)
         self.cards_box = widgets.VBox()
         self.execution_html = widgets.HTML()
         self.result_html = widgets.HTML()

@@ -36,7 +36,7 @@ from .fetching import (
 )
 from .model import ExecutionCost, FunctionCost, InvocationCost
 from .prices import PRICES, PriceTable
-from .text import usd
+from .text import execution_label, usd
 
 __all__ = [
     "PRICES",
@@ -50,6 +50,7 @@ __all__ = [
     "analyse_execution",
     "analyse_function",
     "analyse_records",
+    "execution_label",
     "function_log_group",
     "list_executions",
     "usd",

@@ -21,7 +21,7 @@ from ..durable import (
 from ..i18n import tr
 from .alternatives import Comparison, CostBreakdown, blocking_lambda, step_functions
 from .prices import DAYS_PER_MONTH, DEFAULT_RETENTION_DAYS, GIB, PriceTable
-from .text import usd
+from .text import execution_label, usd
 
 
 @dataclass(frozen=True)
@@ -418,7 +418,7 @@ class FunctionCost:
         seconds, over = tr("s", "秒"), tr(" (>15 min!)", " (15 分超!)")
         body = [
             [
-                r["execution"][:18],
+                execution_label(r["execution"]),
                 r["status"],
                 duration_text(r["wall_clock_s"]),
                 str(r["invocations"]),

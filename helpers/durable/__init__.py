@@ -66,6 +66,7 @@ from .times import (
     duration_text,
     epoch_or_none,
     epoch_seconds,
+    execution_seconds,
     pad,
 )
 
@@ -105,6 +106,7 @@ __all__ = [
     "epoch_seconds",
     "execution_history",
     "execution_name",
+    "execution_seconds",
     "fetch_history",
     "gaps",
     "has_ended",

@@ -4,6 +4,7 @@ one allowance for the clocks of two AWS services."""
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -43,6 +44,17 @@ def epoch_or_none(value: Any) -> float | None:
         return epoch_seconds(value)
     except TimestampError:
         return None
+
+
+def execution_seconds(execution: Mapping[str, Any]) -> float | None:
+    """How long an ended execution ran, from its own ``StartTimestamp`` and
+    ``EndTimestamp`` (GetDurableExecution's answer or a ListDurableExecutions summary);
+    None while it runs or when a stamp is missing or unreadable."""
+    start = epoch_or_none(execution.get("StartTimestamp"))
+    end = epoch_or_none(execution.get("EndTimestamp"))
+    if start is None or end is None or end < start:
+        return None
+    return end - start
 
 
 def duration_text(seconds: float) -> str:

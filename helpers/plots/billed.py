@@ -26,6 +26,7 @@ from .figures import (
     file_safe,
     finish_figure,
     new_figure,
+    wrapped_name,
 )
 
 
@@ -244,6 +245,13 @@ def billed_vs_wallclock(
     )
 
 
+def execution_tick(cost: ExecutionCost, upright: bool = True) -> str:
+    """The whole name and the number of invocations: wrapped under an upright bar, on one
+    line when the ticks are turned on their side (many executions)."""
+    count = tr(f"{len(cost.invocations)} inv.", f"{len(cost.invocations)} 回")
+    return f"{wrapped_name(cost.name)}\n{count}" if upright else f"{cost.name} · {count}"
+
+
 def executions_chart(
     costs: FunctionCost | Sequence[ExecutionCost],
     output_dir: Path | str | None = None,
@@ -253,7 +261,9 @@ def executions_chart(
     magnitude), with billed as a percentage of wall-clock above each pair."""
     executions = costs.executions if isinstance(costs, FunctionCost) else list(costs)
     function = costs.function_name if isinstance(costs, FunctionCost) else "function"
-    fig, (ax,) = new_figure((max(7.0, min(0.7 * len(executions) + 3, 18)), 4.6))
+    # Whole names on their side under many bars take height, not the bars' share of it.
+    height = 4.6 if len(executions) <= 12 else 6.2
+    fig, (ax,) = new_figure((max(7.0, min(0.7 * len(executions) + 3, 18)), height))
     if not executions:
         ax.text(
             0.5,
@@ -288,10 +298,7 @@ def executions_chart(
             ax.text(x, w * 1.15, f"{100 * b / w:.1f} %", ha="center", va="bottom", fontsize=8)
     ax.set_xticks(
         list(xs),
-        [
-            f"{e.name[:12]}\n" + tr(f"{len(e.invocations)} inv.", f"{len(e.invocations)} 回")
-            for e in executions
-        ],
+        [execution_tick(e, upright=len(executions) <= 12) for e in executions],
         fontsize=8,
         rotation=0 if len(executions) <= 12 else 90,
     )

@@ -33,6 +33,19 @@ def file_safe(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-")[:60] or "execution"
 
 
+def wrapped_name(name: str, width: int = 16) -> str:
+    """``name`` on lines of at most ``width`` characters, broken after its dashes: a
+    tick label keeps the whole name, so runs that differ only in their time stamp and
+    random tail ("chat-1203T070344-6ab12c") can be told apart and found in other cells."""
+    lines: list[str] = []
+    for piece in re.split(r"(?<=-)", name):
+        if lines and len(lines[-1]) + len(piece) <= width:
+            lines[-1] += piece
+        else:
+            lines += [piece[i : i + width] for i in range(0, len(piece), width)]
+    return "\n".join(lines)
+
+
 def use_fonts() -> None:
     """Japanese labels need a font with Japanese glyphs; the text keeps the font it was
     created with, so choosing before the figure's text is made is enough."""

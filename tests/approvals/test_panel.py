@@ -134,3 +134,13 @@ def test_the_paced_reviewer_is_an_argument_of_auto_mode_only() -> None:
     assert widget.auto is None
     with pytest.raises(ApprovalConfigError, match="REVIEW_SECONDS"):
         ApprovalPanel(Inbox(None, None, "http://q"), start=str, review_seconds="3")  # type: ignore[arg-type]
+
+
+def test_the_no_math_classes_are_added_one_by_one(
+    lam: Any, sqs: Any, queue: str, start: Callable[..., str]
+) -> None:
+    # The browser adds each entry with DOMTokenList.add, which throws on a space.
+    panel = ApprovalPanel(Inbox(lam, sqs, queue), start=start, approval_mode="widget")
+    classes = panel.mode_label._dom_classes
+    assert "tex2jax_ignore" in classes and "mathjax_ignore" in classes
+    assert not any(" " in name for name in classes)

@@ -3,6 +3,7 @@ arithmetic, the words, the comparisons (offline, from tests/cost_samples.py)."""
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from typing import Any
@@ -11,7 +12,9 @@ import cost_samples as s
 import pytest
 
 from helpers.cost import (
+    FunctionCost,
     analyse_records,
+    execution_label,
 )
 
 
@@ -174,3 +177,24 @@ def test_summary_states_figures_assumptions_and_prices() -> None:
         "Log parsing",
     ):
         assert expected in text, expected
+
+
+# --- names a person can tell apart --------------------------------------------------------
+# Notebook 05's costs_since_deploy: runs of one function differ in their stamp and tail.
+NAMES = ["chatbot-20261203T065501-6f2a9c1d", "chat-1203T070344-6ab12c", "chat-1203T070512-9fe001"]
+
+
+def test_the_executions_table_shows_names_whole() -> None:
+    one = analyse_records(s.execution(), s.history(), s.text_log())
+    costs = [dataclasses.replace(one, name=name) for name in NAMES]
+    lines = FunctionCost(s.FUNCTION, costs, one.parse).summary().splitlines()
+    # Cut at 18 characters they read "chatbot-20261203T0" and "chat-1203T070344-6".
+    assert [line.split("  ")[0] for line in lines[2:5]] == NAMES
+
+
+def test_a_name_too_long_for_the_column_keeps_its_tail() -> None:
+    long = "my-application-with-a-long-name-20261203T070344-6f2a9c1d"
+    label = execution_label(long)
+    assert len(label) == 40 and label.startswith("my-applicati…")
+    assert label.endswith("-20261203T070344-6f2a9c1d")
+    assert execution_label(NAMES[0]) == NAMES[0]

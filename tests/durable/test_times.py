@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpers.durable import duration_text
+from helpers.durable import duration_text, execution_seconds
 
 
 @pytest.mark.parametrize(
@@ -21,3 +21,15 @@ from helpers.durable import duration_text
 )
 def test_duration_text_rounds_before_it_splits(seconds: float, text: str) -> None:
     assert duration_text(seconds) == text
+
+
+def test_an_executions_duration_comes_from_its_own_stamps() -> None:
+    ended = {
+        "StartTimestamp": "2026-12-03T07:21:21.000Z",
+        "EndTimestamp": "2026-12-03T07:21:22.030Z",
+    }
+    assert execution_seconds(ended) == pytest.approx(1.03)
+    assert execution_seconds({"StartTimestamp": ended["StartTimestamp"]}) is None  # running
+    assert execution_seconds({**ended, "EndTimestamp": "not a time"}) is None
+    backwards = {"StartTimestamp": ended["EndTimestamp"], "EndTimestamp": ended["StartTimestamp"]}
+    assert execution_seconds(backwards) is None
