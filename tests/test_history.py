@@ -196,6 +196,12 @@ def test_wait_for_shows_progress_and_times_out_clearly(
     lam = target.client("lambda")
     arn = start_execution(target, first.names, {"wait_seconds": 60})
     try:
+        # The bar's text is about the wait: let the execution reach it first (a loaded
+        # machine can take longer than the 2 s given to wait_for below).
+        deadline = time.monotonic() + 60
+        while not any(op.kind == "Wait" for op in history.fetch(lam, arn).operations):
+            assert time.monotonic() < deadline, "the sample never reached its wait"
+            time.sleep(0.1)
         with pytest.raises(ExecutionTimeout, match="still RUNNING after 2 s"):
             history.wait_for(lam, arn, timeout_s=2)
         assert "suspended in a wait (no compute)" in capsys.readouterr().err  # the text bar
