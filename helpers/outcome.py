@@ -21,7 +21,7 @@ from IPython.display import Markdown
 from . import history
 from .approvals.recovery import Waiting, waiting_for_approval
 from .deploy import redact_account
-from .durable import execution_name, has_ended
+from .durable import duration_text, execution_name, has_ended
 from .i18n import tr
 from .show import no_math, table
 from .target import Target
@@ -85,7 +85,8 @@ class Outcome:
         if self.seconds is None:
             took = ""
         else:
-            took = tr(f" in {self.seconds:.1f} s", f"（{self.seconds:.1f} 秒）")
+            # The same figure and units as history.wait_for's line just above it.
+            took = tr(f" in {duration_text(self.seconds)}", f"（{duration_text(self.seconds)}）")
         ended = tr(
             f"Execution {name} ended {self.status}{took}",
             f"実行 {name} は {self.status} で終わりました{took}",
