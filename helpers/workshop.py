@@ -27,7 +27,7 @@ from botocore.exceptions import ClientError
 
 from . import state
 from .cost import analyse_execution
-from .i18n import LANGUAGES, from_environment
+from .i18n import LANGUAGES, from_environment, tr, use_language
 from .target import background_cloud, connect, start_background_cloud, stop_background_cloud
 
 KERNEL_START_ATTEMPTS = 3
@@ -97,12 +97,17 @@ HEADLESS_BY_NOTEBOOK: dict[str, dict[str, object]] = {
 def run(output_dir: Path, notebooks: list[Path], parameters: dict[str, object]) -> int:
     output_dir.mkdir(parents=True, exist_ok=True)
     if not notebooks:
-        print(f"No notebooks in {NOTEBOOKS} yet: nothing to run.")
+        print(
+            tr(
+                f"No notebooks in {NOTEBOOKS} yet: nothing to run.",
+                f"{NOTEBOOKS} にノートブックがまだありません。実行するものはありません。",
+            )
+        )
         return 0
     started_here = "AWS_ENDPOINT_URL" not in os.environ and background_cloud() is None
     if "AWS_ENDPOINT_URL" not in os.environ:
         os.environ["AWS_ENDPOINT_URL"] = start_background_cloud()
-    print(f"local cloud: {os.environ['AWS_ENDPOINT_URL']}")
+    print(tr("local cloud:", "ローカルクラウド:"), os.environ["AWS_ENDPOINT_URL"])
     try:
         return _run_all(output_dir, notebooks, parameters)
     finally:
@@ -120,32 +125,57 @@ def _run_all(output_dir: Path, notebooks: list[Path], parameters: dict[str, obje
         try:
             injected = headless_parameters(notebook, given)
         except HeadlessError as exc:
-            print("FAILED")
+            print(tr("FAILED", "失敗"))
             print(f"\n{exc}", file=sys.stderr)
             return 1
         edits = ignored_edits(notebook, injected, given)
         if edits:
-            print(f"(saved {edits}: not used headless)", end=" ", flush=True)
+            print(
+                tr(
+                    f"(saved {edits}: not used headless)",
+                    f"（保存されている {edits} は、ヘッドレス実行では使いません）",
+                ),
+                end=" ",
+                flush=True,
+            )
         before = state.load(str(injected.get("PREFIX", HEADLESS["PREFIX"])))
         try:
             _execute(notebook, target, injected)
         except papermill.PapermillExecutionError as exc:
-            print("FAILED")
+            print(tr("FAILED", "失敗"))
             print(
-                f"\n{notebook.name} stopped at cell {exc.exec_count}: {exc.ename}: {exc.evalue}"
-                f"\nThe executed notebook, with the error, is {target}.",
+                tr(
+                    f"\n{notebook.name} stopped at cell {exc.exec_count}: "
+                    f"{exc.ename}: {exc.evalue}\nThe executed notebook, with the error, "
+                    f"is {target}.",
+                    f"\n{notebook.name} はセル {exc.exec_count} で止まりました: "
+                    f"{exc.ename}: {exc.evalue}\nエラーを含む実行済みノートブックは "
+                    f"{target} です。",
+                ),
                 file=sys.stderr,
             )
             return 1
         missing = lesson_missing(notebook, injected, before)
         if missing:
-            print("FAILED")
-            print(f"\n{missing}\nThe executed notebook is {target}.", file=sys.stderr)
+            print(tr("FAILED", "失敗"))
+            print(
+                tr(
+                    f"\n{missing}\nThe executed notebook is {target}.",
+                    f"\n{missing}\n実行済みノートブックは {target} です。",
+                ),
+                file=sys.stderr,
+            )
             return 1
-        print(f"ok ({time.perf_counter() - t0:.1f} s)")
+        seconds = time.perf_counter() - t0
+        print(tr(f"ok ({seconds:.1f} s)", f"完了（{seconds:.1f} 秒）"))
+    seconds = time.perf_counter() - started
     print(
-        f"{len(notebooks)} notebooks in {time.perf_counter() - started:.1f} s; "
-        f"executed notebooks and plots are in {output_dir}/"
+        tr(
+            f"{len(notebooks)} notebooks in {seconds:.1f} s; "
+            f"executed notebooks and plots are in {output_dir}/",
+            f"ノートブック {len(notebooks)} 冊を {seconds:.1f} 秒で実行しました。"
+            f"実行済みのノートブックと図は {output_dir}/ にあります。",
+        )
     )
     return 0
 
@@ -279,7 +309,14 @@ def _execute(notebook: Path, target: Path, parameters: dict[str, object]) -> Non
             # Nothing ran yet, so starting over is safe (see KERNEL_NEVER_STARTED).
             if not kernel_never_started(str(exc)) or attempt + 1 == KERNEL_START_ATTEMPTS:
                 raise
-            print("(kernel did not start; starting it again)", end=" ", flush=True)
+            print(
+                tr(
+                    "(kernel did not start; starting it again)",
+                    "（カーネルが起動しなかったので、もう一度起動します）",
+                ),
+                end=" ",
+                flush=True,
+            )
 
 
 def series(language: str, output_dir: Path) -> tuple[Path, Path]:
@@ -319,6 +356,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.region:
         parameters["REGION"] = args.region
     parameters["LANGUAGE"] = language
+    use_language(language)  # the run's own lines in the series' language
     return run(output_dir, notebooks, parameters)
 
 
