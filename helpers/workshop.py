@@ -191,8 +191,13 @@ def saved_parameters(notebook: Path) -> dict[str, object]:
     tagged = [c for c in cells if "parameters" in c.get("metadata", {}).get("tags", [])]
     if len(tagged) != 1:
         raise HeadlessError(
-            f"{notebook.name} has {len(tagged)} cells tagged 'parameters' (one is needed): "
-            "restore the notebook from git (git checkout -- notebooks/)."
+            tr(
+                f"{notebook.name} has {len(tagged)} cells tagged 'parameters' (one is needed): "
+                "restore the notebook from git (git checkout -- notebooks/).",
+                f"{notebook.name} には 'parameters' タグのセルが {len(tagged)} 個あります"
+                "（1 個必要です）。git からノートブックを戻してください"
+                "（git checkout -- notebooks/）。",
+            )
         )
     values: dict[str, object] = {}
     for node in ast.parse("".join(tagged[0]["source"])).body:
@@ -236,9 +241,14 @@ def headless_parameters(notebook: Path, given: dict[str, object]) -> dict[str, o
     unknown = [n for n in declared if n not in values]
     if unknown:
         raise HeadlessError(
-            f"{notebook.name} declares {', '.join(unknown)}, which the headless run has no "
-            "value for: add it to HEADLESS in helpers/workshop.py (the value the committed "
-            "notebook has)."
+            tr(
+                f"{notebook.name} declares {', '.join(unknown)}, which the headless run has no "
+                "value for: add it to HEADLESS in helpers/workshop.py (the value the committed "
+                "notebook has).",
+                f"{notebook.name} は {', '.join(unknown)} を宣言していますが、ヘッドレス実行には"
+                "その値がありません。helpers/workshop.py の HEADLESS に、コミットされた"
+                "ノートブックの値で追加してください。",
+            )
         )
     return {name: values[name] for name in declared}
 
@@ -256,16 +266,24 @@ def lesson_missing(
     saved = state.load(prefix)
     arn = saved.get("execution_arn")
     if number == "04" and (not arn or arn == before.get("execution_arn")):
-        return (
+        return tr(
             f"{notebook.name} ran, but no conversation was started: the lesson of 04 (a "
             "chatbot conversation with approvals) did not happen, and 05 would have nothing "
             "new to analyse. Run `git diff notebooks/` to see what was changed in it, "
-            "`git checkout -- notebooks/` to restore it, then `make workshop` again."
+            "`git checkout -- notebooks/` to restore it, then `make workshop` again.",
+            f"{notebook.name} は実行されましたが、会話が始まりませんでした。04 のレッスン"
+            "（承認付きのチャットボットとの会話）が行われず、05 が分析する新しい会話も"
+            "ありません。`git diff notebooks/` で何が変わったかを確かめ、"
+            "`git checkout -- notebooks/` で戻してから、もう一度 `make workshop` を"
+            "実行してください。",
         )
     if not arn:
-        return (
+        return tr(
             f"{notebook.name} had no conversation to analyse: no execution saved by 04 for "
-            f"PREFIX={prefix!r}. Run 04 first (`make workshop` runs 00 to 05 in order)."
+            f"PREFIX={prefix!r}. Run 04 first (`make workshop` runs 00 to 05 in order).",
+            f"{notebook.name} には分析する会話がありません。PREFIX={prefix!r} で 04 が"
+            "保存した実行がありません。先に 04 を実行してください（`make workshop` は 00 から"
+            "順に実行します）。",
         )
     cloud = connect("local", str(parameters.get("REGION", HEADLESS["REGION"])))
     lam = cloud.client("lambda")
@@ -275,18 +293,26 @@ def lesson_missing(
         status = str(exc.response.get("Error", {}).get("Code", "unknown"))
     if status != "SUCCEEDED":
         which = "04 left" if number == "04" else "05 analysed"
-        return (
+        which_ja = "04 が残した" if number == "04" else "05 が分析した"
+        return tr(
             f"{notebook.name}: the conversation {which} ({arn}) is {status}, not SUCCEEDED: "
             "the lesson needs a finished conversation. Look at the executed notebook, then "
-            "run `make workshop` again."
+            "run `make workshop` again.",
+            f"{notebook.name}: {which_ja}会話（{arn}）は SUCCEEDED ではなく {status} です。"
+            "レッスンには終わった会話が必要です。実行済みのノートブックを確かめてから、"
+            "もう一度 `make workshop` を実行してください。",
         )
     if number == "05":
         cost = analyse_execution(lam, cloud.client("logs"), arn, timeout_s=30, allow_missing=True)
         if not cost.reports:
-            return (
+            return tr(
                 f"{notebook.name} had nothing to analyse: no REPORT record of the conversation "
                 f"({arn}) in CloudWatch Logs. Run `make workshop` again; if it says so again, "
-                "the chatbot's LoggingConfig is not what 03 deploys."
+                "the chatbot's LoggingConfig is not what 03 deploys.",
+                f"{notebook.name} には分析するものがありません。CloudWatch Logs に会話（{arn}）"
+                "の REPORT レコードがありません。もう一度 `make workshop` を実行してください。"
+                "同じことが起きるなら、チャットボットの LoggingConfig が 03 のデプロイした"
+                "ものと違っています。",
             )
     return None
 

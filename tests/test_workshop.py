@@ -184,6 +184,18 @@ def test_the_run_speaks_the_series_language(
         assert text not in printed, printed
 
 
+@pytest.mark.usefixtures("_language_restored")
+def test_a_missing_lesson_is_told_in_the_series_language(tmp_path: Path) -> None:
+    """What make workshop LANG=ja says when 05 has nothing to analyse, in Japanese."""
+    notebook = workshop.NOTEBOOKS / "ja" / "05_billed_vs_wallclock.ipynb"
+    nothing_saved = {"PREFIX": f"w8-none-{tmp_path.name}"[:20]}
+    i18n.use_language("ja")
+    told = workshop.lesson_missing(notebook, nothing_saved, {}) or ""
+    assert "分析する会話がありません" in told and "先に 04 を実行してください" in told
+    i18n.use_language("en")
+    assert "Run 04 first" in (workshop.lesson_missing(notebook, nothing_saved, {}) or "")
+
+
 def _texts(executed: dict[str, Any]) -> str:
     shown = []
     for cell in executed["cells"]:
