@@ -173,7 +173,7 @@ def _run_all(output_dir: Path, notebooks: list[Path], parameters: dict[str, obje
         tr(
             f"{len(notebooks)} notebooks in {seconds:.1f} s; "
             f"executed notebooks and plots are in {output_dir}/",
-            f"ノートブック {len(notebooks)} 冊を {seconds:.1f} 秒で実行しました。"
+            f"ノートブック {len(notebooks)} 個を {seconds:.1f} 秒で実行しました。"
             f"実行済みのノートブックと図は {output_dir}/ にあります。",
         )
     )

@@ -4,7 +4,6 @@ and the caveat a figure of a run with a quick (automatic) reviewer carries."""
 from __future__ import annotations
 
 import math
-import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -142,10 +141,18 @@ def _place(ax: Axes, label: Text, text: str) -> None:
 
 def _shorter(text: str) -> list[str]:
     """``text``, then ever shorter (taller) forms of it: broken after its first ": ", then
-    wrapped onto three and four lines."""
-    words = " ".join(text.split("\n"))
+    twice more, each time its longest line at the space nearest that line's middle."""
     forms = [text, text.replace(": ", ":\n", 1)]
-    forms += ["\n".join(textwrap.wrap(words, math.ceil(len(words) / n))) for n in (3, 4)]
+    for _ in range(2):
+        lines = forms[-1].split("\n")
+        longest = max(range(len(lines)), key=lambda i: len(lines[i]))
+        line = lines[longest]
+        spaces = [i for i, c in enumerate(line) if c == " "]
+        if not spaces:
+            break
+        cut = min(spaces, key=lambda i: abs(i - len(line) / 2))
+        lines[longest : longest + 1] = [line[:cut], line[cut + 1 :]]
+        forms.append("\n".join(lines))
     return forms
 
 
