@@ -103,16 +103,16 @@ def brief_history(history: ExecutionHistory) -> list[dict[str, Any]]:
 # The table's headings and words in Japanese; the rows' keys and values stay as code reads
 # them (``brief_history``), only the table shown is translated.
 _JA_HEADINGS = {
-    "at_s": "開始_秒",
+    "at_s": "開始 (秒)",
     "what": "内容",
     "kind": "種類",
-    "took_s": "所要_秒",
+    "took_s": "所要 (秒)",
     "outcome": "結果",
 }
 _JA_WORDS = {
     "invocation": "呼び出し",
     "invocation (replay)": "呼び出し（リプレイ）",
-    "returned": "戻りました",
+    "returned": "終了",
     "error": "エラー",
     "step": "ステップ",
     "wait": "待機",

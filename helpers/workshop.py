@@ -27,7 +27,7 @@ from botocore.exceptions import ClientError
 
 from . import state
 from .cost import analyse_execution
-from .i18n import LANGUAGES, from_environment
+from .i18n import LANGUAGES, from_environment, tr, use_language
 from .target import background_cloud, connect, start_background_cloud, stop_background_cloud
 
 KERNEL_START_ATTEMPTS = 3
@@ -97,12 +97,17 @@ HEADLESS_BY_NOTEBOOK: dict[str, dict[str, object]] = {
 def run(output_dir: Path, notebooks: list[Path], parameters: dict[str, object]) -> int:
     output_dir.mkdir(parents=True, exist_ok=True)
     if not notebooks:
-        print(f"No notebooks in {NOTEBOOKS} yet: nothing to run.")
+        print(
+            tr(
+                f"No notebooks in {NOTEBOOKS} yet: nothing to run.",
+                f"{NOTEBOOKS} にノートブックがまだありません。実行するものはありません。",
+            )
+        )
         return 0
     started_here = "AWS_ENDPOINT_URL" not in os.environ and background_cloud() is None
     if "AWS_ENDPOINT_URL" not in os.environ:
         os.environ["AWS_ENDPOINT_URL"] = start_background_cloud()
-    print(f"local cloud: {os.environ['AWS_ENDPOINT_URL']}")
+    print(tr("local cloud:", "ローカルクラウド:"), os.environ["AWS_ENDPOINT_URL"])
     try:
         return _run_all(output_dir, notebooks, parameters)
     finally:
@@ -120,32 +125,57 @@ def _run_all(output_dir: Path, notebooks: list[Path], parameters: dict[str, obje
         try:
             injected = headless_parameters(notebook, given)
         except HeadlessError as exc:
-            print("FAILED")
+            print(tr("FAILED", "失敗"))
             print(f"\n{exc}", file=sys.stderr)
             return 1
         edits = ignored_edits(notebook, injected, given)
         if edits:
-            print(f"(saved {edits}: not used headless)", end=" ", flush=True)
+            print(
+                tr(
+                    f"(saved {edits}: not used headless)",
+                    f"（保存されている {edits} は、ヘッドレス実行では使いません）",
+                ),
+                end=" ",
+                flush=True,
+            )
         before = state.load(str(injected.get("PREFIX", HEADLESS["PREFIX"])))
         try:
             _execute(notebook, target, injected)
         except papermill.PapermillExecutionError as exc:
-            print("FAILED")
+            print(tr("FAILED", "失敗"))
             print(
-                f"\n{notebook.name} stopped at cell {exc.exec_count}: {exc.ename}: {exc.evalue}"
-                f"\nThe executed notebook, with the error, is {target}.",
+                tr(
+                    f"\n{notebook.name} stopped at cell {exc.exec_count}: "
+                    f"{exc.ename}: {exc.evalue}\nThe executed notebook, with the error, "
+                    f"is {target}.",
+                    f"\n{notebook.name} はセル {exc.exec_count} で止まりました: "
+                    f"{exc.ename}: {exc.evalue}\nエラーを含む実行済みノートブックは "
+                    f"{target} です。",
+                ),
                 file=sys.stderr,
             )
             return 1
         missing = lesson_missing(notebook, injected, before)
         if missing:
-            print("FAILED")
-            print(f"\n{missing}\nThe executed notebook is {target}.", file=sys.stderr)
+            print(tr("FAILED", "失敗"))
+            print(
+                tr(
+                    f"\n{missing}\nThe executed notebook is {target}.",
+                    f"\n{missing}\n実行済みノートブックは {target} です。",
+                ),
+                file=sys.stderr,
+            )
             return 1
-        print(f"ok ({time.perf_counter() - t0:.1f} s)")
+        seconds = time.perf_counter() - t0
+        print(tr(f"ok ({seconds:.1f} s)", f"完了（{seconds:.1f} 秒）"))
+    seconds = time.perf_counter() - started
     print(
-        f"{len(notebooks)} notebooks in {time.perf_counter() - started:.1f} s; "
-        f"executed notebooks and plots are in {output_dir}/"
+        tr(
+            f"{len(notebooks)} notebooks in {seconds:.1f} s; "
+            f"executed notebooks and plots are in {output_dir}/",
+            f"ノートブック {len(notebooks)} 個を {seconds:.1f} 秒で実行しました。"
+            f"実行済みのノートブックと図は {output_dir}/ にあります。",
+        )
     )
     return 0
 
@@ -161,8 +191,13 @@ def saved_parameters(notebook: Path) -> dict[str, object]:
     tagged = [c for c in cells if "parameters" in c.get("metadata", {}).get("tags", [])]
     if len(tagged) != 1:
         raise HeadlessError(
-            f"{notebook.name} has {len(tagged)} cells tagged 'parameters' (one is needed): "
-            "restore the notebook from git (git checkout -- notebooks/)."
+            tr(
+                f"{notebook.name} has {len(tagged)} cells tagged 'parameters' (one is needed): "
+                "restore the notebook from git (git checkout -- notebooks/).",
+                f"{notebook.name} には 'parameters' タグのセルが {len(tagged)} 個あります"
+                "（1 個必要です）。git からノートブックを戻してください"
+                "（git checkout -- notebooks/）。",
+            )
         )
     values: dict[str, object] = {}
     for node in ast.parse("".join(tagged[0]["source"])).body:
@@ -206,9 +241,14 @@ def headless_parameters(notebook: Path, given: dict[str, object]) -> dict[str, o
     unknown = [n for n in declared if n not in values]
     if unknown:
         raise HeadlessError(
-            f"{notebook.name} declares {', '.join(unknown)}, which the headless run has no "
-            "value for: add it to HEADLESS in helpers/workshop.py (the value the committed "
-            "notebook has)."
+            tr(
+                f"{notebook.name} declares {', '.join(unknown)}, which the headless run has no "
+                "value for: add it to HEADLESS in helpers/workshop.py (the value the committed "
+                "notebook has).",
+                f"{notebook.name} は {', '.join(unknown)} を宣言していますが、ヘッドレス実行には"
+                "その値がありません。helpers/workshop.py の HEADLESS に、コミットされた"
+                "ノートブックの値で追加してください。",
+            )
         )
     return {name: values[name] for name in declared}
 
@@ -226,16 +266,24 @@ def lesson_missing(
     saved = state.load(prefix)
     arn = saved.get("execution_arn")
     if number == "04" and (not arn or arn == before.get("execution_arn")):
-        return (
+        return tr(
             f"{notebook.name} ran, but no conversation was started: the lesson of 04 (a "
             "chatbot conversation with approvals) did not happen, and 05 would have nothing "
             "new to analyse. Run `git diff notebooks/` to see what was changed in it, "
-            "`git checkout -- notebooks/` to restore it, then `make workshop` again."
+            "`git checkout -- notebooks/` to restore it, then `make workshop` again.",
+            f"{notebook.name} は実行されましたが、会話が始まりませんでした。04 のレッスン"
+            "（承認付きのチャットボットとの会話）が行われず、05 が分析する新しい会話も"
+            "ありません。`git diff notebooks/` で何が変わったかを確かめ、"
+            "`git checkout -- notebooks/` で戻してから、もう一度 `make workshop` を"
+            "実行してください。",
         )
     if not arn:
-        return (
+        return tr(
             f"{notebook.name} had no conversation to analyse: no execution saved by 04 for "
-            f"PREFIX={prefix!r}. Run 04 first (`make workshop` runs 00 to 05 in order)."
+            f"PREFIX={prefix!r}. Run 04 first (`make workshop` runs 00 to 05 in order).",
+            f"{notebook.name} には分析する会話がありません。PREFIX={prefix!r} で 04 が"
+            "保存した実行がありません。先に 04 を実行してください（`make workshop` は 00 から"
+            "順に実行します）。",
         )
     cloud = connect("local", str(parameters.get("REGION", HEADLESS["REGION"])))
     lam = cloud.client("lambda")
@@ -245,18 +293,26 @@ def lesson_missing(
         status = str(exc.response.get("Error", {}).get("Code", "unknown"))
     if status != "SUCCEEDED":
         which = "04 left" if number == "04" else "05 analysed"
-        return (
+        which_ja = "04 が残した" if number == "04" else "05 が分析した"
+        return tr(
             f"{notebook.name}: the conversation {which} ({arn}) is {status}, not SUCCEEDED: "
             "the lesson needs a finished conversation. Look at the executed notebook, then "
-            "run `make workshop` again."
+            "run `make workshop` again.",
+            f"{notebook.name}: {which_ja}会話（{arn}）は SUCCEEDED ではなく {status} です。"
+            "レッスンには終わった会話が必要です。実行済みのノートブックを確かめてから、"
+            "もう一度 `make workshop` を実行してください。",
         )
     if number == "05":
         cost = analyse_execution(lam, cloud.client("logs"), arn, timeout_s=30, allow_missing=True)
         if not cost.reports:
-            return (
+            return tr(
                 f"{notebook.name} had nothing to analyse: no REPORT record of the conversation "
                 f"({arn}) in CloudWatch Logs. Run `make workshop` again; if it says so again, "
-                "the chatbot's LoggingConfig is not what 03 deploys."
+                "the chatbot's LoggingConfig is not what 03 deploys.",
+                f"{notebook.name} には分析するものがありません。CloudWatch Logs に会話（{arn}）"
+                "の REPORT レコードがありません。もう一度 `make workshop` を実行してください。"
+                "同じことが起きるなら、チャットボットの LoggingConfig が 03 のデプロイした"
+                "ものと違っています。",
             )
     return None
 
@@ -279,7 +335,14 @@ def _execute(notebook: Path, target: Path, parameters: dict[str, object]) -> Non
             # Nothing ran yet, so starting over is safe (see KERNEL_NEVER_STARTED).
             if not kernel_never_started(str(exc)) or attempt + 1 == KERNEL_START_ATTEMPTS:
                 raise
-            print("(kernel did not start; starting it again)", end=" ", flush=True)
+            print(
+                tr(
+                    "(kernel did not start; starting it again)",
+                    "（カーネルが起動しなかったので、もう一度起動します）",
+                ),
+                end=" ",
+                flush=True,
+            )
 
 
 def series(language: str, output_dir: Path) -> tuple[Path, Path]:
@@ -319,6 +382,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.region:
         parameters["REGION"] = args.region
     parameters["LANGUAGE"] = language
+    use_language(language)  # the run's own lines in the series' language
     return run(output_dir, notebooks, parameters)
 
 

@@ -253,11 +253,11 @@ def test_the_outcome_and_its_figures_read_in_japanese() -> None:
     assert "| ツール | 判断 | コメント |" in page and "[レポートを開く]" in page
     assert "**回答**" in page and "**判断**" in page
     assert _shown(row) == {
-        "開始_秒": 0.0,
+        "開始 (秒)": 0.0,
         "内容": "Lambda の呼び出し #2",
         "種類": "呼び出し（リプレイ）",
-        "所要_秒": 0.2,
-        "結果": "戻りました",
+        "所要 (秒)": 0.2,
+        "結果": "終了",
     }
     described = count.describe()
     assert described.startswith("16（ステップ 10、コールバック 3、子コンテキスト 3）")

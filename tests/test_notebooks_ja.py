@@ -4,8 +4,9 @@ For every numbered notebook of notebooks/ there is notebooks/ja/<same name> with
 
 - the same cells, in the same order, of the same types;
 - code cells identical once comments are removed (compared token by token, so a comment
-  may be translated), except the ``parameters`` cell: the same names in the same order,
-  values free (a Japanese ``QUERY``, ``OUTPUT_DIR`` one level deeper) but ``LANGUAGE = "ja"``;
+  may be translated, also inside a string of Python such as 02's exercise handler), except
+  the ``parameters`` cell: the same names in the same order, values free (a Japanese
+  ``QUERY``, ``OUTPUT_DIR`` one level deeper) but ``LANGUAGE = "ja"``;
 - markdown cells in Japanese (kana or kanji), keeping every inline code span and link of
   the English cell (the API names a learner types) and as many fenced blocks (a diagram's
   words may be translated);
@@ -56,12 +57,38 @@ def is_parameters(cell: dict[str, Any]) -> bool:
 
 def code_tokens(code: str) -> list[tuple[int, str]] | str:
     """The code's tokens without comments and blank lines; the text itself if it does not
-    tokenize (an IPython magic, say), which then must match exactly."""
+    tokenize (an IPython magic, say), which then must match exactly. A string literal that
+    is itself Python (02's handler the learner edits) counts by its own tokens, so that its
+    comments may be translated too."""
     try:
         tokens = tokenize.generate_tokens(io.StringIO(code).readline)
-        return [(t.type, t.string) for t in tokens if t.type not in SKIPPED_TOKENS]
+        return [
+            (t.type, embedded_code(t.string) if t.type == tokenize.STRING else t.string)
+            for t in tokens
+            if t.type not in SKIPPED_TOKENS
+        ]
     except (tokenize.TokenError, SyntaxError, IndentationError):
         return code
+
+
+def embedded_code(literal: str) -> str:
+    """A multi-line string literal holding Python that defines or imports something, as its
+    tokens without comments; any other literal as it is written."""
+    try:
+        value = ast.literal_eval(literal)
+    except (ValueError, SyntaxError):
+        return literal
+    if not isinstance(value, str) or "\n" not in value:
+        return literal
+    try:
+        body = ast.parse(value).body
+    except SyntaxError:
+        return literal
+    # Code, not a text that happens to parse: it defines or imports something.
+    defines = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)
+    if not any(isinstance(node, defines) for node in body):
+        return literal
+    return repr(code_tokens(value))
 
 
 def parameter_values(code: str) -> list[tuple[str, ast.expr]]:
@@ -226,3 +253,16 @@ def test_a_changed_twin_fails(change: Any, expected: str) -> None:
     change(ja)
     problems = differences(en, ja)
     assert problems and expected in " ".join(problems), problems
+
+
+HANDLER = 'CODE = """\ndef handler(event, context):\n    return send("x")  # {}\n"""'
+
+
+def test_a_comment_inside_embedded_code_may_be_translated() -> None:
+    """02's exercise handler is a string of Python: its comments are comments too."""
+    en = code_tokens(HANDLER.format("change this line"))
+    assert code_tokens(HANDLER.format("この行を変えます")) == en
+    changed = HANDLER.format("change this line").replace('send("x")', 'send("y")')
+    assert code_tokens(changed) != en  # its code still counts
+    assert code_tokens('TEXT = "# not code"') != code_tokens('TEXT = "# コード"')
+    assert code_tokens('TEXT = """a\n# b"""') != code_tokens('TEXT = """a\n# c"""')

@@ -8,13 +8,17 @@ from pathlib import Path
 
 import cost_samples as s
 import matplotlib.pyplot as plt
+import numpy as np
 import pytest
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 from helpers import plots
 from helpers.cost import ExecutionCost, analyse_records
 from helpers.durable import Gap
 from helpers.i18n import use_language
+from helpers.plots.breakeven import quick_reviewer_caveat
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -65,7 +69,8 @@ def test_breakeven_chart(cost: ExecutionCost, tmp_path: Path) -> None:
     assert "break-even (the talk): 5.47 s" in text
     assert "the talk: 3 approvals, 4 invocations, 52.1 s billed" in text
     assert "us-east-1" in text and "2026-11" in text
-    assert "this run's reviewer: 2 min 02 s per approval" in text
+    # broken after "reviewer:" where the chart leaves no taller room clear of lines
+    assert "this run's reviewer:\n2 min 02 s per approval" in text
     assert "impossible" in text  # the blocking line past 15 minutes
     assert "Caveat" not in text  # a reviewer of 2 minutes needs none
     fig.canvas.draw()
@@ -134,3 +139,54 @@ def test_the_think_time_axis_reads_in_japanese_units(
     use_language("en")
     ticks = [t.get_text() for t in plots.breakeven_chart(quick).axes[0].get_xticklabels()]
     assert ticks == ["1 s", "3 s", "10 s", "30 s", "1 min", "5 min", "15 min", "1 h"]
+
+
+def _crossed(ax: Axes, label: Text) -> list[str]:
+    """The lines (by their legend label or colour) that pass through ``label``'s box."""
+    box = label.get_window_extent()
+    crossed = []
+    for line in ax.get_lines():
+        points = line.get_transform().transform(
+            np.column_stack([line.get_xdata(), line.get_ydata()])
+        )
+        xs, ys = points[:, 0], points[:, 1]
+        if np.ptp(xs) == 0:  # the label's own vertical line, or a marker
+            continue
+        order = np.argsort(xs)
+        span = np.linspace(box.x0, box.x1, 9)
+        span = span[(span >= xs.min()) & (span <= xs.max())]
+        ys_at = np.interp(span, xs[order], ys[order])
+        if ((ys_at > box.y0) & (ys_at < box.y1)).any():
+            crossed.append(str(line.get_label()) or str(line.get_color()))
+    return crossed
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+@pytest.mark.parametrize("which", ["quick", "cost"])
+def test_no_line_strikes_through_a_think_time_label(
+    request: pytest.FixtureRequest, language: str, which: str
+) -> None:
+    """The vertical labels (this run's reviewer, the blocking limit) stand where none of the
+    chart's curves or dollar lines cross them, in either language. (Not saved: after
+    savefig at its own DPI, matplotlib measures texts with that DPI's renderer.)"""
+    use_language(language)
+    try:
+        fig = plots.breakeven_chart(request.getfixturevalue(which))
+    finally:
+        use_language(None)
+    (ax,) = fig.axes
+    vertical = [t for t in ax.texts if t.get_rotation() == 90]
+    assert len(vertical) == 2
+    for label in vertical:
+        assert _crossed(ax, label) == [], label.get_text()
+
+
+def test_the_japanese_caveat_hedges_as_the_english_one(
+    quick: ExecutionCost, japanese: None
+) -> None:
+    """A person may have clicked quickly: neither language says for sure the reply was a
+    headless run's."""
+    caveat = quick_reviewer_caveat(quick) or ""
+    assert "ヘッドレス実行のときのような自動応答" in caveat
+    use_language("en")
+    assert "as in a headless run" in (quick_reviewer_caveat(quick) or "")

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from conftest import learner_visible_problems, local_cloud_process
 
-from helpers import workshop
+from helpers import i18n, workshop
 from helpers.localcloud import LocalCloud
 
 NOTEBOOKS = sorted(workshop.NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
@@ -139,6 +139,61 @@ def test_the_language_picks_the_series(
     assert [nb.name for nb in notebooks] == [nb.name for nb in NOTEBOOKS]
     assert output_dir == (tmp_path / "ja" if language == "ja" else tmp_path)
     assert parameters["LANGUAGE"] == language
+
+
+@pytest.fixture
+def _language_restored() -> Any:
+    yield
+    i18n.use_language(None)  # main() chose the run's language for the whole process
+
+
+@pytest.mark.usefixtures("_language_restored")
+@pytest.mark.parametrize(
+    ("language", "expected", "unexpected"),
+    [
+        (
+            "ja",
+            ["ローカルクラウド:", "完了（", "個を", "実行済みのノートブックと図は"],
+            ["local cloud:", " ok (", "executed notebooks"],
+        ),
+        (
+            "en",
+            ["local cloud:", " ok (", "executed notebooks and plots are in"],
+            ["ローカルクラウド", "完了"],
+        ),
+    ],
+)
+def test_the_run_speaks_the_series_language(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    language: str,
+    expected: list[str],
+    unexpected: list[str],
+) -> None:
+    """make workshop LANG=ja reports its run in Japanese, LANG=en in English."""
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")  # no cloud starts
+    monkeypatch.setattr(workshop.papermill, "execute_notebook", lambda *_, **__: None)
+    folder, _ = workshop.series(language, tmp_path)
+    first = str(sorted(folder.glob("0[0-1]_*.ipynb"))[0])  # no lesson check after 00
+    assert workshop.main(["--output-dir", str(tmp_path), "--language", language, first]) == 0
+    printed = capsys.readouterr().out
+    for text in expected:
+        assert text in printed, printed
+    for text in unexpected:
+        assert text not in printed, printed
+
+
+@pytest.mark.usefixtures("_language_restored")
+def test_a_missing_lesson_is_told_in_the_series_language(tmp_path: Path) -> None:
+    """What make workshop LANG=ja says when 05 has nothing to analyse, in Japanese."""
+    notebook = workshop.NOTEBOOKS / "ja" / "05_billed_vs_wallclock.ipynb"
+    nothing_saved = {"PREFIX": f"w8-none-{tmp_path.name}"[:20]}
+    i18n.use_language("ja")
+    told = workshop.lesson_missing(notebook, nothing_saved, {}) or ""
+    assert "分析する会話がありません" in told and "先に 04 を実行してください" in told
+    i18n.use_language("en")
+    assert "Run 04 first" in (workshop.lesson_missing(notebook, nothing_saved, {}) or "")
 
 
 def _texts(executed: dict[str, Any]) -> str:

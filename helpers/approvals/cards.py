@@ -75,7 +75,8 @@ def countdown(request: Request, now: float | None = None) -> str:
         )
     minutes, seconds = divmod(left, 60)
     return tr(
-        f"answer within {minutes}:{seconds:02d}", f"残り {minutes}:{seconds:02d} で回答してください"
+        f"answer within {minutes}:{seconds:02d}",
+        f"あと {minutes}:{seconds:02d} 以内に回答してください",
     )
 
 

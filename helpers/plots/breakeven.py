@@ -6,8 +6,10 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from ..cost import ExecutionCost
@@ -39,12 +41,13 @@ def _think_axis(ax: Axes) -> None:
     ax.set_xlim(1, 3600)
 
 
-def _think_time_line(ax: Axes, at: float, label: str, color: str, linestyle: str) -> None:
-    """A vertical line at think-time ``at`` (when it is on the axis), labelled along it."""
+def _think_time_line(ax: Axes, at: float, label: str, color: str, linestyle: str) -> Text | None:
+    """A vertical line at think-time ``at`` (when it is on the axis), labelled along it; the
+    label's height is settled by ``_clear_of_lines`` once the chart is drawn."""
     if not 1 <= at <= 3600:
-        return
+        return None
     ax.axvline(at, color=color, linestyle=linestyle, linewidth=1)
-    ax.text(
+    return ax.text(
         at * 1.04,
         0.5,
         label,
@@ -55,6 +58,102 @@ def _think_time_line(ax: Axes, at: float, label: str, color: str, linestyle: str
         fontsize=8,
         color=color,
     )
+
+
+# Room kept between a vertical label and what it must not touch, in axes fractions.
+_CLEARANCE = 0.015
+
+
+def _obstacles(ax: Axes, label: Text, x0: float, x1: float) -> list[tuple[float, float]]:
+    """The height ranges (axes fractions) that every other line, marker, text and the legend
+    take between axes-x ``x0`` and ``x1``, where ``label`` is to stand."""
+    to_axes = ax.transAxes.inverted()
+    taken: list[tuple[float, float]] = []
+    for line in ax.get_lines():
+        points = to_axes.transform(
+            line.get_transform().transform(np.column_stack([line.get_xdata(), line.get_ydata()]))
+        )
+        xs, ys = points[:, 0], points[:, 1]
+        if np.ptp(xs) == 0:  # a vertical line, or a single marker
+            if len(xs) == 1 and x0 - _CLEARANCE <= xs[0] <= x1 + _CLEARANCE:
+                taken.append((float(ys[0]) - 0.03, float(ys[0]) + 0.03))
+            continue
+        order = np.argsort(xs)
+        span = np.linspace(x0, x1, 5)
+        inside = span[(span >= xs.min()) & (span <= xs.max())]
+        if len(inside):
+            ys_at = np.interp(inside, xs[order], ys[order])
+            taken.append((float(ys_at.min()), float(ys_at.max())))
+    others = [t for t in ax.texts if t is not label]
+    legend = ax.get_legend()
+    for artist in [*others, *([legend] if legend is not None else [])]:
+        box = to_axes.transform(artist.get_window_extent().get_points())
+        (ax0, ay0), (ax1, ay1) = box
+        if ax0 <= x1 and ax1 >= x0:
+            taken.append((float(ay0), float(ay1)))
+    return taken
+
+
+def _free_stretch(ax: Axes, label: Text) -> tuple[float, float, bool]:
+    """The stretch of height (axes fractions) where ``label`` stands clear: the one nearest
+    the middle among those it fits in (True), else the tallest there is (False)."""
+    (x0, y0), (x1, y1) = ax.transAxes.inverted().transform(label.get_window_extent().get_points())
+    height = y1 - y0 + 2 * _CLEARANCE
+    gaps: list[tuple[float, float]] = []
+    reach = 0.0
+    for low, high in sorted([*_obstacles(ax, label, x0, x1), (1.0, 2.0)]):
+        if low > reach:
+            gaps.append((reach, low))
+        reach = max(reach, high)
+    fitting = [g for g in gaps if g[1] - g[0] >= height]
+    if fitting:
+        return *min(fitting, key=lambda g: abs((g[0] + g[1]) / 2 - 0.5)), True
+    return *max(gaps, key=lambda g: g[1] - g[0], default=(0.0, 1.0)), False
+
+
+def _clear_of_lines(ax: Axes, labels: list[Text]) -> None:
+    """Slide each vertical label along its line to a stretch that no other line, marker,
+    label or the legend crosses, so nothing strikes its words through; a label too tall for
+    any stretch is broken onto more lines (``_shorter``) until it fits."""
+    ax.get_ylim()  # the final data limits: every curve is plotted
+    texts = [label.get_text() for label in labels]
+    # Heights are measured in the axes' final size, which finish_figure's tight_layout sets
+    # and which itself depends on where the labels stand: lay out and place until the two
+    # agree (the second round, in practice).
+    for _ in range(3):
+        before = [label.get_position() for label in labels]
+        ax.figure.tight_layout()  # type: ignore[union-attr]
+        for label, text in zip(labels, texts, strict=True):
+            _place(ax, label, text)
+        if [label.get_position() for label in labels] == before:
+            break
+
+
+def _place(ax: Axes, label: Text, text: str) -> None:
+    """``label`` as ``text`` or the first shorter form of it that fits somewhere clear."""
+    for form in _shorter(text):
+        label.set_text(form)
+        low, high, fits = _free_stretch(ax, label)
+        label.set_y((low + high) / 2)
+        if fits:
+            return
+
+
+def _shorter(text: str) -> list[str]:
+    """``text``, then ever shorter (taller) forms of it: broken after its first ": ", then
+    twice more, each time its longest line at the space nearest that line's middle."""
+    forms = [text, text.replace(": ", ":\n", 1)]
+    for _ in range(2):
+        lines = forms[-1].split("\n")
+        longest = max(range(len(lines)), key=lambda i: len(lines[i]))
+        line = lines[longest]
+        spaces = [i for i, c in enumerate(line) if c == " "]
+        if not spaces:
+            break
+        cut = min(spaces, key=lambda i: abs(i - len(line) / 2))
+        lines[longest : longest + 1] = [line[:cut], line[cut + 1 :]]
+        forms.append("\n".join(lines))
+    return forms
 
 
 def breakeven_chart(
@@ -158,27 +257,32 @@ def breakeven_chart(
         fontsize=9,
         color="#8a5a00",
     )
+    labels: list[Text | None] = []
     if limit is not None:
-        _think_time_line(
-            ax,
-            limit,
-            tr(
-                f"blocking: 15 min in one invocation\n(at {duration_text(limit)} per approval)",
-                f"ブロック: 1 回の呼び出しで 15 分\n(承認 1 回あたり {duration_text(limit)})",
-            ),
-            BLOCKING,
-            "--",
+        labels.append(
+            _think_time_line(
+                ax,
+                limit,
+                tr(
+                    f"blocking: 15 min in one invocation\n(at {duration_text(limit)} per approval)",
+                    f"ブロック: 1 回の呼び出しで 15 分\n(承認 1 回あたり {duration_text(limit)})",
+                ),
+                BLOCKING,
+                "--",
+            )
         )
     if run.think_s is not None:
-        _think_time_line(
-            ax,
-            run.think_s,
-            tr(
-                f"this run's reviewer: {duration_text(run.think_s)} per approval",
-                f"今回のレビュー担当者: 承認 1 回あたり {duration_text(run.think_s)}",
-            ),
-            "#444444",
-            "-.",
+        labels.append(
+            _think_time_line(
+                ax,
+                run.think_s,
+                tr(
+                    f"this run's reviewer: {duration_text(run.think_s)} per approval",
+                    f"今回のレビュー担当者: 承認 1 回あたり {duration_text(run.think_s)}",
+                ),
+                "#444444",
+                "-.",
+            )
         )
     ax.set_yscale("log")
     # Dollars at 1, 2 and 5 of each decade: the cheap end of the chart stays readable.
@@ -209,6 +313,7 @@ def breakeven_chart(
         + even.prices_text(),
         fontsize=10,
     )
+    _clear_of_lines(ax, [label for label in labels if label is not None])
     caveat_box(fig, quick_reviewer_caveat(cost, on_the_chart=True))
     return finish_figure(fig, output_dir, filename or f"breakeven-{file_safe(cost.name)}.png")
 
@@ -225,7 +330,7 @@ def quick_reviewer_caveat(cost: ExecutionCost, on_the_chart: bool = False) -> st
         + ("" if on_the_chart else " of the break-even chart")
         + ", where the blocking Lambda costs more.",
         f"注意: 今回のレビュー担当者は承認 1 回あたり {duration_text(think)} で応答しました "
-        "(ヘッドレス実行の自動応答)。\n人なら数分かかります。"
+        "(ヘッドレス実行のときのような自動応答)。\n人なら数分かかります。"
         + ("" if on_the_chart else "損益分岐グラフの")
         + "右半分では、ブロックする Lambda の方が高くなります。",
     )

@@ -206,6 +206,8 @@ def test_parameters_parse_reasons_and_the_waiting_line_in_japanese(ja: None) -> 
     assert countdown(request, now=now) == (
         "承認の期限を過ぎました。チャットボットは却下として扱います"
     )
+    ahead = Request("cb", ARN, None, None, source="history", deadline=now + 899.5)
+    assert countdown(ahead, now=now) == "あと 14:59 以内に回答してください"
     card = Card(request, lambda _id, _decision: None)
     assert "（不明なツール）" in card.header.value and "実行の履歴から取得" in card.header.value
 

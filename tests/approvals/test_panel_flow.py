@@ -214,7 +214,8 @@ def test_a_card_speaks_japanese_when_the_learner_does() -> None:
     try:
         card = Card(request, lambda _id, _decision: None)
         assert card.approve.description == "承認" and card.deny.description == "却下"
-        assert "判断をお待ちしています" in card.state.value and "残り " in card.state.value
+        assert "判断をお待ちしています" in card.state.value
+        assert "以内に回答してください" in card.state.value
         assert "リクエストの詳細" in card.body.value
     finally:
         use_language(None)
