@@ -90,6 +90,7 @@ def test_same_commands_in_code_blocks(readmes: tuple[Outline, Outline]) -> None:
 # Japanese notebooks in a command. Read back as the English page's names to compare.
 JA_TWINS = {
     "FACILITATOR.ja.md": "FACILITATOR.md",
+    "README.ja.md": "README.md",
     "papermill notebooks/ja/": "papermill notebooks/",
 }
 

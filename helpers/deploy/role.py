@@ -37,16 +37,22 @@ class RoleError(RuntimeError):
 
 def _create_denied(role: str, boundary: str | None, auto_policy: str = "") -> BoundaryError:
     if boundary is None:
-        said = (
+        said = tr(
             f"IAM denied CreateRole for {role}: in a shared workshop account, set "
             f"{BOUNDARY_ENV}=auto (README, 'Running on a shared AWS account') and run this "
-            "cell again; otherwise this identity may not create IAM roles."
+            "cell again; otherwise this identity may not create IAM roles.",
+            f"IAM が {role} の CreateRole を拒否しました。共有のワークショップアカウント"
+            f"なら {BOUNDARY_ENV}=auto を設定して（README.ja.md の「共有の AWS アカウントで"
+            "動かすには」）このセルをもう一度実行してください。そうでなければ、"
+            "この ID には IAM ロールを作る権限がありません。",
         )
     else:
-        auto = f" ('auto' means {auto_policy})" if auto_policy else ""
-        said = (
+        auto = tr(f" ('auto' means {auto_policy})", f"（'auto' は {auto_policy} のことです）")
+        said = tr(
             f"IAM denied CreateRole for {role} with the permissions boundary {boundary}: "
-            f"check that {BOUNDARY_ENV} names the boundary your facilitator created{auto}."
+            f"check that {BOUNDARY_ENV} names the boundary your facilitator created{auto}.",
+            f"IAM がアクセス許可の境界 {boundary} 付きの {role} の CreateRole を拒否しました。"
+            f"{BOUNDARY_ENV} がファシリテーターの作った境界を指しているか確かめてください{auto}。",
         )
     return BoundaryError(redact_account(said))
 

@@ -109,7 +109,7 @@ def check_approval_timeout(
             "nothing was billed, while it waited.",
             f"正解です。{first.name} には誰も回答せず、コールバックは TIMED_OUT で終わり、"
             f"実行は {history.status} です。wait_for_callback が CallbackTimeoutError を送出し、"
-            "チャットボットは拒否として扱い、モデルにもそう伝えました。待っている間は何も"
+            "チャットボットは却下として扱い、モデルにもそう伝えました。待っている間は何も"
             "実行されず、課金もありませんでした。",
         ),
     )
