@@ -41,12 +41,17 @@ def proposal(
     }
 
 
-def render(proposals: list[Proposal], answer: str = "It is 3.") -> str:
+def render(
+    proposals: list[Proposal],
+    answer: str = "It is 3.",
+    query: str = "What is 1 + 2?\nThanks",
+    turns: int = 4,
+) -> str:
     return report.render(
-        query="What is 1 + 2?\nThanks",
+        query=query,
         answer=answer,
         proposals=proposals,
-        turns=4,
+        turns=turns,
         execution_arn=ARN,
         model_id="workshop-model",
         approval_timeout_seconds=900,
@@ -221,16 +226,7 @@ def test_emphasis_and_code_render_where_they_cannot_forge_structure() -> None:
 
 
 def ja_render(proposals: list[Proposal], answer: str = "3 です。") -> str:
-    return report.render(
-        query="1 + 2 はいくつですか？",
-        answer=answer,
-        proposals=proposals,
-        turns=3,
-        execution_arn=ARN,
-        model_id="workshop-model",
-        approval_timeout_seconds=900,
-        generated_at=datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC),
-    )
+    return render(proposals, answer, query="1 + 2 はいくつですか？", turns=3)
 
 
 def test_a_japanese_question_gets_a_japanese_report() -> None:
