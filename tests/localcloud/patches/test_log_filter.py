@@ -42,22 +42,22 @@ def test_json_and_delimited_patterns_are_left_to_moto() -> None:
     assert log_filter.parse("[ip, user]") is None
 
 
+def group_with(logs: Any, group: str, messages: list[str]) -> str:
+    """A new log group holding ``messages``, in order, in one stream; returns its name."""
+    logs.create_log_group(logGroupName=group)
+    logs.create_log_stream(logGroupName=group, logStreamName="s")
+    now = int(time.time() * 1000)
+    events = [{"timestamp": now + i, "message": m} for i, m in enumerate(messages)]
+    logs.put_log_events(logGroupName=group, logStreamName="s", logEvents=events)
+    return group
+
+
 def test_filter_log_events_on_the_local_cloud_uses_the_pattern(
     client: Callable[[str], Any], name: Callable[..., str]
 ) -> None:
     logs = client("logs")
-    group = f"/aws/lambda/{name('filter')}"
-    logs.create_log_group(logGroupName=group)
-    logs.create_log_stream(logGroupName=group, logStreamName="s")
-    now = int(time.time() * 1000)
-    logs.put_log_events(
-        logGroupName=group,
-        logStreamName="s",
-        logEvents=[{"timestamp": now + i, "message": m} for i, m in enumerate([START, APP])]
-        + [
-            {"timestamp": now + 5, "message": TEXT_REPORT},
-            {"timestamp": now + 6, "message": JSON_REPORT},
-        ],
+    group = group_with(
+        logs, f"/aws/lambda/{name('filter')}", [START, APP, TEXT_REPORT, JSON_REPORT]
     )
     found = logs.filter_log_events(
         logGroupName=group, filterPattern='?"REPORT RequestId" ?"platform.report"'
@@ -158,18 +158,7 @@ def test_filter_log_events_refuses_an_invalid_pattern(
     client: Callable[[str], Any], name: Callable[..., str]
 ) -> None:
     logs = client("logs")
-    group = f"/aws/lambda/{name('badpattern')}"
-    logs.create_log_group(logGroupName=group)
-    logs.create_log_stream(logGroupName=group, logStreamName="s")
-    now = int(time.time() * 1000)
-    logs.put_log_events(
-        logGroupName=group,
-        logStreamName="s",
-        logEvents=[
-            {"timestamp": now, "message": PLATFORM_START},
-            {"timestamp": now + 1, "message": PLATFORM_REPORT},
-        ],
-    )
+    group = group_with(logs, f"/aws/lambda/{name('badpattern')}", [PLATFORM_START, PLATFORM_REPORT])
     found = logs.filter_log_events(
         logGroupName=group, filterPattern='{ $.type = "platform.report" }'
     )["events"]
